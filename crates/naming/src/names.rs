@@ -1,0 +1,545 @@
+//! Bucket and table names from patterns, and the network names of client VPCs.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aws_names::{BucketName, EksClusterName, TableName};
+use crate::error::{Field, NamingError, Rule, one_of};
+use crate::label::{Client, Environment, Project};
+use crate::region::{AvailabilityZone, Region};
+
+/// One project's footprint in one environment and region: what every name is made of.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Deployment {
+    /// The project (`--project-name`).
+    pub project: Project,
+    /// The environment (`--environment`).
+    pub environment: Environment,
+    /// The region (`--region`).
+    pub region: Region,
+}
+
+impl Deployment {
+    /// Validates the three parts from strings, naming the first that is invalid.
+    pub fn parse(project: &str, environment: &str, region: &str) -> Result<Self, NamingError> {
+        Ok(Deployment {
+            project: Project::new(project)?,
+            environment: Environment::new(environment)?,
+            region: Region::new(region)?,
+        })
+    }
+}
+
+/// The four kinds of observability bucket (seed 003).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ObservabilityKind {
+    /// Application and system logs.
+    Logs,
+    /// Distributed traces.
+    Traces,
+    /// Prometheus metrics.
+    Metrics,
+    /// Audit logs (kept seven years).
+    AuditLogs,
+}
+
+impl ObservabilityKind {
+    /// Every kind, in the seed's order.
+    pub const ALL: [ObservabilityKind; 4] = [
+        ObservabilityKind::Logs,
+        ObservabilityKind::Traces,
+        ObservabilityKind::Metrics,
+        ObservabilityKind::AuditLogs,
+    ];
+
+    /// The kind as it appears in bucket names: `logs`, `traces`, `metrics`, `audit-logs`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObservabilityKind::Logs => "logs",
+            ObservabilityKind::Traces => "traces",
+            ObservabilityKind::Metrics => "metrics",
+            ObservabilityKind::AuditLogs => "audit-logs",
+        }
+    }
+
+    /// Where a client's objects go in the bucket: `{kind}/client={client}/`.
+    pub fn client_prefix(self, client: &Client) -> String {
+        format!("{}/client={client}/", self.as_str())
+    }
+}
+
+impl fmt::Display for ObservabilityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ObservabilityKind {
+    type Err = NamingError;
+    /// Accepts the bucket-name form (`audit-logs`) and the destroy script's `--type` form
+    /// (`audit_logs`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        one_of(
+            Field::ObservabilityKind,
+            "an observability bucket kind",
+            s,
+            &ObservabilityKind::ALL,
+            ObservabilityKind::as_str,
+        )
+    }
+}
+
+/// The prefix under which S3 server access logs of `bucket` are delivered in the log
+/// bucket: `s3-access-logs/{bucket}/`.
+pub fn access_log_prefix(bucket: &BucketName) -> String {
+    format!("s3-access-logs/{bucket}/")
+}
+
+/// A placeholder of a naming pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Var {
+    Project,
+    Environment,
+    Region,
+    RegionShort,
+    Kind,
+}
+
+impl Var {
+    const ALL: [Var; 5] = [
+        Var::Project,
+        Var::Environment,
+        Var::Region,
+        Var::RegionShort,
+        Var::Kind,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Var::Project => "project",
+            Var::Environment => "environment",
+            Var::Region => "region",
+            Var::RegionShort => "region_short",
+            Var::Kind => "kind",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Literal(String),
+    Var(Var),
+}
+
+/// A naming pattern such as `{project}-terraform-state-{environment}`.
+///
+/// Placeholders: `{project}`, `{environment}`, `{region}`, `{region_short}`, and `{kind}`
+/// in the observability pattern only. The rendered name is checked against AWS's rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    text: String,
+    parts: Vec<Part>,
+}
+
+impl Pattern {
+    fn parse(field: &'static str, text: &str, allows_kind: bool) -> Result<Self, NamingError> {
+        let invalid =
+            |rule: String| NamingError::invalid(Field::Pattern(field), text, Rule::Other(rule));
+        let mut parts = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            let Some(open) = rest.find(['{', '}']) else {
+                parts.push(Part::Literal(rest.to_owned()));
+                break;
+            };
+            if rest[open..].starts_with('}') {
+                return Err(invalid("has a `}` without a matching `{`".to_owned()));
+            }
+            if open > 0 {
+                parts.push(Part::Literal(rest[..open].to_owned()));
+            }
+            let Some(close) = rest[open..].find('}') else {
+                return Err(invalid("has a `{` without a matching `}`".to_owned()));
+            };
+            let name = &rest[open + 1..open + close];
+            let var = Var::ALL
+                .into_iter()
+                .find(|var| var.name() == name && (allows_kind || *var != Var::Kind));
+            let Some(var) = var else {
+                let known = Var::ALL
+                    .into_iter()
+                    .filter(|var| allows_kind || *var != Var::Kind)
+                    .map(|var| format!("{{{}}}", var.name()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(invalid(format!("has an unknown placeholder `{{{name}}}`"))
+                    .with_hint(format!("placeholders: {known}")));
+            };
+            parts.push(Part::Var(var));
+            rest = &rest[open + close + 1..];
+        }
+        if parts.is_empty() {
+            return Err(invalid("must not be empty".to_owned()));
+        }
+        if allows_kind && !parts.contains(&Part::Var(Var::Kind)) {
+            return Err(invalid(
+                "must contain `{kind}`, or the four observability buckets get one name".to_owned(),
+            ));
+        }
+        Ok(Pattern {
+            text: text.to_owned(),
+            parts,
+        })
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    fn render(&self, deployment: &Deployment, kind: Option<ObservabilityKind>) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Literal(text) => out.push_str(text),
+                Part::Var(Var::Project) => out.push_str(deployment.project.as_str()),
+                Part::Var(Var::Environment) => out.push_str(deployment.environment.as_str()),
+                Part::Var(Var::Region) => out.push_str(deployment.region.name()),
+                Part::Var(Var::RegionShort) => out.push_str(deployment.region.short()),
+                Part::Var(Var::Kind) => out.push_str(kind.map_or("", ObservabilityKind::as_str)),
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// The contract's default patterns.
+pub mod defaults {
+    /// `{project}-terraform-state-{environment}`
+    pub const STATE_BUCKET: &str = "{project}-terraform-state-{environment}";
+    /// `{project}-{region}-{kind}-{environment}`
+    pub const OBSERVABILITY_BUCKET: &str = "{project}-{region}-{kind}-{environment}";
+    /// `terraform-locks-{region_short}`
+    pub const LOCK_TABLE: &str = "terraform-locks-{region_short}";
+}
+
+/// The patterns bucket and table names are made from: the contract's by default,
+/// overridable in `shared-config.toml`'s `[naming]` table.
+///
+/// ```
+/// use naming::{Deployment, NamingRules, ObservabilityKind};
+/// let d = Deployment::parse("ohio-01", "production", "us-east-2")?;
+/// let rules = NamingRules::default();
+/// assert_eq!(rules.state_bucket(&d)?.as_str(), "ohio-01-terraform-state-production");
+/// assert_eq!(
+///     rules.observability_bucket(&d, ObservabilityKind::AuditLogs)?.as_str(),
+///     "ohio-01-us-east-2-audit-logs-production"
+/// );
+/// assert_eq!(rules.lock_table(&d)?.as_str(), "terraform-locks-us-east");
+/// # Ok::<(), naming::NamingError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamingRules {
+    state_bucket: Pattern,
+    observability_bucket: Pattern,
+    lock_table: Pattern,
+}
+
+impl Default for NamingRules {
+    fn default() -> Self {
+        NamingRules::new(None, None, None).expect("the default patterns are valid")
+    }
+}
+
+impl NamingRules {
+    /// Rules from optional overrides of the three patterns; `None` keeps the default.
+    pub fn new(
+        state_bucket: Option<&str>,
+        observability_bucket: Option<&str>,
+        lock_table: Option<&str>,
+    ) -> Result<Self, NamingError> {
+        Ok(NamingRules {
+            state_bucket: Pattern::parse(
+                "state_bucket",
+                state_bucket.unwrap_or(defaults::STATE_BUCKET),
+                false,
+            )?,
+            observability_bucket: Pattern::parse(
+                "observability_bucket",
+                observability_bucket.unwrap_or(defaults::OBSERVABILITY_BUCKET),
+                true,
+            )?,
+            lock_table: Pattern::parse(
+                "lock_table",
+                lock_table.unwrap_or(defaults::LOCK_TABLE),
+                false,
+            )?,
+        })
+    }
+
+    /// The state bucket pattern.
+    pub fn state_bucket_pattern(&self) -> &Pattern {
+        &self.state_bucket
+    }
+
+    /// The observability bucket pattern.
+    pub fn observability_bucket_pattern(&self) -> &Pattern {
+        &self.observability_bucket
+    }
+
+    /// The lock table pattern.
+    pub fn lock_table_pattern(&self) -> &Pattern {
+        &self.lock_table
+    }
+
+    /// The Terraform state bucket of a deployment.
+    pub fn state_bucket(&self, deployment: &Deployment) -> Result<BucketName, NamingError> {
+        bucket(&self.state_bucket, deployment, None)
+    }
+
+    /// The observability bucket of one kind.
+    pub fn observability_bucket(
+        &self,
+        deployment: &Deployment,
+        kind: ObservabilityKind,
+    ) -> Result<BucketName, NamingError> {
+        bucket(&self.observability_bucket, deployment, Some(kind))
+    }
+
+    /// The DynamoDB lock table of a deployment's region.
+    pub fn lock_table(&self, deployment: &Deployment) -> Result<TableName, NamingError> {
+        let name = self.lock_table.render(deployment, None);
+        TableName::new(name).map_err(|error| {
+            error.with_hint(format!(
+                "the lock table name comes from the pattern `{}`; change it in shared-config.toml [naming]",
+                self.lock_table
+            ))
+        })
+    }
+
+    /// Every name of a deployment at once.
+    pub fn names(&self, deployment: &Deployment) -> Result<ProjectNames, NamingError> {
+        let mut observability = Vec::with_capacity(4);
+        for kind in ObservabilityKind::ALL {
+            observability.push((kind, self.observability_bucket(deployment, kind)?));
+        }
+        Ok(ProjectNames {
+            state_bucket: self.state_bucket(deployment)?,
+            observability,
+            lock_table: self.lock_table(deployment)?,
+        })
+    }
+}
+
+fn bucket(
+    pattern: &Pattern,
+    deployment: &Deployment,
+    kind: Option<ObservabilityKind>,
+) -> Result<BucketName, NamingError> {
+    let name = pattern.render(deployment, kind);
+    BucketName::new(name.as_str()).map_err(|error| {
+        let too_long = matches!(
+            &error,
+            NamingError::Invalid { rule: Rule::Length { actual, max, .. }, .. } if actual > max
+        );
+        let uses_project = pattern.parts.contains(&Part::Var(Var::Project));
+        let room = (63 + deployment.project.as_str().len()).saturating_sub(name.len());
+        if too_long && uses_project && room > 0 {
+            error.with_hint(format!(
+                "the project name `{}` makes the bucket name {} characters long; with \
+                 environment `{}` and region `{}` it may be at most {room} characters",
+                deployment.project,
+                name.len(),
+                deployment.environment,
+                deployment.region,
+            ))
+        } else {
+            error.with_hint(format!("the name comes from the pattern `{pattern}`"))
+        }
+    })
+}
+
+/// All bucket and table names of one deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectNames {
+    /// The Terraform state bucket.
+    pub state_bucket: BucketName,
+    /// The four observability buckets, in [`ObservabilityKind::ALL`] order.
+    pub observability: Vec<(ObservabilityKind, BucketName)>,
+    /// The lock table.
+    pub lock_table: TableName,
+}
+
+/// The three tiers of client subnets (seed 003's foundation layer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubnetTier {
+    /// Public subnets, routed to the internet gateway.
+    Public,
+    /// Private subnets, routed through NAT.
+    Private,
+    /// Subnets for EKS nodes and pods.
+    Eks,
+}
+
+impl SubnetTier {
+    /// Every tier.
+    pub const ALL: [SubnetTier; 3] = [SubnetTier::Public, SubnetTier::Private, SubnetTier::Eks];
+
+    /// The tier as it appears in subnet names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubnetTier::Public => "public",
+            SubnetTier::Private => "private",
+            SubnetTier::Eks => "eks",
+        }
+    }
+}
+
+impl fmt::Display for SubnetTier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The `Name` tag of a client's VPC: `{client}-{env}-vpc`.
+pub fn vpc_name(client: &Client, environment: &Environment) -> String {
+    format!("{client}-{environment}-vpc")
+}
+
+/// The `Name` tag of a client subnet: `{client}-{env}-{public|private|eks}-{az}`.
+pub fn subnet_name(
+    client: &Client,
+    environment: &Environment,
+    tier: SubnetTier,
+    zone: &AvailabilityZone,
+) -> String {
+    format!("{client}-{environment}-{tier}-{zone}")
+}
+
+/// The `Name` tag of a client NAT gateway: `{client}-{env}-nat-{az}`.
+pub fn nat_gateway_name(
+    client: &Client,
+    environment: &Environment,
+    zone: &AvailabilityZone,
+) -> String {
+    format!("{client}-{environment}-nat-{zone}")
+}
+
+/// A client's EKS cluster: `{client}-{environment}-{region}`, checked against EKS's
+/// 100-character limit.
+pub fn eks_cluster_name(
+    client: &Client,
+    environment: &Environment,
+    region: Region,
+) -> Result<EksClusterName, NamingError> {
+    EksClusterName::new(format!("{client}-{environment}-{region}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(project: &str) -> Deployment {
+        Deployment::parse(project, "production", "ap-southeast-2").unwrap()
+    }
+
+    #[test]
+    fn a_project_too_long_for_its_buckets_says_how_long_it_may_be() {
+        let d = deployment(&"p".repeat(40));
+        let error = NamingRules::default().state_bucket(&d).unwrap_err();
+        assert!(
+            error.to_string().starts_with("invalid bucket name `pppp"),
+            "{error}"
+        );
+        assert!(
+            error
+                .to_string()
+                .ends_with("must be 3 to 63 characters long (it is 67)")
+        );
+        assert_eq!(
+            error.hint().unwrap(),
+            format!(
+                "the project name `{}` makes the bucket name 67 characters long; with environment \
+                 `production` and region `ap-southeast-2` it may be at most 36 characters",
+                "p".repeat(40)
+            )
+        );
+        let fits = deployment(&"p".repeat(36));
+        assert_eq!(
+            NamingRules::default()
+                .state_bucket(&fits)
+                .unwrap()
+                .as_str()
+                .len(),
+            63
+        );
+    }
+
+    #[test]
+    fn patterns_are_checked_when_read() {
+        let error = |state: &str| {
+            NamingRules::new(Some(state), None, None)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(error("{project").contains("has a `{` without a matching `}`"));
+        assert!(error("project}").contains("has a `}` without a matching `{`"));
+        assert!(error("").contains("must not be empty"));
+        assert!(error("{kind}-state").contains("unknown placeholder `{kind}`"));
+        let rules = NamingRules::new(None, Some("{region_short}-{kind}"), None).unwrap();
+        let name = rules.observability_bucket(&deployment("x"), ObservabilityKind::Traces);
+        assert_eq!(name.unwrap().as_str(), "ap-southeast-traces");
+    }
+
+    #[test]
+    fn a_pattern_that_makes_an_invalid_name_is_refused_at_use_with_the_pattern_named() {
+        let rules =
+            NamingRules::new(Some("State_{project}"), None, Some("locks/{region}")).unwrap();
+        let error = rules.state_bucket(&deployment("acme")).unwrap_err();
+        assert_eq!(
+            error.hint(),
+            Some("the name comes from the pattern `State_{project}`")
+        );
+        let error = rules.lock_table(&deployment("acme")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("invalid DynamoDB table name `locks/ap-southeast-2`")
+        );
+    }
+
+    #[test]
+    fn kinds_parse_both_spellings() {
+        assert_eq!(
+            "audit_logs".parse::<ObservabilityKind>().unwrap(),
+            ObservabilityKind::AuditLogs
+        );
+        assert_eq!(
+            "audit-logs".parse::<ObservabilityKind>().unwrap(),
+            ObservabilityKind::AuditLogs
+        );
+        let error = "backend-state".parse::<ObservabilityKind>().unwrap_err();
+        assert_eq!(
+            error.hint(),
+            Some("use one of: logs, traces, metrics, audit-logs")
+        );
+    }
+
+    #[test]
+    fn eks_names_longer_than_100_characters_are_refused() {
+        let client = Client::new("c".repeat(63)).unwrap();
+        let env = Environment::new("e".repeat(30)).unwrap();
+        let region = Region::new("us-east-2").unwrap();
+        assert!(eks_cluster_name(&client, &env, region).is_err());
+    }
+}

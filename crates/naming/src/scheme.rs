@@ -1,0 +1,337 @@
+//! The four state-key schemes of the seeds, the layers each one uses, and lock modes.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Deployment;
+use crate::aws_names::StateKey;
+use crate::error::{Field, NamingError, one_of};
+use crate::label::{Client, Layer};
+
+/// How Terraform state keys are laid out in the state bucket (`--key-scheme`).
+///
+/// | scheme | shared layer key | client/tenant key |
+/// |---|---|---|
+/// | `tenant` | — | `tenants/{tenant}/layers/{layer}/{env}/terraform.tfstate` |
+/// | `client-centric` | `providers/aws/regions/{region}/shared/layers/{layer}/terraform.tfstate` | `providers/aws/regions/{region}/clients/{client}/layers/{layer}/terraform.tfstate` |
+/// | `layer` | `providers/aws/regions/{region}/layers/{layer}/{env}/terraform.tfstate` | — |
+/// | `environment` | `{env}/{region}/{layer}/terraform.tfstate` | `{env}/{region}/clients/{client}/terraform.tfstate` |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyScheme {
+    /// Seed 000: one set of layers per tenant (`manage-tenant-backends`).
+    Tenant,
+    /// Seed 001: shared layers plus per-client layers under `providers/aws/regions/...`.
+    ClientCentric,
+    /// Seed 003: one state per layer and environment.
+    Layer,
+    /// Seed 002: `{env}/{region}/...`, one state per client.
+    Environment,
+}
+
+/// The cloud provider segment of the client-centric and layer keys; this toolkit is for AWS.
+pub const PROVIDER: &str = "aws";
+
+/// The file name of every Terraform state object.
+pub const STATE_FILE: &str = "terraform.tfstate";
+
+/// A layer a seed uses, with the stem of its backend file (`foundation` for `foundation.hcl`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerSpec {
+    /// The layer as it appears in state keys, such as `01-foundation`.
+    pub name: &'static str,
+    /// The backend file stem the seed uses for it, such as `foundation`.
+    pub file_stem: &'static str,
+}
+
+impl LayerSpec {
+    /// The layer as a validated [`Layer`].
+    pub fn layer(&self) -> Layer {
+        Layer::new(self.name).expect("built-in layer names are valid")
+    }
+}
+
+const fn spec(name: &'static str, file_stem: &'static str) -> LayerSpec {
+    LayerSpec { name, file_stem }
+}
+
+const TENANT_LAYERS: &[LayerSpec] = &[
+    spec("foundation", "foundation"),
+    spec("platform", "platform"),
+    spec("observability", "observability"),
+    spec("shared-services", "shared-services"),
+    spec("default", "backend"),
+];
+const CLIENT_CENTRIC_SHARED_LAYERS: &[LayerSpec] = &[
+    spec("01-foundation", "foundation"),
+    spec("02-platform", "platform"),
+    spec("05-shared-services", "shared-services"),
+    spec("06-observability", "observability"),
+];
+const CLIENT_CENTRIC_CLIENT_LAYERS: &[LayerSpec] = &[
+    spec("03-database-layer", "03-database-layer"),
+    spec("04-standalone-compute", "04-standalone-compute"),
+];
+const LAYER_LAYERS: &[LayerSpec] = &[
+    spec("01-foundation", "backend"),
+    spec("02-platform", "backend"),
+    spec("03-database", "backend"),
+    spec("04-standalone-compute", "backend"),
+    spec("05-cluster-services", "backend"),
+    spec("06-observability", "backend"),
+];
+const ENVIRONMENT_LAYERS: &[LayerSpec] = &[
+    spec("01-foundation", "01-foundation"),
+    spec("02-platform", "02-platform"),
+    spec("03-databases", "03-databases"),
+    spec("04-applications", "04-applications"),
+];
+
+/// The layers a scheme's seed uses: shared layers and per-client (per-tenant) layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemeLayers {
+    /// Layers whose state is shared by all clients.
+    pub shared: &'static [LayerSpec],
+    /// Layers each client or tenant has its own state for.
+    pub client: &'static [LayerSpec],
+}
+
+impl KeyScheme {
+    /// Every scheme, in the order of the seeds that introduced them.
+    pub const ALL: [KeyScheme; 4] = [
+        KeyScheme::Tenant,
+        KeyScheme::ClientCentric,
+        KeyScheme::Layer,
+        KeyScheme::Environment,
+    ];
+
+    /// The scheme's name as given to `--key-scheme`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyScheme::Tenant => "tenant",
+            KeyScheme::ClientCentric => "client-centric",
+            KeyScheme::Layer => "layer",
+            KeyScheme::Environment => "environment",
+        }
+    }
+
+    /// The layers of the seed that introduced the scheme.
+    ///
+    /// The tenant scheme's `default` layer (file `backend.hcl`, seed 000's "default backend
+    /// config") and the client-centric scheme's `06-observability` (file `observability.hcl`)
+    /// have no state key in their seeds; these names are this toolkit's choice.
+    pub fn layers(self) -> SchemeLayers {
+        match self {
+            KeyScheme::Tenant => SchemeLayers {
+                shared: &[],
+                client: TENANT_LAYERS,
+            },
+            KeyScheme::ClientCentric => SchemeLayers {
+                shared: CLIENT_CENTRIC_SHARED_LAYERS,
+                client: CLIENT_CENTRIC_CLIENT_LAYERS,
+            },
+            KeyScheme::Layer => SchemeLayers {
+                shared: LAYER_LAYERS,
+                client: &[],
+            },
+            KeyScheme::Environment => SchemeLayers {
+                shared: ENVIRONMENT_LAYERS,
+                client: &[],
+            },
+        }
+    }
+
+    /// Whether client keys of this scheme have a layer segment. In the `environment`
+    /// scheme each client has one state; in `layer` there are no client keys at all.
+    pub fn client_keys_have_layers(self) -> bool {
+        matches!(self, KeyScheme::Tenant | KeyScheme::ClientCentric)
+    }
+
+    /// Whether the scheme has state shared by all clients.
+    pub fn has_shared_keys(self) -> bool {
+        !matches!(self, KeyScheme::Tenant)
+    }
+
+    /// Whether the scheme has per-client (per-tenant) state.
+    pub fn has_client_keys(self) -> bool {
+        !matches!(self, KeyScheme::Layer)
+    }
+
+    /// The key of a shared layer's state.
+    ///
+    /// ```
+    /// use naming::{Deployment, KeyScheme, Layer};
+    /// let d = Deployment::parse("ohio-01", "production", "us-east-2")?;
+    /// let key = KeyScheme::ClientCentric.shared_key(&d, &Layer::new("01-foundation")?)?;
+    /// assert_eq!(key.as_str(), "providers/aws/regions/us-east-2/shared/layers/01-foundation/terraform.tfstate");
+    /// # Ok::<(), naming::NamingError>(())
+    /// ```
+    pub fn shared_key(
+        self,
+        deployment: &Deployment,
+        layer: &Layer,
+    ) -> Result<StateKey, NamingError> {
+        let region = deployment.region.name();
+        let env = &deployment.environment;
+        let key = match self {
+            KeyScheme::Tenant => {
+                return Err(NamingError::NotInScheme {
+                    scheme: self,
+                    what: "shared",
+                });
+            }
+            KeyScheme::ClientCentric => {
+                format!("providers/{PROVIDER}/regions/{region}/shared/layers/{layer}/{STATE_FILE}")
+            }
+            KeyScheme::Layer => {
+                format!("providers/{PROVIDER}/regions/{region}/layers/{layer}/{env}/{STATE_FILE}")
+            }
+            KeyScheme::Environment => format!("{env}/{region}/{layer}/{STATE_FILE}"),
+        };
+        StateKey::new(key)
+    }
+
+    /// The key of a client's (or tenant's) state. `layer` is required by the `tenant` and
+    /// `client-centric` schemes and refused by `environment`, whose clients have one state.
+    ///
+    /// ```
+    /// use naming::{Client, Deployment, KeyScheme, Layer};
+    /// let d = Deployment::parse("myproject", "production", "us-west-2")?;
+    /// let tenant = Client::tenant("mtn-ghana")?;
+    /// let key = KeyScheme::Tenant.client_key(&d, &tenant, Some(&Layer::new("foundation")?))?;
+    /// assert_eq!(key.as_str(), "tenants/mtn-ghana/layers/foundation/production/terraform.tfstate");
+    /// # Ok::<(), naming::NamingError>(())
+    /// ```
+    pub fn client_key(
+        self,
+        deployment: &Deployment,
+        client: &Client,
+        layer: Option<&Layer>,
+    ) -> Result<StateKey, NamingError> {
+        let region = deployment.region.name();
+        let env = &deployment.environment;
+        let needs_layer = self.client_keys_have_layers();
+        let layer_error = NamingError::ClientLayer {
+            scheme: self,
+            needs_layer,
+        };
+        let key = match (self, layer) {
+            (KeyScheme::Layer, _) => {
+                return Err(NamingError::NotInScheme {
+                    scheme: self,
+                    what: "client",
+                });
+            }
+            (KeyScheme::Tenant, Some(layer)) => {
+                format!("tenants/{client}/layers/{layer}/{env}/{STATE_FILE}")
+            }
+            (KeyScheme::ClientCentric, Some(layer)) => format!(
+                "providers/{PROVIDER}/regions/{region}/clients/{client}/layers/{layer}/{STATE_FILE}"
+            ),
+            (KeyScheme::Environment, None) => {
+                format!("{env}/{region}/clients/{client}/{STATE_FILE}")
+            }
+            _ => return Err(layer_error),
+        };
+        StateKey::new(key)
+    }
+
+    /// The key prefix under which all of a client's state lives, in every region where the
+    /// scheme puts the region in the key (`*` then stands for any region): the resource of
+    /// the client-isolation IAM policy (seed 001), without a trailing `*`.
+    pub fn client_prefix(
+        self,
+        deployment: &Deployment,
+        client: &Client,
+    ) -> Result<String, NamingError> {
+        let env = &deployment.environment;
+        match self {
+            KeyScheme::Tenant => Ok(format!("tenants/{client}/")),
+            KeyScheme::ClientCentric => {
+                Ok(format!("providers/{PROVIDER}/regions/*/clients/{client}/"))
+            }
+            KeyScheme::Environment => Ok(format!("{env}/*/clients/{client}/")),
+            KeyScheme::Layer => Err(NamingError::NotInScheme {
+                scheme: self,
+                what: "client",
+            }),
+        }
+    }
+}
+
+impl fmt::Display for KeyScheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for KeyScheme {
+    type Err = NamingError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        one_of(
+            Field::KeyScheme,
+            "a key scheme",
+            s,
+            &KeyScheme::ALL,
+            KeyScheme::as_str,
+        )
+    }
+}
+
+/// How Terraform locks state (`--lock`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LockMode {
+    /// A DynamoDB lock table (`dynamodb_table`), as in the seeds.
+    #[default]
+    Dynamodb,
+    /// S3 lock files (`use_lockfile = true`, Terraform ≥ 1.10); no table.
+    S3,
+    /// Both, for migrating from the table to lock files.
+    Both,
+}
+
+impl LockMode {
+    /// Every lock mode.
+    pub const ALL: [LockMode; 3] = [LockMode::Dynamodb, LockMode::S3, LockMode::Both];
+
+    /// The mode's name as given to `--lock`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockMode::Dynamodb => "dynamodb",
+            LockMode::S3 => "s3",
+            LockMode::Both => "both",
+        }
+    }
+
+    /// Whether the mode needs the DynamoDB lock table.
+    pub fn uses_table(self) -> bool {
+        matches!(self, LockMode::Dynamodb | LockMode::Both)
+    }
+
+    /// Whether the mode sets `use_lockfile = true`.
+    pub fn uses_lockfile(self) -> bool {
+        matches!(self, LockMode::S3 | LockMode::Both)
+    }
+}
+
+impl fmt::Display for LockMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for LockMode {
+    type Err = NamingError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        one_of(
+            Field::LockMode,
+            "a lock mode",
+            s,
+            &LockMode::ALL,
+            LockMode::as_str,
+        )
+    }
+}
