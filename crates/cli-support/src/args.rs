@@ -1,0 +1,126 @@
+//! The flags every binary shares.
+
+use std::path::PathBuf;
+
+use crate::exit::Failure;
+use crate::output::OutputFormat;
+
+/// `--profile`, `--endpoint-url`, `--output`, `--config`, `-v`: flatten into each binary's
+/// clap definition with `#[command(flatten)]`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CommonArgs {
+    /// AWS profile to use (from ~/.aws/config); the standard credential chain otherwise
+    #[arg(long, env = "AWS_PROFILE", value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+
+    /// Send every AWS request to this S3/DynamoDB-compatible endpoint (path-style addressing)
+    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL", global = true)]
+    pub endpoint_url: Option<String>,
+
+    /// Output format: human lines on stderr, or one JSON document on stdout
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT", global = true)]
+    pub output: OutputFormat,
+
+    /// shared-config.toml to read instead of looking for one at the repository root
+    #[arg(long, env = "TFSTATE_CONFIG", value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Log what happens (-v), in detail (-vv), with every AWS request (-vvv)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+impl CommonArgs {
+    /// The endpoint URL, checked to be an http(s) URL.
+    pub fn endpoint(&self) -> Result<Option<&str>, Failure> {
+        let Some(url) = self.endpoint_url.as_deref().filter(|url| !url.is_empty()) else {
+            return Ok(None);
+        };
+        let rest = url
+            .strip_prefix("http://")
+            .or_else(|| url.strip_prefix("https://"));
+        match rest {
+            Some(host) if !host.is_empty() && !host.starts_with('/') => Ok(Some(url)),
+            _ => Err(Failure::usage(format!(
+                "invalid --endpoint-url `{url}`: must be an http:// or https:// URL with a host"
+            ))
+            .with_hint("for the local emulator: --endpoint-url http://127.0.0.1:5000")),
+        }
+    }
+
+    /// `shared-config.toml`: the `--config` file, or the one found by walking up from the
+    /// current directory to the repository root, or none.
+    pub fn shared_config(&self) -> Result<Option<naming::SharedConfig>, Failure> {
+        match &self.config {
+            Some(path) => Ok(Some(naming::SharedConfig::load(path)?)),
+            None => {
+                let cwd = std::env::current_dir()?;
+                Ok(naming::SharedConfig::discover(&cwd)?)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::exit::Exit;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        common: CommonArgs,
+    }
+
+    #[test]
+    fn the_common_flags_parse() {
+        let cli = Cli::try_parse_from([
+            "tool",
+            "--profile",
+            "prod",
+            "--endpoint-url",
+            "http://127.0.0.1:5000",
+            "--output",
+            "json",
+            "-vv",
+        ])
+        .unwrap();
+        assert_eq!(cli.common.profile.as_deref(), Some("prod"));
+        assert_eq!(
+            cli.common.endpoint().unwrap(),
+            Some("http://127.0.0.1:5000")
+        );
+        assert_eq!(cli.common.output, OutputFormat::Json);
+        assert_eq!(cli.common.verbose, 2);
+    }
+
+    #[test]
+    fn a_bad_endpoint_is_a_usage_error() {
+        for url in ["127.0.0.1:5000", "ftp://x", "http://", "http:///path"] {
+            let args = CommonArgs {
+                endpoint_url: Some(url.to_owned()),
+                ..CommonArgs::default()
+            };
+            let failure = args.endpoint().unwrap_err();
+            assert_eq!(failure.exit(), Exit::Usage, "{url}");
+            assert!(failure.message().contains(url));
+        }
+    }
+
+    #[test]
+    fn an_explicit_config_file_that_is_missing_is_an_io_failure() {
+        let args = CommonArgs {
+            config: Some(PathBuf::from("/nonexistent/shared-config.toml")),
+            ..CommonArgs::default()
+        };
+        let failure = args.shared_config().unwrap_err();
+        assert_eq!(failure.exit(), Exit::Failure);
+        assert!(
+            failure
+                .message()
+                .contains("/nonexistent/shared-config.toml")
+        );
+    }
+}

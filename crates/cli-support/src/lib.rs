@@ -1,0 +1,31 @@
+//! The command-line plumbing the eight binaries share, so no binary has its own copy.
+//!
+//! - [`CommonArgs`]: `--profile`, `--endpoint-url` (and `AWS_ENDPOINT_URL`), `--output
+//!   text|json`, `--config`, `-v`; flatten it into each binary's clap definition.
+//! - [`Reporter`]: the scripts' `[INFO]` / `[SUCCESS]` / `[WARNING]` / `[ERROR]` lines on
+//!   stderr, colour only on a terminal and never with `NO_COLOR`; [`print_json`] for the
+//!   one JSON document of `--output json`.
+//! - [`Exit`] and [`Failure`]: exit codes 0 done, 1 findings, 2 bad input, 3 AWS or I/O
+//!   failure, 4 refused for safety; [`finish`] reports a failure once, with its `hint:`,
+//!   and treats a closed stdout pipe as a quiet success.
+//! - [`confirm()`] and [`confirm_typed`]: ask on a terminal, `--force` skips ordinary
+//!   prompts, and without a terminal refuse with exit 4.
+//! - [`aws::sdk_config`]: the SDK config, built once, through the standard `aws-config`
+//!   chain; [`logging::init`]: tracing on stderr for `-v`.
+//!
+//! A binary's `main` is then: parse flags, turn them into a validated config, build the SDK
+//! config once, call the library crate, and hand the outcome to [`finish`].
+//!
+//! This crate only serves this workspace's binaries; it is not published.
+
+pub mod args;
+pub mod aws;
+pub mod confirm;
+pub mod exit;
+pub mod logging;
+pub mod output;
+
+pub use args::CommonArgs;
+pub use confirm::{Prompter, Terminal, confirm, confirm_typed};
+pub use exit::{Exit, Failure};
+pub use output::{Level, OutputFormat, Reporter, finish, print_json};

@@ -1,0 +1,377 @@
+//! The scripts' output style: `[INFO]`, `[SUCCESS]`, `[WARNING]`, `[ERROR]` lines on
+//! stderr, colour only on a terminal and never with `NO_COLOR`; one JSON document on stdout
+//! with `--output json`.
+
+use std::ffi::OsStr;
+use std::fmt::Display;
+use std::io::{self, IsTerminal, Write};
+use std::sync::{Arc, Mutex};
+
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+
+use crate::exit::{Exit, Failure};
+
+/// What goes to stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable lines (on stderr), as the bash scripts printed.
+    #[default]
+    Text,
+    /// One JSON document on stdout, for machines.
+    Json,
+}
+
+/// The level of a report line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// `[INFO]`
+    Info,
+    /// `[SUCCESS]`
+    Success,
+    /// `[WARNING]`
+    Warning,
+    /// `[ERROR]`
+    Error,
+}
+
+impl Level {
+    fn tag(self) -> &'static str {
+        match self {
+            Level::Info => "[INFO]",
+            Level::Success => "[SUCCESS]",
+            Level::Warning => "[WARNING]",
+            Level::Error => "[ERROR]",
+        }
+    }
+
+    fn style(self) -> Style {
+        let color = match self {
+            Level::Info => AnsiColor::Blue,
+            Level::Success => AnsiColor::Green,
+            Level::Warning => AnsiColor::Yellow,
+            Level::Error => AnsiColor::Red,
+        };
+        Style::new().fg_color(Some(color.into())).bold()
+    }
+}
+
+/// Whether to colour a stream: only when it is a terminal and `NO_COLOR` is unset or empty
+/// (<https://no-color.org>).
+pub fn use_color(is_terminal: bool, no_color: Option<&OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(OsStr::is_empty)
+}
+
+type Sink = Arc<Mutex<dyn Write + Send>>;
+
+/// Writes report lines to stderr (or, in tests, to a buffer).
+#[derive(Clone)]
+pub struct Reporter {
+    sink: Sink,
+    color: bool,
+}
+
+impl std::fmt::Debug for Reporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reporter")
+            .field("color", &self.color)
+            .finish()
+    }
+}
+
+impl Reporter {
+    /// Reports to stderr, coloured if stderr is a terminal and `NO_COLOR` is not set.
+    pub fn stderr() -> Reporter {
+        let color = use_color(
+            io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        );
+        Reporter {
+            sink: Arc::new(Mutex::new(io::stderr())),
+            color,
+        }
+    }
+
+    /// Reports to any writer, for tests.
+    pub fn to_writer(writer: impl Write + Send + 'static, color: bool) -> Reporter {
+        Reporter {
+            sink: Arc::new(Mutex::new(writer)),
+            color,
+        }
+    }
+
+    /// Whether lines are coloured.
+    pub fn is_colored(&self) -> bool {
+        self.color
+    }
+
+    /// One `[LEVEL] message` line. Errors writing to stderr are ignored: there is nowhere
+    /// left to report them.
+    pub fn report(&self, level: Level, message: impl Display) {
+        let tag = level.tag();
+        let line = if self.color {
+            let style = level.style();
+            format!("{style}{tag}{style:#} {message}")
+        } else {
+            format!("{tag} {message}")
+        };
+        self.raw(&line);
+    }
+
+    /// `[INFO] message`
+    pub fn info(&self, message: impl Display) {
+        self.report(Level::Info, message);
+    }
+
+    /// `[SUCCESS] message`
+    pub fn success(&self, message: impl Display) {
+        self.report(Level::Success, message);
+    }
+
+    /// `[WARNING] message`
+    pub fn warning(&self, message: impl Display) {
+        self.report(Level::Warning, message);
+    }
+
+    /// `[ERROR] message`
+    pub fn error(&self, message: impl Display) {
+        self.report(Level::Error, message);
+    }
+
+    /// `hint: text`, dimmed on a terminal.
+    pub fn hint(&self, text: impl Display) {
+        if self.color {
+            let style = Style::new().dimmed();
+            self.raw(&format!("{style}hint:{style:#} {text}"));
+        } else {
+            self.raw(&format!("hint: {text}"));
+        }
+    }
+
+    /// A section heading in the scripts' style: `╭─ title`.
+    pub fn heading(&self, title: impl Display) {
+        if self.color {
+            let style = Style::new().bold();
+            self.raw(&format!("{style}╭─ {title}{style:#}"));
+        } else {
+            self.raw(&format!("╭─ {title}"));
+        }
+    }
+
+    /// A line as it is (indented detail lines, blank lines).
+    pub fn raw(&self, line: &str) {
+        let mut sink = self
+            .sink
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _ = writeln!(sink, "{line}");
+    }
+}
+
+/// Writes `value` as one pretty JSON document and a newline to `out`.
+pub fn write_json(out: &mut impl Write, value: &impl Serialize) -> Result<(), Failure> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(|error| {
+        match error.io_error_kind() {
+            Some(kind) => Failure::from(io::Error::from(kind)),
+            None => Failure::external(format!("cannot write JSON: {error}")),
+        }
+    })?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes `value` as the JSON document of stdout.
+pub fn print_json(value: &impl Serialize) -> Result<(), Failure> {
+    write_json(&mut io::stdout().lock(), value)
+}
+
+#[derive(Serialize)]
+struct ErrorDocument<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'a str>,
+    exit_code: u8,
+}
+
+/// Ends a binary: reports a failure (`[ERROR]` and `hint:` on stderr, and with
+/// `--output json` an `{"error": ...}` document on stdout) and turns the outcome into the
+/// process exit code.
+pub fn finish(
+    reporter: &Reporter,
+    format: OutputFormat,
+    outcome: Result<Exit, Failure>,
+) -> std::process::ExitCode {
+    finish_to(reporter, format, outcome, &mut io::stdout().lock()).into()
+}
+
+/// [`finish`], writing the JSON error document to `stdout`; returns the exit code.
+pub fn finish_to(
+    reporter: &Reporter,
+    format: OutputFormat,
+    outcome: Result<Exit, Failure>,
+    stdout: &mut impl Write,
+) -> Exit {
+    let failure = match outcome {
+        Ok(exit) => return exit,
+        Err(failure) if failure.is_quiet() => return failure.exit(),
+        Err(failure) => failure,
+    };
+    reporter.error(failure.message());
+    if let Some(hint) = failure.hint() {
+        reporter.hint(hint);
+    }
+    if format == OutputFormat::Json {
+        let document = ErrorDocument {
+            error: ErrorBody {
+                message: failure.message(),
+                hint: failure.hint(),
+                exit_code: failure.exit().code(),
+            },
+        };
+        // The error is already on stderr; a closed stdout changes nothing.
+        let _ = write_json(stdout, &document);
+    }
+    failure.exit()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A writer whose contents a test can read back.
+    #[derive(Clone, Default)]
+    pub(crate) struct Captured(pub(crate) Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Captured {
+        pub(crate) fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    #[test]
+    fn lines_have_the_scripts_tags_and_no_escape_codes_without_colour() {
+        let captured = Captured::default();
+        let reporter = Reporter::to_writer(captured.clone(), false);
+        reporter.heading("Verifying bucket: b");
+        reporter.info("Checking Versioning...");
+        reporter.success("✓ Versioning: ENABLED");
+        reporter.warning("bucket is empty");
+        reporter.error("bucket not found");
+        reporter.hint("run provision-s3-infrastructure");
+        assert_eq!(
+            captured.text(),
+            "╭─ Verifying bucket: b\n[INFO] Checking Versioning...\n[SUCCESS] ✓ Versioning: ENABLED\n\
+             [WARNING] bucket is empty\n[ERROR] bucket not found\nhint: run provision-s3-infrastructure\n"
+        );
+    }
+
+    #[test]
+    fn colour_wraps_the_tag_only() {
+        let captured = Captured::default();
+        Reporter::to_writer(captured.clone(), true).success("done");
+        assert_eq!(
+            captured.text(),
+            "\u{1b}[1m\u{1b}[32m[SUCCESS]\u{1b}[0m done\n"
+        );
+    }
+
+    #[test]
+    fn colour_needs_a_terminal_and_no_no_color() {
+        assert!(use_color(true, None));
+        assert!(use_color(true, Some(OsStr::new(""))));
+        assert!(!use_color(true, Some(OsStr::new("1"))));
+        assert!(!use_color(false, None));
+    }
+
+    #[test]
+    fn a_failure_is_reported_once_with_its_hint_and_its_code() {
+        let captured = Captured::default();
+        let reporter = Reporter::to_writer(captured.clone(), false);
+        let mut stdout = Vec::new();
+        let failure =
+            Failure::refused("refusing to delete without confirmation").with_hint("pass --force");
+        let exit = finish_to(&reporter, OutputFormat::Text, Err(failure), &mut stdout);
+        assert_eq!(exit, Exit::Refused);
+        assert_eq!(
+            captured.text(),
+            "[ERROR] refusing to delete without confirmation\nhint: pass --force\n"
+        );
+        assert!(stdout.is_empty(), "text mode writes nothing to stdout");
+    }
+
+    #[test]
+    fn in_json_mode_a_failure_is_also_a_json_document_on_stdout() {
+        let reporter = Reporter::to_writer(Captured::default(), false);
+        let mut stdout = Vec::new();
+        let failure = Failure::usage("invalid region `mars-1`: is not an AWS region");
+        let exit = finish_to(&reporter, OutputFormat::Json, Err(failure), &mut stdout);
+        assert_eq!(exit, Exit::Usage);
+        let document: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+        assert_eq!(document["error"]["exit_code"], 2);
+        assert_eq!(
+            document["error"]["message"],
+            "invalid region `mars-1`: is not an AWS region"
+        );
+        assert!(document["error"].get("hint").is_none());
+    }
+
+    #[test]
+    fn success_and_a_closed_pipe_print_nothing() {
+        let captured = Captured::default();
+        let reporter = Reporter::to_writer(captured.clone(), false);
+        let mut stdout = Vec::new();
+        assert_eq!(
+            finish_to(
+                &reporter,
+                OutputFormat::Json,
+                Ok(Exit::Findings),
+                &mut stdout
+            ),
+            Exit::Findings
+        );
+        let pipe = Failure::from(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert_eq!(
+            finish_to(&reporter, OutputFormat::Json, Err(pipe), &mut stdout),
+            Exit::Success
+        );
+        assert!(captured.text().is_empty() && stdout.is_empty());
+    }
+
+    #[test]
+    fn json_goes_out_whole_and_a_closed_reader_is_a_quiet_failure() {
+        let mut out = Vec::new();
+        write_json(&mut out, &serde_json::json!({"buckets": ["a", "b"]})).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\n  \"buckets\": [\n    \"a\",\n    \"b\"\n  ]\n}\n"
+        );
+
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let failure = write_json(&mut Closed, &serde_json::json!([1])).unwrap_err();
+        assert!(failure.is_quiet());
+    }
+}
