@@ -1,0 +1,189 @@
+//! Development tasks, in Rust: `cargo xtask <task>`.
+//!
+//! - `venv`: create (or update) the harness virtualenv with moto and terraform;
+//! - `test`: run every test with the harness up;
+//! - `lint`: rustfmt, clippy, rustdoc and the tidy checks; `ci`: lint and test;
+//! - `demo`: the main workflow end to end on the local emulator;
+//! - `moto`: run the emulator in the foreground for manual work;
+//! - `terraform`: run the harness's Terraform 1.0.3.
+
+#![allow(clippy::print_stderr, clippy::print_stdout)]
+
+mod demo;
+mod tidy;
+mod venv;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Development tasks of the tfstate toolkit"
+)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Create or update the harness virtualenv (.venv) with moto and terraform, pinned.
+    Venv,
+    /// Run every test (unit, integration, doc) with the harness up.
+    Test {
+        /// Extra arguments for `cargo test`, after `--`.
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// rustfmt --check, clippy -D warnings, rustdoc -D warnings, and the tidy checks.
+    Lint,
+    /// What CI checks: lint, then test.
+    Ci,
+    /// Only the tidy checks (the invariants of docs/ARCHITECTURE.md).
+    Tidy,
+    /// Run the main workflow end to end on the local emulator.
+    Demo,
+    /// Run the moto emulator in the foreground (Ctrl-C stops it).
+    Moto {
+        /// Port to listen on.
+        #[arg(long, default_value_t = 5000)]
+        port: u16,
+    },
+    /// Run the harness's Terraform 1.0.3 with these arguments.
+    Terraform {
+        /// Arguments for terraform.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    match run_task(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("[xtask] error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_task(cli: Cli) -> Result<()> {
+    std::env::set_current_dir(project_root())?;
+    match cli.task {
+        Task::Venv => {
+            let harness = venv::ensure()?;
+            eprintln!("[xtask] harness ready: {}", harness.venv().display());
+            eprintln!("  moto_server: {}", harness.bin("moto_server").display());
+            eprintln!(
+                "  terraform:   {}",
+                harness
+                    .terraform()
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
+                    .display()
+            );
+            Ok(())
+        }
+        Task::Test { args } => test(&args),
+        Task::Lint => lint(),
+        Task::Ci => {
+            lint()?;
+            test(&[])
+        }
+        Task::Tidy => tidy::check(),
+        Task::Demo => demo::run(),
+        Task::Moto { port } => moto(port),
+        Task::Terraform { args } => {
+            let harness = venv::ensure()?;
+            let terraform = harness.terraform().map_err(|e| anyhow::anyhow!("{e}"))?;
+            run(Command::new(terraform).args(args))
+        }
+    }
+}
+
+/// The workspace root.
+pub(crate) fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_owned()
+}
+
+/// Runs a command, echoing it, and fails if it fails.
+pub(crate) fn run(command: &mut Command) -> Result<()> {
+    eprintln!("[xtask] $ {}", display(command));
+    let status = command
+        .status()
+        .with_context(|| format!("cannot run {}", command.get_program().to_string_lossy()))?;
+    if !status.success() {
+        bail!("`{}` failed ({status})", display(command));
+    }
+    Ok(())
+}
+
+fn display(command: &Command) -> String {
+    std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|part| part.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn cargo() -> Command {
+    Command::new(env!("CARGO"))
+}
+
+fn test(args: &[String]) -> Result<()> {
+    let harness = venv::ensure()?;
+    run(cargo()
+        .args(["test", "--workspace", "--locked", "--no-fail-fast"])
+        .args(args)
+        .env(test_support::harness::VENV_ENV, harness.venv()))
+}
+
+fn lint() -> Result<()> {
+    run(cargo().args(["fmt", "--all", "--", "--check"]))
+        .context("code is not formatted: run `cargo fmt --all`")?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo()
+        .args(["doc", "--workspace", "--no-deps", "--locked"])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
+    tidy::check()
+}
+
+fn moto(port: u16) -> Result<()> {
+    let harness = venv::ensure()?;
+    let options = test_support::MotoOptions {
+        port: Some(port),
+        ..Default::default()
+    };
+    let server =
+        test_support::MotoServer::start(&harness, &options).map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!(
+        "[xtask] moto is listening on {} (Ctrl-C stops it)",
+        server.endpoint()
+    );
+    eprintln!(
+        "  export AWS_ENDPOINT_URL={} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test",
+        server.endpoint()
+    );
+    eprintln!(
+        "  export {}={}   # tests then use this server",
+        test_support::harness::MOTO_ENDPOINT_ENV,
+        server.endpoint()
+    );
+    loop {
+        std::thread::park();
+    }
+}

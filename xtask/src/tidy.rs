@@ -1,0 +1,256 @@
+//! Tidy checks: the invariants of docs/ARCHITECTURE.md, kept true by CI.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use crate::project_root;
+
+/// The six library crates: products other Rust tools may link.
+pub(crate) const LIBRARY_CRATES: [&str; 6] = [
+    "naming",
+    "cidr-registry",
+    "backend-hcl",
+    "aws-provisioner",
+    "s3-audit",
+    "s3-destroy",
+];
+/// Helpers that only serve this workspace.
+const HELPER_CRATES: [&str; 3] = ["cli-support", "test-support", "xtask"];
+/// The only crates that may talk to AWS through aws-sdk-* (test-support reads back what
+/// they did, in tests only).
+const AWS_CRATES: [&str; 4] = ["aws-provisioner", "s3-audit", "s3-destroy", "test-support"];
+/// Crates that do no network I/O.
+const PURE_CRATES: [&str; 3] = ["naming", "cidr-registry", "backend-hcl"];
+/// Dependencies that mean network I/O or an async runtime.
+const NETWORK_DEPENDENCIES: [&str; 5] = ["tokio", "hyper", "hyper-util", "reqwest", "aws-config"];
+/// One binary per original script.
+pub(crate) const SCRIPT_BINARIES: [&str; 8] = [
+    "provision-s3-infrastructure",
+    "provision-s3-client-centric",
+    "manage-tenant-backends",
+    "generate-client-backend",
+    "validate-cidr",
+    "verify-s3-security",
+    "destroy-s3-buckets",
+    "emergency-s3-cleanup",
+];
+
+struct Package {
+    name: String,
+    version: String,
+    publishable: bool,
+    dir: PathBuf,
+    /// (dependency name, kind: "normal" | "dev" | "build", path if a path dependency)
+    dependencies: Vec<(String, String, Option<PathBuf>)>,
+}
+
+fn packages(root: &Path) -> Result<Vec<Package>> {
+    let output = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(root)
+        .output()
+        .context("run cargo metadata")?;
+    if !output.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let metadata: Value = serde_json::from_slice(&output.stdout)?;
+    let packages = metadata["packages"].as_array().context("packages")?;
+    Ok(packages
+        .iter()
+        .map(|package| Package {
+            name: package["name"].as_str().unwrap_or_default().to_owned(),
+            version: package["version"].as_str().unwrap_or_default().to_owned(),
+            publishable: !package["publish"].as_array().is_some_and(Vec::is_empty),
+            dir: Path::new(package["manifest_path"].as_str().unwrap_or_default())
+                .parent()
+                .map(Path::to_owned)
+                .unwrap_or_default(),
+            dependencies: package["dependencies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|dependency| {
+                    (
+                        dependency["name"].as_str().unwrap_or_default().to_owned(),
+                        dependency["kind"].as_str().unwrap_or("normal").to_owned(),
+                        dependency["path"].as_str().map(PathBuf::from),
+                    )
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// Runs every check and reports all violations at once.
+pub(crate) fn check() -> Result<()> {
+    let root = project_root();
+    let mut problems = Vec::new();
+    let packages = packages(&root)?;
+    let architecture = std::fs::read_to_string(root.join("docs/ARCHITECTURE.md"))
+        .context("read docs/ARCHITECTURE.md")?;
+
+    for package in &packages {
+        let name = package.name.as_str();
+        let relative = package.dir.strip_prefix(&root).unwrap_or(&package.dir);
+        let folder = relative
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or_default();
+        if folder != name {
+            problems.push(format!(
+                "{}: folder name differs from package `{name}`",
+                relative.display()
+            ));
+        }
+        let parent = relative
+            .parent()
+            .and_then(|p| p.to_str())
+            .unwrap_or_default();
+        match parent {
+            "crates" if !LIBRARY_CRATES.contains(&name) && !HELPER_CRATES.contains(&name) => problems.push(
+                format!("crates/{name}: not one of the library crates {LIBRARY_CRATES:?} or helpers"),
+            ),
+            "bins" if !SCRIPT_BINARIES.contains(&name) => problems.push(format!(
+                "bins/{name}: binaries are named exactly as the original scripts: {SCRIPT_BINARIES:?}"
+            )),
+            _ => {}
+        }
+        if LIBRARY_CRATES.contains(&name) {
+            if package.version == "0.0.0" || !package.publishable {
+                problems.push(format!(
+                    "{name}: a library crate has a real version and is publishable"
+                ));
+            }
+            let lib = std::fs::read_to_string(package.dir.join("src/lib.rs")).unwrap_or_default();
+            if !lib.starts_with("//!") {
+                problems.push(format!(
+                    "{name}: src/lib.rs must open with a `//!` overview"
+                ));
+            }
+            if !lib.contains("#![warn(missing_docs)]") {
+                problems.push(format!(
+                    "{name}: src/lib.rs must have #![warn(missing_docs)]"
+                ));
+            }
+        }
+        if HELPER_CRATES.contains(&name) && (package.version != "0.0.0" || package.publishable) {
+            problems.push(format!(
+                "{name}: helper crates stay at 0.0.0 with publish = false"
+            ));
+        }
+        let manifest = std::fs::read_to_string(package.dir.join("Cargo.toml")).unwrap_or_default();
+        if !manifest.contains("[lints]\nworkspace = true") {
+            problems.push(format!(
+                "{name}: Cargo.toml needs `[lints] workspace = true`"
+            ));
+        }
+        if !architecture.contains(&format!("`{name}`")) {
+            problems.push(format!(
+                "{name}: docs/ARCHITECTURE.md's code map does not mention `{name}`"
+            ));
+        }
+        for (dependency, kind, path) in &package.dependencies {
+            if dependency.starts_with("aws-sdk-") && !AWS_CRATES.contains(&name) {
+                problems.push(format!(
+                    "{name}: depends on {dependency}; only {AWS_CRATES:?} may use aws-sdk-*"
+                ));
+            }
+            if PURE_CRATES.contains(&name)
+                && kind != "dev"
+                && (NETWORK_DEPENDENCIES.contains(&dependency.as_str())
+                    || dependency.starts_with("aws-"))
+            {
+                problems.push(format!(
+                    "{name}: depends on {dependency}; it must do no network I/O"
+                ));
+            }
+            if dependency == "anyhow" && kind != "dev" && parent != "bins" && name != "xtask" {
+                problems.push(format!(
+                    "{name}: anyhow belongs in bins/ and xtask; use a thiserror enum"
+                ));
+            }
+            if let Some(path) = path {
+                let target = path.strip_prefix(&root).unwrap_or(path);
+                if target.starts_with("bins") || target.starts_with("xtask") {
+                    problems.push(format!(
+                        "{name}: depends on {}; nothing depends on bins/ or xtask",
+                        target.display()
+                    ));
+                }
+            }
+        }
+        check_tests_layout(package, relative, &mut problems);
+    }
+    check_sources(&root, &mut problems)?;
+    if problems.is_empty() {
+        eprintln!(
+            "[xtask] tidy: {} packages, every invariant holds",
+            packages.len()
+        );
+        return Ok(());
+    }
+    for problem in &problems {
+        eprintln!("tidy: {problem}");
+    }
+    bail!("tidy found {} problem(s)", problems.len())
+}
+
+/// One integration-test binary per crate: `tests/it/main.rs`, no other top-level test files.
+fn check_tests_layout(package: &Package, relative: &Path, problems: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(package.dir.join("tests")) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|ext| ext == "rs") {
+            problems.push(format!(
+                "{}: {} is a separate test binary; put it in tests/it/",
+                relative.display(),
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ));
+        }
+    }
+}
+
+/// No ignored tests and no should_panic anywhere in the sources.
+fn check_sources(root: &Path, problems: &mut Vec<String>) -> Result<()> {
+    let forbidden = [concat!("#[", "ignore"), concat!("#[", "should_panic")];
+    let mut stack: Vec<PathBuf> = ["crates", "bins", "xtask"]
+        .iter()
+        .map(|dir| root.join(dir))
+        .collect();
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|name| name != "target") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            if path.extension().is_none_or(|ext| ext != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path)?;
+            for pattern in forbidden {
+                if text.contains(pattern) {
+                    let relative = path.strip_prefix(root).unwrap_or(&path);
+                    problems.push(format!(
+                        "{}: contains {pattern}]: a test is run, never skipped",
+                        relative.display()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! The harness virtualenv: created from `xtask/requirements.txt`, reinstalled when the pins
+//! change, checked before use.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use test_support::Harness;
+
+use crate::{project_root, run};
+
+const REQUIREMENTS: &str = include_str!("../requirements.txt");
+const STAMP: &str = ".tfstate-requirements.txt";
+
+/// Where the virtualenv lives: `$TFSTATE_HARNESS_VENV` or `<root>/.venv`.
+pub(crate) fn location() -> PathBuf {
+    std::env::var_os(test_support::harness::VENV_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project_root().join(".venv"))
+}
+
+/// Makes sure the virtualenv exists with exactly the pinned requirements, and returns it.
+pub(crate) fn ensure() -> Result<Harness> {
+    let venv = location();
+    let stamp = venv.join(STAMP);
+    let current = std::fs::read_to_string(&stamp).unwrap_or_default();
+    if current != REQUIREMENTS || !venv.join("bin/python").exists() {
+        install(&venv)?;
+        std::fs::write(&stamp, REQUIREMENTS).context("write the virtualenv's stamp")?;
+    }
+    let harness = Harness::at(venv.clone()).map_err(|error| anyhow::anyhow!("{error}"))?;
+    harness
+        .terraform()
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    Ok(harness)
+}
+
+fn install(venv: &Path) -> Result<()> {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    eprintln!(
+        "[xtask] installing the harness virtualenv into {} (moto, terraform 1.0.3; about a minute)",
+        venv.display()
+    );
+    if !venv.join("bin/python").exists() {
+        run(Command::new(&python).args(["-m", "venv"]).arg(venv)).with_context(|| {
+            format!(
+                "`{python} -m venv` failed; install Python 3.9+ with its venv module \
+                 (Debian: apt install python3-venv), or set PYTHON"
+            )
+        })?;
+    }
+    let requirements = project_root().join("xtask/requirements.txt");
+    let pip = venv.join("bin/python");
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let status = Command::new(&pip)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+                "-q",
+                "-r",
+            ])
+            .arg(&requirements)
+            .status()
+            .context("run pip")?;
+        if status.success() {
+            break;
+        }
+        if attempt == 3 {
+            bail!(
+                "pip could not install {} (3 attempts); is PyPI reachable?",
+                requirements.display()
+            );
+        }
+        eprintln!("[xtask] pip failed; trying again ({attempt}/3)");
+    }
+    Ok(())
+}
