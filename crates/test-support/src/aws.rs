@@ -5,8 +5,11 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_async::rt::sleep::TokioSleep;
 use aws_smithy_async::time::SystemTimeSource;
+use std::time::Duration;
+
 use aws_types::SdkConfig;
 use aws_types::region::Region;
+use aws_types::sdk_config::RetryConfig;
 
 use crate::harness::moto;
 
@@ -17,7 +20,9 @@ pub const TEST_REGION: &str = "us-east-1";
 /// conventional ones).
 pub const TEST_CREDENTIALS: (&str, &str) = ("test", "test");
 
-/// An SDK config for `endpoint` in `region` with the test credentials.
+/// An SDK config for `endpoint` in `region` with the test credentials, and retries that back
+/// off in milliseconds rather than seconds (eight attempts, as the toolkit uses), so fault
+/// tests run quickly.
 pub fn sdk_config_for(endpoint: &str, region: &str) -> SdkConfig {
     let credentials = Credentials::new(
         TEST_CREDENTIALS.0,
@@ -33,6 +38,12 @@ pub fn sdk_config_for(endpoint: &str, region: &str) -> SdkConfig {
         .credentials_provider(SharedCredentialsProvider::new(credentials))
         .sleep_impl(TokioSleep::new())
         .time_source(SystemTimeSource::new())
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(8)
+                .with_initial_backoff(Duration::from_millis(5))
+                .with_max_backoff(Duration::from_millis(100)),
+        )
         .build()
 }
 
@@ -53,4 +64,62 @@ pub fn s3(config: &SdkConfig) -> aws_sdk_s3::Client {
 /// A DynamoDB client for `config`.
 pub fn dynamodb(config: &SdkConfig) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(config)
+}
+
+/// The account moto gives requests that name none: the default test account.
+pub const TEST_ACCOUNT: &str = "123456789012";
+
+/// An S3 client that acts as another AWS account (moto reads `x-moto-account-id`), to own
+/// a bucket "somebody else" owns.
+pub fn s3_as_account(config: &SdkConfig, account: &str) -> aws_sdk_s3::Client {
+    let account = account.to_owned();
+    let config = aws_sdk_s3::config::Builder::from(config)
+        .force_path_style(true)
+        .interceptor(AccountHeader(account))
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+#[derive(Debug)]
+struct AccountHeader(String);
+
+impl aws_sdk_s3::config::Intercept for AccountHeader {
+    fn name(&self) -> &'static str {
+        "moto-account"
+    }
+
+    fn modify_before_signing(
+        &self,
+        context: &mut aws_sdk_s3::config::interceptors::BeforeTransmitInterceptorContextMut<'_>,
+        _: &aws_sdk_s3::config::RuntimeComponents,
+        _: &mut aws_sdk_s3::config::ConfigBag,
+    ) -> Result<(), aws_sdk_s3::error::BoxError> {
+        context
+            .request_mut()
+            .headers_mut()
+            .insert("x-moto-account-id", self.0.clone());
+        Ok(())
+    }
+}
+
+/// A bucket's versioning status as S3 names it (`Enabled`, `Suspended`), `None` when never
+/// enabled. moto answers GetBucketVersioning with a root element the Rust SDK refuses
+/// (`GetBucketVersioningResponse`), so its body is read directly then.
+pub async fn versioning_status(s3: &aws_sdk_s3::Client, bucket: &str) -> Option<String> {
+    match s3.get_bucket_versioning().bucket(bucket).send().await {
+        Ok(output) => output.status().map(|status| status.as_str().to_owned()),
+        Err(error) => {
+            let response = error.raw_response().expect("GetBucketVersioning answered");
+            let body =
+                String::from_utf8_lossy(response.body().bytes().unwrap_or_default()).into_owned();
+            assert!(
+                body.contains("GetBucketVersioningResponse"),
+                "GetBucketVersioning failed: {body}"
+            );
+            ["Enabled", "Suspended"]
+                .into_iter()
+                .find(|status| body.contains(&format!("<Status>{status}</Status>")))
+                .map(str::to_owned)
+        }
+    }
 }

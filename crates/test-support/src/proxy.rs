@@ -2,7 +2,9 @@
 //!
 //! Point a client's endpoint at [`FaultProxy::endpoint`] instead of moto's. Each
 //! [`FaultRule`] picks a share of the requests it matches, deterministically: with share
-//! `0.25`, exactly every fourth matching request. The proxy records every request it saw,
+//! `0.25`, exactly every fourth matching request. When several rules pick one request, every
+//! latency is served and the first rule's other fault wins; pick shares that do not share
+//! a period (1/5, 1/7, 1/11) to see each fault. The proxy records every request it saw,
 //! with the operation name where the protocol carries one, so a test can also prove that a
 //! run sent no mutating request.
 
@@ -319,25 +321,31 @@ async fn handle(
         }
         chosen
     };
-    let mut answer = None;
+    // Every chosen latency is served; of the other faults, the first rule's wins.
+    let mut failure = None;
     for fault in chosen {
         match fault {
             Fault::Latency(delay) => {
                 tokio::time::sleep(delay).await;
                 record.fault.get_or_insert(fault);
             }
-            Fault::DropConnection => {
-                record.fault = Some(fault);
-                state.records.lock().expect("records lock").push(record);
-                return Err(DroppedConnection);
-            }
-            Fault::SlowDown | Fault::InternalError if answer.is_none() => {
-                record.fault = Some(fault);
-                let json_protocol = parts.headers.contains_key("x-amz-target");
-                answer = Some(fault_response(fault, json_protocol));
-            }
-            Fault::SlowDown | Fault::InternalError => {}
+            _ if failure.is_none() => failure = Some(fault),
+            _ => {}
         }
+    }
+    let mut answer = None;
+    match failure {
+        Some(Fault::DropConnection) => {
+            record.fault = Some(Fault::DropConnection);
+            state.records.lock().expect("records lock").push(record);
+            return Err(DroppedConnection);
+        }
+        Some(fault) => {
+            record.fault = Some(fault);
+            let json_protocol = parts.headers.contains_key("x-amz-target");
+            answer = Some(fault_response(fault, json_protocol));
+        }
+        None => {}
     }
     let response = match answer {
         Some(response) => response,
