@@ -1,0 +1,83 @@
+//! The narrow interface to AWS, in the toolkit's own terms. [`crate::sdk::Aws`] implements
+//! it with the AWS SDK; tests implement it with values.
+
+use std::future::Future;
+
+use naming::{BucketName, Region, TableName};
+
+use crate::error::AwsError;
+use crate::model::{
+    AlarmSpec, BucketPresence, BucketSettings, BucketWrite, Caller, Created, TableCreated,
+    TableFacts, TableSpec, TableWrite,
+};
+
+/// S3 buckets.
+pub trait Buckets: Sync {
+    /// Whether the bucket exists and is `owner`'s (HEAD Bucket with the expected owner).
+    fn bucket_presence(
+        &self,
+        bucket: &BucketName,
+        owner: &str,
+    ) -> impl Future<Output = Result<BucketPresence, AwsError>> + Send;
+    /// Every setting the toolkit manages; a missing configuration is a value.
+    fn bucket_settings(
+        &self,
+        bucket: &BucketName,
+    ) -> impl Future<Output = Result<BucketSettings, AwsError>> + Send;
+    /// Creates the bucket in `region`.
+    fn create_bucket(
+        &self,
+        bucket: &BucketName,
+        region: Region,
+    ) -> impl Future<Output = Result<Created, AwsError>> + Send;
+    /// Makes one change.
+    fn write_bucket(
+        &self,
+        bucket: &BucketName,
+        write: &BucketWrite,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+}
+
+/// The DynamoDB lock table.
+pub trait LockTables: Sync {
+    /// The table's facts, or `None` when there is no such table.
+    fn describe_table(
+        &self,
+        table: &TableName,
+    ) -> impl Future<Output = Result<Option<TableFacts>, AwsError>> + Send;
+    /// Creates the table with the `LockID` key, on-demand, encrypted, protected from deletion.
+    fn create_table(
+        &self,
+        table: &TableName,
+        spec: &TableSpec,
+    ) -> impl Future<Output = Result<TableCreated, AwsError>> + Send;
+    /// Makes one change; `arn` is the table's ARN (for tags).
+    fn write_table(
+        &self,
+        table: &TableName,
+        arn: &str,
+        write: &TableWrite,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+}
+
+/// The caller's account.
+pub trait Account: Sync {
+    /// STS GetCallerIdentity.
+    fn caller(&self) -> impl Future<Output = Result<Caller, AwsError>> + Send;
+}
+
+/// CloudWatch alarms.
+pub trait Alarms: Sync {
+    /// The alarms with these names that exist.
+    fn describe_alarms(
+        &self,
+        names: &[String],
+    ) -> impl Future<Output = Result<Vec<AlarmSpec>, AwsError>> + Send;
+    /// Creates or overwrites an alarm.
+    fn put_alarm(&self, alarm: &AlarmSpec) -> impl Future<Output = Result<(), AwsError>> + Send;
+}
+
+/// Everything provisioning talks to.
+pub trait Cloud: Buckets + LockTables + Account + Alarms {}
+
+impl<T: Buckets + LockTables + Account + Alarms> Cloud for T {}

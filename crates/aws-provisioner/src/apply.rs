@@ -1,0 +1,301 @@
+//! Observing, applying and verifying: the only code that calls the [`Cloud`]. Independent
+//! resources go concurrently; each resource's own changes go in their safe order.
+
+use futures::future::join_all;
+use naming::{BucketName, TableName};
+use serde::Serialize;
+
+use crate::api::Cloud;
+use crate::error::{Problem, ProvisionError};
+use crate::model::{
+    BucketPresence, BucketWrite, Caller, Created, TableFacts, TableSpec, TableStatus, TableWrite,
+};
+use crate::plan::{
+    Action, BucketPlan, Observed, ObservedBucket, Plan, TablePlan, plan, table_writes,
+};
+use crate::spec::{EncryptionSpec, Spec};
+
+/// Reads everything the plan needs, concurrently: every managed bucket, the candidate
+/// access-log targets, the lock table and the alarms.
+pub async fn observe<C: Cloud>(
+    cloud: &C,
+    spec: &Spec,
+    caller: &Caller,
+) -> Result<Observed, ProvisionError> {
+    let mut names: Vec<BucketName> = spec
+        .managed_buckets()
+        .into_iter()
+        .map(|(bucket, _)| bucket)
+        .collect();
+    if spec.state_bucket.is_some() {
+        names.extend(spec.access_log_bucket.iter().cloned());
+        names.push(spec.logs_bucket.clone());
+    }
+    names.sort();
+    names.dedup();
+    let buckets = join_all(
+        names
+            .iter()
+            .map(|bucket| observe_bucket(cloud, bucket, &caller.account)),
+    );
+    let table = async {
+        match &spec.lock_table {
+            Some(table) => cloud.describe_table(table).await,
+            None => Ok(None),
+        }
+    };
+    let alarm_names: Vec<String> = spec.alarms().into_iter().map(|alarm| alarm.name).collect();
+    let alarms = async {
+        if alarm_names.is_empty() {
+            Ok(Vec::new())
+        } else {
+            cloud.describe_alarms(&alarm_names).await
+        }
+    };
+    let (buckets, table, alarms) = futures::join!(buckets, table, alarms);
+    let mut observed = Observed {
+        table: table?,
+        alarms: alarms?,
+        ..Observed::default()
+    };
+    for (name, found) in names.into_iter().zip(buckets) {
+        observed.buckets.insert(name, found?);
+    }
+    Ok(observed)
+}
+
+async fn observe_bucket<C: Cloud>(
+    cloud: &C,
+    bucket: &BucketName,
+    owner: &str,
+) -> Result<ObservedBucket, ProvisionError> {
+    let presence = cloud.bucket_presence(bucket, owner).await?;
+    let settings = match presence {
+        BucketPresence::Owned { .. } => cloud.bucket_settings(bucket).await?,
+        _ => Default::default(),
+    };
+    Ok(ObservedBucket { presence, settings })
+}
+
+/// Carries out a plan: buckets, table and alarms concurrently, each in its safe order; then
+/// the state bucket's access logging, once its target accepts delivery.
+pub async fn apply<C: Cloud>(cloud: &C, spec: &Spec, plan: &Plan) -> Result<(), ProvisionError> {
+    if !plan.problems.is_empty() {
+        return Err(ProvisionError::Blocked(plan.problems.clone()));
+    }
+    let pending = |action: Action| action != Action::Unchanged;
+    let buckets = join_all(
+        plan.buckets
+            .iter()
+            .filter(|bucket| pending(bucket.action))
+            .map(|bucket| apply_bucket(cloud, spec, bucket)),
+    );
+    let table = async {
+        match &plan.table {
+            Some(table) if pending(table.action) => apply_table(cloud, spec, table).await,
+            _ => Ok(()),
+        }
+    };
+    let alarms = join_all(
+        plan.alarms
+            .iter()
+            .filter(|alarm| pending(alarm.action))
+            .map(|alarm| async {
+                cloud
+                    .put_alarm(&alarm.alarm)
+                    .await
+                    .map_err(ProvisionError::from)
+            }),
+    );
+    let (buckets, table, alarms) = futures::join!(buckets, table, alarms);
+    buckets
+        .into_iter()
+        .chain(alarms)
+        .chain([table])
+        .collect::<Result<(), _>>()?;
+
+    let logging = plan.buckets.iter().flat_map(|bucket| {
+        bucket
+            .writes
+            .iter()
+            .filter(|write| matches!(write, BucketWrite::Logging(_)))
+            .map(move |write| async move {
+                cloud
+                    .write_bucket(&bucket.bucket, write)
+                    .await
+                    .map_err(ProvisionError::from)
+            })
+    });
+    join_all(logging).await.into_iter().collect()
+}
+
+async fn apply_bucket<C: Cloud>(
+    cloud: &C,
+    spec: &Spec,
+    plan: &BucketPlan,
+) -> Result<(), ProvisionError> {
+    if plan.action == Action::Create {
+        match cloud
+            .create_bucket(&plan.bucket, spec.deployment.region)
+            .await?
+        {
+            Created::Created | Created::AlreadyOwned => {}
+            Created::Taken => {
+                return Err(ProvisionError::Blocked(vec![Problem {
+                    resource: plan.bucket.to_string(),
+                    message: "the bucket name belongs to another AWS account".to_owned(),
+                    hint: Some("bucket names are global across all AWS accounts: choose another --project-name".to_owned()),
+                    input: false,
+                }]));
+            }
+        }
+    }
+    for write in plan
+        .writes
+        .iter()
+        .filter(|write| !matches!(write, BucketWrite::Logging(_)))
+    {
+        cloud.write_bucket(&plan.bucket, write).await?;
+    }
+    Ok(())
+}
+
+async fn apply_table<C: Cloud>(
+    cloud: &C,
+    spec: &Spec,
+    plan: &TablePlan,
+) -> Result<(), ProvisionError> {
+    if plan.action == Action::Create {
+        let table_spec = TableSpec {
+            kms_key_id: match &spec.encryption {
+                EncryptionSpec::Kms(key) => Some(key.clone()),
+                EncryptionSpec::Default => None,
+            },
+            tags: spec.table_tags(),
+        };
+        // Created, or created a moment ago by a concurrent run: either way, converge below.
+        cloud.create_table(&plan.table, &table_spec).await?;
+    }
+    // Changes are computed again from fresh facts: the table may have been created with
+    // other settings by another run, or have changed while it was busy.
+    let mut facts = wait_until_active(cloud, spec, &plan.table).await?;
+    for (_, write) in table_writes(spec, &facts) {
+        cloud.write_table(&plan.table, &facts.arn, &write).await?;
+        if matches!(
+            write,
+            TableWrite::OnDemand | TableWrite::Encryption(_) | TableWrite::DeletionProtection
+        ) {
+            facts = wait_until_active(cloud, spec, &plan.table).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Looks at the table until it is ACTIVE, within the spec's bounded wait.
+pub async fn wait_until_active<C: Cloud>(
+    cloud: &C,
+    spec: &Spec,
+    table: &TableName,
+) -> Result<TableFacts, ProvisionError> {
+    let mut last = String::from("absent");
+    for attempt in 0..spec.wait.attempts.max(1) {
+        if attempt > 0 {
+            tokio::time::sleep(spec.wait.interval).await;
+        }
+        match cloud.describe_table(table).await? {
+            Some(facts) if facts.status == TableStatus::Active => return Ok(facts),
+            Some(facts) => {
+                tracing::info!(table = %table, status = %facts.status, "waiting for the lock table");
+                last = facts.status.to_string();
+            }
+            None => last = "absent".to_owned(),
+        }
+    }
+    Err(ProvisionError::TableNotReady {
+        table: table.to_string(),
+        status: last,
+        waited_seconds: spec.wait.interval.as_secs()
+            * u64::from(spec.wait.attempts.saturating_sub(1)),
+    })
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// `--dry-run`: the plan was shown, nothing changed.
+    DryRun,
+    /// Everything was already right; no change was made.
+    Unchanged,
+    /// The user declined; nothing changed.
+    Declined,
+    /// The plan was applied and every setting read back as planned.
+    Applied,
+}
+
+/// What a run did: who ran it, the plan, how it ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The caller's identity.
+    pub caller: Caller,
+    /// The project, environment and region.
+    pub project: String,
+    /// The environment.
+    pub environment: String,
+    /// The region.
+    pub region: String,
+    /// The plan (before any change).
+    pub plan: Plan,
+    /// How the run ended.
+    pub outcome: Outcome,
+}
+
+/// What a run shows and asks along the way.
+pub trait Ui {
+    /// The caller's identity is known (credentials are checked first).
+    fn caller(&mut self, caller: &Caller);
+    /// The plan is known.
+    fn plan(&mut self, plan: &Plan, dry_run: bool);
+    /// Whether to apply the plan; called only when it changes something.
+    fn approve(&mut self, plan: &Plan) -> bool;
+}
+
+/// A whole run: check credentials, observe, plan, (unless a dry run) ask, apply, and
+/// observe again to verify that every setting reads back as planned.
+pub async fn provision<C: Cloud>(
+    cloud: &C,
+    spec: &Spec,
+    dry_run: bool,
+    ui: &mut impl Ui,
+) -> Result<Report, ProvisionError> {
+    let caller = cloud.caller().await?;
+    ui.caller(&caller);
+    let observed = observe(cloud, spec, &caller).await?;
+    let planned = plan(spec, &caller, &observed);
+    ui.plan(&planned, dry_run);
+    if !planned.problems.is_empty() {
+        return Err(ProvisionError::Blocked(planned.problems));
+    }
+    let outcome = if dry_run {
+        Outcome::DryRun
+    } else if planned.is_noop() {
+        Outcome::Unchanged
+    } else if !ui.approve(&planned) {
+        Outcome::Declined
+    } else {
+        apply(cloud, spec, &planned).await?;
+        let after = plan(spec, &caller, &observe(cloud, spec, &caller).await?);
+        if !after.is_noop() {
+            return Err(ProvisionError::NotConverged(after.pending()));
+        }
+        Outcome::Applied
+    };
+    Ok(Report {
+        caller,
+        project: spec.deployment.project.to_string(),
+        environment: spec.deployment.environment.to_string(),
+        region: spec.deployment.region.to_string(),
+        plan: planned,
+        outcome,
+    })
+}

@@ -1,0 +1,710 @@
+//! The plan: what AWS has against what the contract wants, per resource and setting. A pure
+//! function of values; nothing here talks to AWS.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use naming::{BucketName, TableName};
+use serde::Serialize;
+
+use crate::error::Problem;
+use crate::lifecycle::{retention_for, retention_in, with_retention};
+use crate::model::{
+    AlarmSpec, BucketPresence, BucketSettings, BucketWrite, Caller, Encryption, Logging,
+    ObjectOwnership, PublicAccessBlock, TableFacts, TableStatus, TableWrite, Tags, Versioning,
+    lock_key,
+};
+use crate::policy::{Policy, log_delivery_sid, log_delivery_statement, tls_statement};
+use crate::spec::{BucketRole, EncryptionSpec, Spec};
+
+/// What was found in AWS, for every resource the plan looks at.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Observed {
+    /// The managed buckets and the candidate access-log targets.
+    pub buckets: BTreeMap<BucketName, ObservedBucket>,
+    /// The lock table: `None` if absent (or not looked at).
+    pub table: Option<TableFacts>,
+    /// The alarms that exist, of those the spec wants.
+    pub alarms: Vec<AlarmSpec>,
+}
+
+/// One bucket as found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedBucket {
+    /// Whether it exists and whose it is.
+    pub presence: BucketPresence,
+    /// Its settings (all defaults when it does not exist or is not ours).
+    pub settings: BucketSettings,
+}
+
+impl ObservedBucket {
+    /// A bucket that does not exist.
+    pub fn absent() -> ObservedBucket {
+        ObservedBucket {
+            presence: BucketPresence::Absent,
+            settings: BucketSettings::default(),
+        }
+    }
+}
+
+/// One setting of a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Setting {
+    /// Bucket versioning.
+    Versioning,
+    /// Bucket default encryption.
+    Encryption,
+    /// The four public-access-block settings.
+    PublicAccessBlock,
+    /// Object ownership (BucketOwnerEnforced).
+    ObjectOwnership,
+    /// The TLS-only statement of the bucket policy.
+    TlsPolicy,
+    /// The log-delivery statement of the access-log target's policy.
+    LogDeliveryPolicy,
+    /// Tags.
+    Tags,
+    /// The `EntireBucket` request-metrics configuration.
+    RequestMetrics,
+    /// Server access logging of the state bucket.
+    AccessLogging,
+    /// The retention lifecycle rule.
+    Lifecycle,
+    /// The lock table's key schema (set when it is created).
+    KeySchema,
+    /// The lock table's billing mode.
+    BillingMode,
+    /// The lock table's server-side encryption.
+    TableEncryption,
+    /// The lock table's point-in-time recovery.
+    PointInTimeRecovery,
+    /// The lock table's deletion protection.
+    DeletionProtection,
+    /// A CloudWatch alarm's definition.
+    Alarm,
+}
+
+impl Setting {
+    /// The setting's name in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Setting::Versioning => "versioning",
+            Setting::Encryption => "encryption",
+            Setting::PublicAccessBlock => "public-access-block",
+            Setting::ObjectOwnership => "object-ownership",
+            Setting::TlsPolicy => "tls-policy",
+            Setting::LogDeliveryPolicy => "log-delivery-policy",
+            Setting::Tags => "tags",
+            Setting::RequestMetrics => "request-metrics",
+            Setting::AccessLogging => "access-logging",
+            Setting::Lifecycle => "lifecycle",
+            Setting::KeySchema => "key-schema",
+            Setting::BillingMode => "billing-mode",
+            Setting::TableEncryption => "encryption",
+            Setting::PointInTimeRecovery => "point-in-time-recovery",
+            Setting::DeletionProtection => "deletion-protection",
+            Setting::Alarm => "alarm",
+        }
+    }
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One setting that differs: from what is there to what the contract wants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// The setting.
+    pub setting: Setting,
+    /// What is there now.
+    pub from: String,
+    /// What it becomes.
+    pub to: String,
+}
+
+/// What happens to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// It does not exist and is created with every setting.
+    Create,
+    /// It exists; the settings listed are repaired.
+    Update,
+    /// It exists and every setting is right.
+    Unchanged,
+}
+
+/// The plan for one bucket.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BucketPlan {
+    /// The bucket.
+    pub bucket: BucketName,
+    /// Its role.
+    pub role: BucketRole,
+    /// What happens to it.
+    pub action: Action,
+    /// The settings that change.
+    pub changes: Vec<Change>,
+    /// The calls that make the changes, in a safe order.
+    #[serde(skip)]
+    pub writes: Vec<BucketWrite>,
+}
+
+/// The plan for the lock table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TablePlan {
+    /// The table.
+    pub table: TableName,
+    /// What happens to it.
+    pub action: Action,
+    /// The settings that change.
+    pub changes: Vec<Change>,
+    /// The status it must leave before it can be changed, if not ACTIVE.
+    pub waits_for: Option<String>,
+}
+
+/// The plan for one alarm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlarmPlan {
+    /// The alarm as it should be.
+    pub alarm: AlarmSpec,
+    /// What happens to it.
+    pub action: Action,
+}
+
+/// Everything a run would do, resource by resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    /// The buckets, managed ones first.
+    pub buckets: Vec<BucketPlan>,
+    /// The lock table, unless `--lock s3` or observability only.
+    pub table: Option<TablePlan>,
+    /// The alarms of `--alarm-topic-arn`.
+    pub alarms: Vec<AlarmPlan>,
+    /// Why the plan cannot be carried out, if it cannot.
+    pub problems: Vec<Problem>,
+    /// Things to know that do not stop the run.
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// Whether the plan changes nothing.
+    pub fn is_noop(&self) -> bool {
+        self.buckets.iter().all(|b| b.action == Action::Unchanged)
+            && self
+                .table
+                .as_ref()
+                .is_none_or(|t| t.action == Action::Unchanged)
+            && self.alarms.iter().all(|a| a.action == Action::Unchanged)
+    }
+
+    /// Every pending change as `resource: setting` text, for reports and errors.
+    pub fn pending(&self) -> Vec<String> {
+        let buckets = self.buckets.iter().flat_map(|plan| {
+            plan.changes
+                .iter()
+                .map(move |change| format!("{}: {}", plan.bucket, change.setting))
+        });
+        let table = self.table.iter().flat_map(|plan| {
+            plan.changes
+                .iter()
+                .map(move |change| format!("{}: {}", plan.table, change.setting))
+        });
+        let alarms = self
+            .alarms
+            .iter()
+            .filter(|plan| plan.action != Action::Unchanged)
+            .map(|plan| format!("{}: alarm", plan.alarm.name));
+        buckets.chain(table).chain(alarms).collect()
+    }
+}
+
+fn change(setting: Setting, from: impl fmt::Display, to: impl fmt::Display) -> Change {
+    Change {
+        setting,
+        from: from.to_string(),
+        to: to.to_string(),
+    }
+}
+
+fn describe_block(block: Option<&PublicAccessBlock>) -> String {
+    match block {
+        None => "not configured".to_owned(),
+        Some(block) => format!("{} of 4 on", block.count_on()),
+    }
+}
+
+/// Where the state bucket's access logs go, decided from the spec and what exists.
+fn log_target(
+    spec: &Spec,
+    observed: &Observed,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<String>,
+) -> Option<BucketName> {
+    spec.state_bucket.as_ref()?;
+    if let Some(bucket) = &spec.access_log_bucket {
+        let presence = observed.buckets.get(bucket).map(|b| &b.presence);
+        let managed = spec
+            .managed_buckets()
+            .iter()
+            .any(|(name, _)| name == bucket);
+        match presence {
+            _ if managed => {}
+            Some(BucketPresence::Owned { .. }) => {}
+            Some(BucketPresence::Forbidden) => problems.push(Problem {
+                resource: bucket.to_string(),
+                message: "the --access-log-bucket is not yours or may not be read".to_owned(),
+                hint: Some("name a bucket of this account, or omit the flag".to_owned()),
+                input: true,
+            }),
+            _ => problems.push(Problem {
+                resource: bucket.to_string(),
+                message: "the --access-log-bucket does not exist".to_owned(),
+                hint: Some(
+                    "create it first, or omit the flag to use the project's logs bucket".to_owned(),
+                ),
+                input: true,
+            }),
+        }
+        return Some(bucket.clone());
+    }
+    let logs_managed = spec
+        .observability
+        .iter()
+        .any(|(_, bucket)| *bucket == spec.logs_bucket);
+    let logs_exists = matches!(
+        observed.buckets.get(&spec.logs_bucket).map(|b| &b.presence),
+        Some(BucketPresence::Owned { .. })
+    );
+    if logs_managed || logs_exists {
+        return Some(spec.logs_bucket.clone());
+    }
+    warnings.push(format!(
+        "server access logging of the state bucket is not set: the logs bucket {} does not exist; \
+         provision the observability buckets or pass --access-log-bucket",
+        spec.logs_bucket
+    ));
+    None
+}
+
+/// Computes the plan. Pure: the same spec and observations always give the same plan.
+pub fn plan(spec: &Spec, caller: &Caller, observed: &Observed) -> Plan {
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    let target = log_target(spec, observed, &mut problems, &mut warnings);
+    let mut roles = spec.managed_buckets();
+    if let Some(target) = &target
+        && !roles.iter().any(|(bucket, _)| bucket == target)
+    {
+        roles.push((target.clone(), BucketRole::LogTarget));
+    }
+    let mut buckets = Vec::new();
+    for (bucket, role) in roles {
+        let found = observed
+            .buckets
+            .get(&bucket)
+            .cloned()
+            .unwrap_or_else(ObservedBucket::absent);
+        match (&found.presence, role) {
+            (BucketPresence::Forbidden, BucketRole::LogTarget)
+            | (BucketPresence::Absent, BucketRole::LogTarget) => continue,
+            (BucketPresence::Forbidden, _) => {
+                problems.push(Problem {
+                    resource: bucket.to_string(),
+                    message: "the bucket name belongs to another AWS account (or this account may not read it)".to_owned(),
+                    hint: Some("bucket names are global across all AWS accounts: choose another --project-name".to_owned()),
+                    input: false,
+                });
+                continue;
+            }
+            (
+                BucketPresence::Owned {
+                    region: Some(region),
+                },
+                _,
+            ) if region != spec.deployment.region.name() => {
+                problems.push(Problem {
+                    resource: bucket.to_string(),
+                    message: format!(
+                        "the bucket exists in {region}, not in {}",
+                        spec.deployment.region
+                    ),
+                    hint: Some(format!(
+                        "run with --region {region}, or choose another --project-name"
+                    )),
+                    input: false,
+                });
+                continue;
+            }
+            _ => {}
+        }
+        let source = spec
+            .state_bucket
+            .as_ref()
+            .filter(|_| target.as_ref() == Some(&bucket));
+        buckets.push(bucket_plan(
+            spec,
+            caller,
+            &bucket,
+            role,
+            &found,
+            source,
+            target.as_ref(),
+        ));
+    }
+    let table = spec
+        .lock_table
+        .as_ref()
+        .and_then(|table| table_plan(spec, table, observed.table.as_ref(), &mut problems));
+    let alarms = spec
+        .alarms()
+        .into_iter()
+        .map(|alarm| {
+            let action = match observed
+                .alarms
+                .iter()
+                .find(|found| found.name == alarm.name)
+            {
+                None => Action::Create,
+                Some(found) if *found == alarm => Action::Unchanged,
+                Some(_) => Action::Update,
+            };
+            AlarmPlan { alarm, action }
+        })
+        .collect();
+    Plan {
+        buckets,
+        table,
+        alarms,
+        problems,
+        warnings,
+    }
+}
+
+fn bucket_plan(
+    spec: &Spec,
+    caller: &Caller,
+    bucket: &BucketName,
+    role: BucketRole,
+    found: &ObservedBucket,
+    log_source: Option<&BucketName>,
+    log_target: Option<&BucketName>,
+) -> BucketPlan {
+    let have = &found.settings;
+    let partition = spec.deployment.region.partition();
+    let arn = bucket.arn(partition);
+    let mut changes = Vec::new();
+    let mut writes = Vec::new();
+    let managed = role != BucketRole::LogTarget;
+
+    if managed {
+        if have.ownership != Some(ObjectOwnership::BucketOwnerEnforced) {
+            let from = have
+                .ownership
+                .as_ref()
+                .map_or("not configured".to_owned(), ToString::to_string);
+            changes.push(change(
+                Setting::ObjectOwnership,
+                from,
+                ObjectOwnership::BucketOwnerEnforced,
+            ));
+            writes.push(BucketWrite::OwnershipEnforced);
+        }
+        if have.public_access_block != Some(PublicAccessBlock::ALL_ON) {
+            changes.push(change(
+                Setting::PublicAccessBlock,
+                describe_block(have.public_access_block.as_ref()),
+                "4 of 4 on",
+            ));
+            writes.push(BucketWrite::BlockPublicAccess);
+        }
+        let wanted = match &spec.encryption {
+            EncryptionSpec::Default if have.encryption.is_some() => None,
+            EncryptionSpec::Default => Some(Encryption::Aes256),
+            EncryptionSpec::Kms(key) => {
+                let kms = Encryption::Kms {
+                    key_id: Some(key.clone()),
+                    bucket_key: true,
+                };
+                (have.encryption.as_ref() != Some(&kms)).then_some(kms)
+            }
+        };
+        if let Some(encryption) = wanted {
+            let from = have
+                .encryption
+                .as_ref()
+                .map_or("not configured".to_owned(), ToString::to_string);
+            changes.push(change(Setting::Encryption, from, &encryption));
+            writes.push(BucketWrite::Encryption(encryption));
+        }
+        if have.versioning != Versioning::Enabled {
+            changes.push(change(
+                Setting::Versioning,
+                have.versioning,
+                Versioning::Enabled,
+            ));
+            writes.push(BucketWrite::EnableVersioning);
+        }
+        let wanted = spec.bucket_tags();
+        let missing: Tags = wanted
+            .iter()
+            .filter(|(key, value)| have.tags.get(*key) != Some(*value))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        if !missing.is_empty() {
+            let from = missing
+                .keys()
+                .map(|key| match have.tags.get(key) {
+                    Some(value) => format!("{key}={value}"),
+                    None => format!("no {key}"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let to = missing
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            changes.push(change(Setting::Tags, from, to));
+            let mut merged = have.tags.clone();
+            merged.extend(missing);
+            writes.push(BucketWrite::Tags(merged));
+        }
+        if !have.request_metrics {
+            changes.push(change(Setting::RequestMetrics, "off", "on (EntireBucket)"));
+            writes.push(BucketWrite::RequestMetrics);
+        }
+        if let BucketRole::Observability(kind) = role {
+            let desired = retention_for(kind);
+            let current = retention_in(&have.lifecycle);
+            if current != Some(&desired) {
+                let from = current.map_or_else(
+                    || {
+                        if have.lifecycle.is_empty() {
+                            "no rules".to_owned()
+                        } else {
+                            "no retention rule".to_owned()
+                        }
+                    },
+                    ToString::to_string,
+                );
+                changes.push(change(Setting::Lifecycle, from, &desired));
+                writes.push(BucketWrite::Lifecycle(with_retention(
+                    &have.lifecycle,
+                    &desired,
+                )));
+            }
+        }
+    }
+
+    // The policy: the TLS-only statement on managed buckets, the log-delivery grant on the
+    // access-log target. One write carries both, keeping every other statement.
+    let mut policy = have.policy.clone().unwrap_or_else(Policy::empty);
+    let mut policy_changed = false;
+    if managed && !policy.denies_insecure_transport(&arn) {
+        let from = if have.policy.is_none() {
+            "no policy"
+        } else {
+            "no TLS-only statement"
+        };
+        changes.push(change(
+            Setting::TlsPolicy,
+            from,
+            "deny requests without TLS",
+        ));
+        policy = policy.with_statement(tls_statement(&arn));
+        policy_changed = true;
+    }
+    if let Some(source) = log_source {
+        let prefix = naming::access_log_prefix(source);
+        let statement = log_delivery_statement(
+            &arn,
+            &prefix,
+            source.as_str(),
+            &source.arn(partition),
+            &caller.account,
+        );
+        if policy.statement(&log_delivery_sid(source.as_str())) != Some(&statement) {
+            changes.push(change(
+                Setting::LogDeliveryPolicy,
+                "no grant",
+                format!("logging.s3.amazonaws.com may write {prefix}"),
+            ));
+            policy = policy.with_statement(statement);
+            policy_changed = true;
+        }
+    }
+    if policy_changed {
+        writes.push(BucketWrite::Policy(policy));
+    }
+
+    if role == BucketRole::State
+        && let Some(target) = log_target
+    {
+        let desired = Logging {
+            target_bucket: target.to_string(),
+            prefix: naming::access_log_prefix(bucket),
+        };
+        if have.logging.as_ref() != Some(&desired) {
+            let from = have
+                .logging
+                .as_ref()
+                .map_or("off".to_owned(), ToString::to_string);
+            changes.push(change(Setting::AccessLogging, from, &desired));
+            writes.push(BucketWrite::Logging(desired));
+        }
+    }
+
+    let action = match (&found.presence, changes.is_empty()) {
+        (BucketPresence::Absent, _) => Action::Create,
+        (_, true) => Action::Unchanged,
+        (_, false) => Action::Update,
+    };
+    BucketPlan {
+        bucket: bucket.clone(),
+        role,
+        action,
+        changes,
+        writes,
+    }
+}
+
+/// The changes a table needs, from its facts. Used by the plan and again by apply, after a
+/// wait or a create, on fresh facts.
+pub fn table_writes(spec: &Spec, facts: &TableFacts) -> Vec<(Change, TableWrite)> {
+    let mut writes = Vec::new();
+    if !facts.on_demand {
+        writes.push((
+            change(Setting::BillingMode, "PROVISIONED", "PAY_PER_REQUEST"),
+            TableWrite::OnDemand,
+        ));
+    }
+    let kms = match &spec.encryption {
+        EncryptionSpec::Kms(key) => Some(key.clone()),
+        EncryptionSpec::Default => None,
+    };
+    let encrypted_right = match (&facts.sse, &kms) {
+        (None, _) => false,
+        (Some(_), None) => true,
+        (Some(found), Some(key)) => found.as_ref() == Some(key),
+    };
+    if !encrypted_right {
+        let from = match &facts.sse {
+            None => "AWS owned key".to_owned(),
+            Some(key) => format!("KMS ({})", key.as_deref().unwrap_or("aws/dynamodb")),
+        };
+        let to = format!("KMS ({})", kms.as_deref().unwrap_or("aws/dynamodb"));
+        writes.push((
+            change(Setting::TableEncryption, from, to),
+            TableWrite::Encryption(kms),
+        ));
+    }
+    if !facts.point_in_time_recovery {
+        writes.push((
+            change(Setting::PointInTimeRecovery, "off", "on"),
+            TableWrite::PointInTimeRecovery,
+        ));
+    }
+    if !facts.deletion_protection {
+        writes.push((
+            change(Setting::DeletionProtection, "off", "on"),
+            TableWrite::DeletionProtection,
+        ));
+    }
+    let missing: Tags = spec
+        .table_tags()
+        .into_iter()
+        .filter(|(key, value)| facts.tags.get(key) != Some(value))
+        .collect();
+    if !missing.is_empty() {
+        let to = missing
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let from = missing
+            .keys()
+            .map(|key| format!("no {key}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        writes.push((change(Setting::Tags, from, to), TableWrite::Tags(missing)));
+    }
+    writes
+}
+
+fn table_plan(
+    spec: &Spec,
+    table: &TableName,
+    facts: Option<&TableFacts>,
+    problems: &mut Vec<Problem>,
+) -> Option<TablePlan> {
+    let Some(facts) = facts else {
+        let kms = match &spec.encryption {
+            EncryptionSpec::Kms(key) => key.as_str(),
+            EncryptionSpec::Default => "aws/dynamodb",
+        };
+        let tags = spec
+            .table_tags()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let changes = vec![
+            change(Setting::KeySchema, "absent", lock_key()),
+            change(Setting::BillingMode, "absent", "PAY_PER_REQUEST"),
+            change(Setting::TableEncryption, "absent", format!("KMS ({kms})")),
+            change(Setting::PointInTimeRecovery, "absent", "on"),
+            change(Setting::DeletionProtection, "absent", "on"),
+            change(Setting::Tags, "absent", tags),
+        ];
+        return Some(TablePlan {
+            table: table.clone(),
+            action: Action::Create,
+            changes,
+            waits_for: None,
+        });
+    };
+    if facts.key_schema != [lock_key()] {
+        let found = facts
+            .key_schema
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        problems.push(Problem {
+            resource: table.to_string(),
+            message: format!("the table's key schema is {found}; Terraform needs LockID (S, HASH)"),
+            hint: Some("use another lock table name (shared-config.toml [naming] lock_table), or --lock s3".to_owned()),
+            input: false,
+        });
+        return None;
+    }
+    if facts.status == TableStatus::Deleting {
+        problems.push(Problem {
+            resource: table.to_string(),
+            message: "the table is being deleted".to_owned(),
+            hint: Some("run again once it is gone; it will be created anew".to_owned()),
+            input: false,
+        });
+        return None;
+    }
+    let changes: Vec<Change> = table_writes(spec, facts)
+        .into_iter()
+        .map(|(change, _)| change)
+        .collect();
+    let waits_for = (facts.status != TableStatus::Active).then(|| facts.status.to_string());
+    Some(TablePlan {
+        table: table.clone(),
+        action: if changes.is_empty() {
+            Action::Unchanged
+        } else {
+            Action::Update
+        },
+        changes,
+        waits_for,
+    })
+}

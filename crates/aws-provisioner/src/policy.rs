@@ -1,0 +1,263 @@
+//! Bucket policies as JSON documents, and the two statements the toolkit owns in them: the
+//! TLS-only deny, and the grant that lets S3 deliver server access logs. Merging keeps every
+//! other statement as it was, in its place.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// The `Sid` of the TLS-only statement.
+pub const TLS_SID: &str = "DenyInsecureTransport";
+
+/// The principal S3 delivers server access logs as.
+pub const LOG_DELIVERY_SERVICE: &str = "logging.s3.amazonaws.com";
+
+/// A bucket policy document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Policy(Value);
+
+/// A bucket policy that is not a JSON object.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the bucket policy is not a JSON object: {0}")]
+pub struct PolicyError(pub String);
+
+impl Policy {
+    /// Parses a policy document as AWS returns it.
+    pub fn parse(text: &str) -> Result<Policy, PolicyError> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|error| PolicyError(error.to_string()))?;
+        if !value.is_object() {
+            return Err(PolicyError(format!("found {value}")));
+        }
+        Ok(Policy(value))
+    }
+
+    /// The document as JSON text.
+    pub fn to_json(&self) -> String {
+        self.0.to_string()
+    }
+
+    /// The document.
+    pub fn value(&self) -> &Value {
+        &self.0
+    }
+
+    /// The statements (a lone statement object counts as one).
+    pub fn statements(&self) -> Vec<&Value> {
+        match self.0.get("Statement") {
+            Some(Value::Array(items)) => items.iter().collect(),
+            Some(item @ Value::Object(_)) => vec![item],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The statement with this `Sid`, if any.
+    pub fn statement(&self, sid: &str) -> Option<&Value> {
+        self.statements()
+            .into_iter()
+            .find(|statement| statement.get("Sid").and_then(Value::as_str) == Some(sid))
+    }
+
+    /// This policy with `statement` in it: replacing the statement with the same `Sid` in
+    /// place, or appended. Every other statement stays as it was.
+    pub fn with_statement(&self, statement: Value) -> Policy {
+        let sid = statement
+            .get("Sid")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let mut document = self.0.clone();
+        let object = document.as_object_mut().expect("a policy is an object");
+        object
+            .entry("Version")
+            .or_insert_with(|| json!("2012-10-17"));
+        let mut statements: Vec<Value> = match object.remove("Statement") {
+            Some(Value::Array(items)) => items,
+            Some(item @ Value::Object(_)) => vec![item],
+            _ => Vec::new(),
+        };
+        let existing = statements.iter().position(|item| {
+            sid.is_some() && item.get("Sid").and_then(Value::as_str) == sid.as_deref()
+        });
+        match existing {
+            Some(index) => statements[index] = statement,
+            None => statements.push(statement),
+        }
+        object.insert("Statement".to_owned(), Value::Array(statements));
+        Policy(document)
+    }
+
+    /// An empty policy, to add statements to.
+    pub fn empty() -> Policy {
+        Policy(json!({"Version": "2012-10-17", "Statement": []}))
+    }
+
+    /// Whether some statement already denies every request without TLS to the bucket and
+    /// its objects, whatever its `Sid`: such a policy is adopted as it is.
+    pub fn denies_insecure_transport(&self, bucket_arn: &str) -> bool {
+        self.statements()
+            .into_iter()
+            .any(|statement| is_tls_deny(statement, bucket_arn))
+    }
+}
+
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(text)) => vec![text.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_tls_deny(statement: &Value, bucket_arn: &str) -> bool {
+    let denies = statement.get("Effect").and_then(Value::as_str) == Some("Deny");
+    let everyone = match statement.get("Principal") {
+        Some(Value::String(principal)) => principal == "*",
+        Some(Value::Object(map)) => strings(map.get("AWS")).iter().any(|p| p == "*"),
+        _ => false,
+    };
+    let all_actions = strings(statement.get("Action"))
+        .iter()
+        .any(|action| action == "s3:*");
+    let resources = strings(statement.get("Resource"));
+    let covers = resources.iter().any(|r| r == bucket_arn)
+        && resources.iter().any(|r| *r == format!("{bucket_arn}/*"));
+    let insecure = statement
+        .get("Condition")
+        .and_then(|condition| condition.get("Bool"))
+        .and_then(|test| test.get("aws:SecureTransport"))
+        .is_some_and(|value| value == &json!("false") || value == &json!(false));
+    denies && everyone && all_actions && covers && insecure
+}
+
+/// The statement that denies any request to the bucket made without TLS. The principal is
+/// written `{"AWS": "*"}`, which IAM treats as `"*"`.
+pub fn tls_statement(bucket_arn: &str) -> Value {
+    json!({
+        "Sid": TLS_SID,
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "s3:*",
+        "Resource": [bucket_arn, format!("{bucket_arn}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+    })
+}
+
+/// The `Sid` of the log-delivery grant for one source bucket (letters and digits only, as
+/// IAM wants them).
+pub fn log_delivery_sid(source_bucket: &str) -> String {
+    let name: String = source_bucket
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    format!("AllowAccessLogsFrom{name}")
+}
+
+/// The statement that lets S3 deliver `source`'s server access logs into `target` under
+/// `prefix`, only for that bucket and account (ACLs are off under BucketOwnerEnforced).
+pub fn log_delivery_statement(
+    target_arn: &str,
+    prefix: &str,
+    source_bucket: &str,
+    source_arn: &str,
+    account: &str,
+) -> Value {
+    json!({
+        "Sid": log_delivery_sid(source_bucket),
+        "Effect": "Allow",
+        "Principal": {"Service": LOG_DELIVERY_SERVICE},
+        "Action": "s3:PutObject",
+        "Resource": format!("{target_arn}/{prefix}*"),
+        "Condition": {
+            "ArnLike": {"aws:SourceArn": source_arn},
+            "StringEquals": {"aws:SourceAccount": account}
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:s3:::ohio-01-terraform-state-production";
+
+    #[test]
+    fn a_foreign_statement_survives_in_its_place_and_ours_is_appended_once() {
+        let foreign = json!({"Sid": "ReadOnlyAuditors", "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::123456789012:role/audit"},
+            "Action": "s3:GetObject", "Resource": format!("{ARN}/*")});
+        let policy =
+            Policy::parse(&json!({"Version": "2012-10-17", "Statement": foreign}).to_string())
+                .unwrap();
+        let merged = policy.with_statement(tls_statement(ARN));
+        assert_eq!(merged.statements(), [&foreign, &tls_statement(ARN)]);
+        // Merging again changes nothing.
+        assert_eq!(merged.with_statement(tls_statement(ARN)), merged);
+    }
+
+    #[test]
+    fn our_statement_is_replaced_in_place_when_it_drifted() {
+        let mut drifted = tls_statement(ARN);
+        drifted["Resource"] = json!(ARN);
+        let policy = Policy::empty()
+            .with_statement(drifted)
+            .with_statement(json!({"Sid": "Other", "Effect": "Allow"}));
+        let merged = policy.with_statement(tls_statement(ARN));
+        let sids: Vec<_> = merged
+            .statements()
+            .iter()
+            .map(|s| s["Sid"].clone())
+            .collect();
+        assert_eq!(sids, [json!(TLS_SID), json!("Other")]);
+        assert_eq!(merged.statement(TLS_SID), Some(&tls_statement(ARN)));
+    }
+
+    #[test]
+    fn an_equivalent_tls_deny_under_another_sid_is_adopted() {
+        let theirs = json!({"Sid": "SecureOnly", "Effect": "Deny", "Principal": {"AWS": "*"},
+            "Action": ["s3:*"], "Resource": [format!("{ARN}/*"), ARN],
+            "Condition": {"Bool": {"aws:SecureTransport": false}}});
+        let policy = Policy::empty().with_statement(theirs.clone());
+        assert!(policy.denies_insecure_transport(ARN));
+        let mut partial = theirs;
+        partial["Resource"] = json!(format!("{ARN}/*"));
+        assert!(
+            !Policy::empty()
+                .with_statement(partial)
+                .denies_insecure_transport(ARN)
+        );
+    }
+
+    #[test]
+    fn policies_that_are_not_objects_are_errors() {
+        assert!(Policy::parse("[1]").is_err());
+        assert!(Policy::parse("{not json").is_err());
+    }
+
+    #[test]
+    fn log_delivery_is_limited_to_the_source_bucket_and_account() {
+        let statement = log_delivery_statement(
+            "arn:aws:s3:::logs",
+            "s3-access-logs/state/",
+            "ohio-01-terraform-state-production",
+            ARN,
+            "123456789012",
+        );
+        assert_eq!(
+            statement["Sid"],
+            "AllowAccessLogsFromohio01terraformstateproduction"
+        );
+        assert_eq!(
+            statement["Resource"],
+            "arn:aws:s3:::logs/s3-access-logs/state/*"
+        );
+        assert_eq!(statement["Condition"]["ArnLike"]["aws:SourceArn"], ARN);
+        assert_eq!(
+            statement["Condition"]["StringEquals"]["aws:SourceAccount"],
+            "123456789012"
+        );
+    }
+}

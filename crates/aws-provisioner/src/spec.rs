@@ -1,0 +1,493 @@
+//! What the user asked for, validated: which buckets, which table, which encryption, where
+//! access logs go, which alarms. Everything here is checked before any request is sent.
+
+use std::time::Duration;
+
+use naming::{
+    BucketName, Company, Deployment, LockMode, NamingRules, ObservabilityKind, TableName,
+};
+use serde::Serialize;
+
+use crate::error::ProvisionError;
+use crate::model::{AlarmSpec, Tags};
+
+/// Which resources a run provisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// The state bucket, the lock table and the four observability buckets
+    /// (`provision-s3-client-centric`).
+    Full,
+    /// The state bucket and the lock table (`provision-s3-infrastructure`, `--backend-only`).
+    BackendOnly,
+    /// The four observability buckets (`--observability-only`).
+    ObservabilityOnly,
+}
+
+/// Default encryption for buckets (and the lock table).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EncryptionSpec {
+    /// SSE-S3 (AES256); a bucket that already has any default encryption keeps it.
+    Default,
+    /// SSE-KMS with this key and S3 Bucket Keys (`--kms-key-id`).
+    Kms(String),
+}
+
+/// How long to wait for a table that is not ACTIVE yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitPolicy {
+    /// How many times to look.
+    pub attempts: u32,
+    /// How long between looks.
+    pub interval: Duration,
+}
+
+impl Default for WaitPolicy {
+    /// Two minutes: 60 looks, 2 seconds apart.
+    fn default() -> Self {
+        WaitPolicy {
+            attempts: 60,
+            interval: Duration::from_secs(2),
+        }
+    }
+}
+
+/// The value of the `ManagedBy` tag.
+pub const MANAGED_BY: &str = "tfstate-toolkit";
+
+/// The flags of a provisioning run, before validation.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Project, environment and region.
+    pub deployment: Deployment,
+    /// The naming patterns (shared-config.toml's, or the contract's).
+    pub rules: NamingRules,
+    /// Which resources.
+    pub scope: Scope,
+    /// `--lock`: with `s3` there is no table.
+    pub lock: LockMode,
+    /// `--company-name`
+    pub company: Option<Company>,
+    /// `--kms-key-id`
+    pub kms_key_id: Option<String>,
+    /// `--access-log-bucket`
+    pub access_log_bucket: Option<String>,
+    /// `--alarm-topic-arn`
+    pub alarm_topic_arn: Option<String>,
+    /// How long to wait for the table.
+    pub wait: WaitPolicy,
+}
+
+/// A validated request: the names of everything to provision and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    /// Project, environment and region.
+    pub deployment: Deployment,
+    /// Which resources.
+    pub scope: Scope,
+    /// The state bucket, unless observability only.
+    pub state_bucket: Option<BucketName>,
+    /// The observability buckets, unless backend only.
+    pub observability: Vec<(ObservabilityKind, BucketName)>,
+    /// The project's logs bucket: where the state bucket's access logs go by default.
+    pub logs_bucket: BucketName,
+    /// The lock table, unless `--lock s3` or observability only.
+    pub lock_table: Option<TableName>,
+    /// Default encryption.
+    pub encryption: EncryptionSpec,
+    /// `--company-name`
+    pub company: Option<Company>,
+    /// `--access-log-bucket`
+    pub access_log_bucket: Option<BucketName>,
+    /// `--alarm-topic-arn`
+    pub alarm_topic: Option<String>,
+    /// How long to wait for the table.
+    pub wait: WaitPolicy,
+}
+
+/// The role a bucket plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BucketRole {
+    /// The Terraform state bucket.
+    State,
+    /// An observability bucket.
+    Observability(ObservabilityKind),
+    /// Another bucket that receives the state bucket's access logs: only the log-delivery
+    /// statement of its policy is managed.
+    LogTarget,
+}
+
+impl Spec {
+    /// Validates the options and computes every name; nothing is sent to AWS.
+    pub fn new(options: Options) -> Result<Spec, ProvisionError> {
+        let Options {
+            deployment,
+            rules,
+            scope,
+            lock,
+            company,
+            kms_key_id,
+            access_log_bucket,
+            alarm_topic_arn,
+            wait,
+        } = options;
+        let names = rules.names(&deployment)?;
+        let backend = scope != Scope::ObservabilityOnly;
+        let observability = if scope == Scope::BackendOnly {
+            Vec::new()
+        } else {
+            names.observability.clone()
+        };
+        let logs_bucket = names
+            .observability
+            .iter()
+            .find(|(kind, _)| *kind == ObservabilityKind::Logs)
+            .map(|(_, bucket)| bucket.clone())
+            .expect("every deployment has a logs bucket");
+        let encryption = match kms_key_id {
+            Some(key) => EncryptionSpec::Kms(check_kms_key(&key)?),
+            None => EncryptionSpec::Default,
+        };
+        let access_log_bucket = access_log_bucket
+            .map(|bucket| {
+                BucketName::new(bucket.as_str()).map_err(|error| ProvisionError::Input {
+                    field: "--access-log-bucket",
+                    value: bucket.clone(),
+                    rule: match &error {
+                        naming::NamingError::Invalid { rule, .. } => rule.to_string(),
+                        other => other.to_string(),
+                    },
+                    hint: error.hint().map(str::to_owned),
+                })
+            })
+            .transpose()?;
+        if access_log_bucket.as_ref() == Some(&names.state_bucket) && backend {
+            return Err(ProvisionError::Input {
+                field: "--access-log-bucket",
+                value: names.state_bucket.to_string(),
+                rule: "is the state bucket itself; a bucket that logs into itself logs forever"
+                    .to_owned(),
+                hint: Some(
+                    "name another bucket, or omit the flag to use the project's logs bucket"
+                        .to_owned(),
+                ),
+            });
+        }
+        let alarm_topic = alarm_topic_arn
+            .map(|arn| check_topic_arn(&arn))
+            .transpose()?;
+        Ok(Spec {
+            state_bucket: backend.then(|| names.state_bucket.clone()),
+            lock_table: (backend && lock.uses_table()).then(|| names.lock_table.clone()),
+            deployment,
+            scope,
+            observability,
+            logs_bucket,
+            encryption,
+            company,
+            access_log_bucket,
+            alarm_topic,
+            wait,
+        })
+    }
+
+    /// The buckets the run manages in full, with their roles.
+    pub fn managed_buckets(&self) -> Vec<(BucketName, BucketRole)> {
+        let state = self
+            .state_bucket
+            .iter()
+            .map(|b| (b.clone(), BucketRole::State));
+        let observability = self
+            .observability
+            .iter()
+            .map(|(kind, bucket)| (bucket.clone(), BucketRole::Observability(*kind)));
+        state.chain(observability).collect()
+    }
+
+    /// The tags every bucket gets: Project, Environment, ManagedBy and, when given, Company.
+    pub fn bucket_tags(&self) -> Tags {
+        let mut tags = Tags::new();
+        tags.insert("Project".to_owned(), self.deployment.project.to_string());
+        tags.insert(
+            "Environment".to_owned(),
+            self.deployment.environment.to_string(),
+        );
+        tags.insert("ManagedBy".to_owned(), MANAGED_BY.to_owned());
+        if let Some(company) = &self.company {
+            tags.insert("Company".to_owned(), company.to_string());
+        }
+        tags
+    }
+
+    /// The tags of the lock table. The table is per region and shared by every project and
+    /// environment there, so it carries no Project or Environment tag.
+    pub fn table_tags(&self) -> Tags {
+        let mut tags = Tags::new();
+        tags.insert("ManagedBy".to_owned(), MANAGED_BY.to_owned());
+        tags.insert("Purpose".to_owned(), "terraform-state-locking".to_owned());
+        if let Some(company) = &self.company {
+            tags.insert("Company".to_owned(), company.to_string());
+        }
+        tags
+    }
+
+    /// The alarms of `--alarm-topic-arn`: lock-table write throttling, and state-bucket
+    /// 4xx and 5xx errors (from the `EntireBucket` request metrics).
+    pub fn alarms(&self) -> Vec<AlarmSpec> {
+        let Some(topic) = &self.alarm_topic else {
+            return Vec::new();
+        };
+        let alarm = |name: String,
+                     description: String,
+                     namespace: &str,
+                     metric: &str,
+                     dimensions: Vec<(&str, String)>,
+                     threshold: i64| {
+            let mut dimensions: Vec<(String, String)> = dimensions
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect();
+            dimensions.sort();
+            AlarmSpec {
+                name,
+                description,
+                namespace: namespace.to_owned(),
+                metric: metric.to_owned(),
+                dimensions,
+                statistic: "Sum".to_owned(),
+                period: 300,
+                evaluation_periods: 1,
+                threshold,
+                comparison: "GreaterThanOrEqualToThreshold".to_owned(),
+                actions: vec![topic.clone()],
+            }
+        };
+        let mut alarms = Vec::new();
+        if let Some(table) = &self.lock_table {
+            alarms.push(alarm(
+                format!("{table}-write-throttles"),
+                format!("Writes to the Terraform lock table {table} are throttled"),
+                "AWS/DynamoDB",
+                "WriteThrottleEvents",
+                vec![("TableName", table.to_string())],
+                1,
+            ));
+        }
+        if let Some(bucket) = &self.state_bucket {
+            for (metric, threshold) in [("4xxErrors", 10), ("5xxErrors", 1)] {
+                alarms.push(alarm(
+                    format!(
+                        "{bucket}-{}",
+                        metric.to_ascii_lowercase().replace("errors", "-errors")
+                    ),
+                    format!("{metric} on the Terraform state bucket {bucket}"),
+                    "AWS/S3",
+                    metric,
+                    vec![
+                        ("BucketName", bucket.to_string()),
+                        ("FilterId", crate::METRICS_ID.to_owned()),
+                    ],
+                    threshold,
+                ));
+            }
+        }
+        alarms
+    }
+}
+
+fn input(field: &'static str, value: &str, rule: &str, hint: &str) -> ProvisionError {
+    ProvisionError::Input {
+        field,
+        value: value.to_owned(),
+        rule: rule.to_owned(),
+        hint: Some(hint.to_owned()),
+    }
+}
+
+/// A KMS key id, key ARN, alias name (`alias/...`) or alias ARN.
+fn check_kms_key(key: &str) -> Result<String, ProvisionError> {
+    let shape_ok = !key.is_empty()
+        && key.len() <= 2048
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ":/_-.".contains(c));
+    let kind_ok = key.starts_with("arn:") || key.starts_with("alias/") || !key.contains('/');
+    if shape_ok && kind_ok {
+        Ok(key.to_owned())
+    } else {
+        Err(input(
+            "--kms-key-id",
+            key,
+            "is not a KMS key id, key ARN, alias name or alias ARN",
+            "for example 1234abcd-12ab-34cd-56ef-1234567890ab, alias/terraform-state, or \
+             arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ))
+    }
+}
+
+/// An SNS topic ARN: `arn:{partition}:sns:{region}:{account}:{name}`.
+fn check_topic_arn(arn: &str) -> Result<String, ProvisionError> {
+    let parts: Vec<&str> = arn.split(':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "sns"
+        && naming::Region::new(parts[3]).is_ok()
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && !parts[5].is_empty()
+        && parts[5].len() <= 256
+        && parts[5]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    if ok {
+        Ok(arn.to_owned())
+    } else {
+        Err(input(
+            "--alarm-topic-arn",
+            arn,
+            "is not an SNS topic ARN",
+            "for example arn:aws:sns:us-east-2:123456789012:terraform-alerts",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(scope: Scope) -> Options {
+        Options {
+            deployment: Deployment::parse("ohio-01", "production", "us-east-2").unwrap(),
+            rules: NamingRules::default(),
+            scope,
+            lock: LockMode::Dynamodb,
+            company: None,
+            kms_key_id: None,
+            access_log_bucket: None,
+            alarm_topic_arn: None,
+            wait: WaitPolicy::default(),
+        }
+    }
+
+    #[test]
+    fn scopes_select_their_resources() {
+        let full = Spec::new(options(Scope::Full)).unwrap();
+        assert_eq!(full.managed_buckets().len(), 5);
+        assert_eq!(
+            full.lock_table.as_ref().map(|t| t.as_str()),
+            Some("terraform-locks-us-east")
+        );
+
+        let backend = Spec::new(options(Scope::BackendOnly)).unwrap();
+        let names: Vec<_> = backend
+            .managed_buckets()
+            .into_iter()
+            .map(|(b, _)| b.to_string())
+            .collect();
+        assert_eq!(names, ["ohio-01-terraform-state-production"]);
+        assert!(backend.lock_table.is_some());
+
+        let observability = Spec::new(options(Scope::ObservabilityOnly)).unwrap();
+        assert_eq!(observability.managed_buckets().len(), 4);
+        assert!(observability.state_bucket.is_none() && observability.lock_table.is_none());
+
+        let s3_lock = Spec::new(Options {
+            lock: LockMode::S3,
+            ..options(Scope::Full)
+        })
+        .unwrap();
+        assert!(s3_lock.lock_table.is_none());
+        assert_eq!(s3_lock.managed_buckets().len(), 5);
+    }
+
+    #[test]
+    fn flag_values_are_checked_before_any_request() {
+        let bad = |options: Options| Spec::new(options).unwrap_err();
+        let error = bad(Options {
+            kms_key_id: Some("my key".into()),
+            ..options(Scope::Full)
+        });
+        assert!(error.is_input());
+        assert_eq!(
+            error.to_string(),
+            "invalid --kms-key-id `my key`: is not a KMS key id, key ARN, alias name or alias ARN"
+        );
+        let error = bad(Options {
+            alarm_topic_arn: Some("arn:aws:sns:us-east-2:123:t".into()),
+            ..options(Scope::Full)
+        });
+        assert!(error.to_string().starts_with("invalid --alarm-topic-arn"));
+        let error = bad(Options {
+            access_log_bucket: Some("Logs_Bucket".into()),
+            ..options(Scope::Full)
+        });
+        assert_eq!(error.hint().as_deref(), Some("try `logs-bucket`"));
+        let error = bad(Options {
+            access_log_bucket: Some("ohio-01-terraform-state-production".into()),
+            ..options(Scope::Full)
+        });
+        assert!(error.to_string().contains("is the state bucket itself"));
+        for key in [
+            "alias/terraform",
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "arn:aws:kms:us-east-2:111122223333:key/abc",
+        ] {
+            assert!(
+                Spec::new(Options {
+                    kms_key_id: Some(key.into()),
+                    ..options(Scope::Full)
+                })
+                .is_ok(),
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_project_too_long_for_a_bucket_is_a_naming_error() {
+        let mut long = options(Scope::Full);
+        long.deployment.project =
+            naming::Project::new("a-project-name-that-is-too-long-for").unwrap();
+        let error = Spec::new(long).unwrap_err();
+        assert!(error.is_input());
+        assert!(
+            error
+                .to_string()
+                .contains("must be 3 to 63 characters long"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn tags_and_alarms() {
+        let spec = Spec::new(Options {
+            company: Some(Company::new("My Company").unwrap()),
+            alarm_topic_arn: Some("arn:aws:sns:us-east-2:123456789012:alerts".into()),
+            ..options(Scope::Full)
+        })
+        .unwrap();
+        let tags: Vec<_> = spec.bucket_tags().into_iter().collect();
+        assert_eq!(
+            tags,
+            [
+                ("Company".to_owned(), "My Company".to_owned()),
+                ("Environment".to_owned(), "production".to_owned()),
+                ("ManagedBy".to_owned(), "tfstate-toolkit".to_owned()),
+                ("Project".to_owned(), "ohio-01".to_owned()),
+            ]
+        );
+        assert!(!spec.table_tags().contains_key("Environment"));
+        let names: Vec<_> = spec.alarms().into_iter().map(|alarm| alarm.name).collect();
+        assert_eq!(
+            names,
+            [
+                "terraform-locks-us-east-write-throttles",
+                "ohio-01-terraform-state-production-4xx-errors",
+                "ohio-01-terraform-state-production-5xx-errors",
+            ]
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! Provisioning converges through throttling, server errors, dropped connections and latency.
+
+use std::time::Duration;
+
+use aws_provisioner::{Outcome, Scope};
+use test_support::{Fault, FaultProxy, FaultRule, moto};
+
+use crate::support::{provision_via, spec};
+
+#[tokio::test]
+async fn injected_faults_still_converge() {
+    let spec = spec(Scope::Full, "us-east-2");
+    let proxy = FaultProxy::start(
+        moto().endpoint(),
+        vec![
+            FaultRule::new(Fault::SlowDown, 1.0 / 5.0),
+            FaultRule::new(Fault::InternalError, 1.0 / 7.0),
+            FaultRule::new(Fault::DropConnection, 1.0 / 11.0),
+            FaultRule::new(Fault::Latency(Duration::from_millis(200)), 1.0 / 13.0),
+        ],
+    );
+    let report = provision_via(proxy.endpoint(), &spec, false).await.unwrap();
+    assert_eq!(report.outcome, Outcome::Applied);
+    let faults: Vec<Fault> = proxy.requests().iter().filter_map(|r| r.fault).collect();
+    for kind in [
+        Fault::SlowDown,
+        Fault::InternalError,
+        Fault::DropConnection,
+        Fault::Latency(Duration::from_millis(200)),
+    ] {
+        assert!(faults.contains(&kind), "{kind:?} was never injected");
+    }
+    // Read without faults: everything is in place and nothing is left to do.
+    let again = provision_via(moto().endpoint(), &spec, false)
+        .await
+        .unwrap();
+    assert_eq!(again.outcome, Outcome::Unchanged);
+}
+
+#[tokio::test]
+async fn a_run_stopped_by_faults_halfway_is_finished_by_running_again() {
+    let spec = spec(Scope::Full, "eu-west-1");
+    // Every PutBucketPolicy fails, so the first run stops with buckets half configured.
+    let proxy = FaultProxy::start(
+        moto().endpoint(),
+        vec![
+            FaultRule::new(Fault::InternalError, 1.0)
+                .matching(|r| r.method == "PUT" && r.query.contains("policy")),
+        ],
+    );
+    let error = provision_via(proxy.endpoint(), &spec, false)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("PutBucketPolicy"), "{error}");
+    let report = provision_via(moto().endpoint(), &spec, false)
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Applied);
+    assert!(
+        report
+            .plan
+            .buckets
+            .iter()
+            .all(|b| b.action == aws_provisioner::Action::Update)
+    );
+    assert_eq!(
+        provision_via(moto().endpoint(), &spec, false)
+            .await
+            .unwrap()
+            .outcome,
+        Outcome::Unchanged
+    );
+}
