@@ -7,7 +7,7 @@ use naming::{BucketName, Region, TableName};
 
 use crate::error::AwsError;
 use crate::model::{
-    AlarmSpec, BucketPresence, BucketSettings, BucketWrite, Caller, Created, TableCreated,
+    AlarmSpec, BucketPresence, BucketSettings, BucketWrite, Caller, Created, Reads, TableCreated,
     TableFacts, TableSpec, TableWrite,
 };
 
@@ -19,10 +19,12 @@ pub trait Buckets: Sync {
         bucket: &BucketName,
         owner: &str,
     ) -> impl Future<Output = Result<BucketPresence, AwsError>> + Send;
-    /// Every setting the toolkit manages; a missing configuration is a value.
+    /// The settings the toolkit manages that `reads` asks for (the others are left at their
+    /// defaults); a missing configuration is a value.
     fn bucket_settings(
         &self,
         bucket: &BucketName,
+        reads: Reads,
     ) -> impl Future<Output = Result<BucketSettings, AwsError>> + Send;
     /// Creates the bucket in `region`.
     fn create_bucket(

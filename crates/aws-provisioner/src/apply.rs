@@ -8,12 +8,13 @@ use serde::Serialize;
 use crate::api::Cloud;
 use crate::error::{Problem, ProvisionError};
 use crate::model::{
-    BucketPresence, BucketWrite, Caller, Created, TableFacts, TableSpec, TableStatus, TableWrite,
+    BucketPresence, BucketWrite, Caller, Created, Reads, TableFacts, TableSpec, TableStatus,
+    TableWrite,
 };
 use crate::plan::{
     Action, BucketPlan, Observed, ObservedBucket, Plan, TablePlan, plan, table_writes,
 };
-use crate::spec::{EncryptionSpec, Spec};
+use crate::spec::{BucketRole, EncryptionSpec, Spec};
 
 /// Reads everything the plan needs, concurrently: every managed bucket, the candidate
 /// access-log targets, the lock table and the alarms.
@@ -22,21 +23,19 @@ pub async fn observe<C: Cloud>(
     spec: &Spec,
     caller: &Caller,
 ) -> Result<Observed, ProvisionError> {
-    let mut names: Vec<BucketName> = spec
-        .managed_buckets()
-        .into_iter()
-        .map(|(bucket, _)| bucket)
-        .collect();
+    // Every managed bucket by its role; the candidate access-log targets as such.
+    let mut roles: Vec<(BucketName, BucketRole)> = spec.managed_buckets();
     if spec.state_bucket.is_some() {
-        names.extend(spec.access_log_bucket.iter().cloned());
-        names.push(spec.logs_bucket.clone());
+        for candidate in spec.access_log_bucket.iter().chain(spec.logs_bucket.iter()) {
+            if !roles.iter().any(|(bucket, _)| bucket == candidate) {
+                roles.push((candidate.clone(), BucketRole::LogTarget));
+            }
+        }
     }
-    names.sort();
-    names.dedup();
     let buckets = join_all(
-        names
+        roles
             .iter()
-            .map(|bucket| observe_bucket(cloud, bucket, &caller.account)),
+            .map(|(bucket, role)| observe_bucket(cloud, bucket, *role, &caller.account)),
     );
     let table = async {
         match &spec.lock_table {
@@ -58,7 +57,7 @@ pub async fn observe<C: Cloud>(
         alarms: alarms?,
         ..Observed::default()
     };
-    for (name, found) in names.into_iter().zip(buckets) {
+    for ((name, _), found) in roles.into_iter().zip(buckets) {
         observed.buckets.insert(name, found?);
     }
     Ok(observed)
@@ -67,11 +66,14 @@ pub async fn observe<C: Cloud>(
 async fn observe_bucket<C: Cloud>(
     cloud: &C,
     bucket: &BucketName,
+    role: BucketRole,
     owner: &str,
 ) -> Result<ObservedBucket, ProvisionError> {
     let presence = cloud.bucket_presence(bucket, owner).await?;
     let settings = match presence {
-        BucketPresence::Owned { .. } => cloud.bucket_settings(bucket).await?,
+        BucketPresence::Owned { .. } => {
+            cloud.bucket_settings(bucket, Reads::for_role(role)).await?
+        }
         _ => Default::default(),
     };
     Ok(ObservedBucket { presence, settings })
@@ -229,7 +231,7 @@ pub enum Outcome {
     Unchanged,
     /// The user declined; nothing changed.
     Declined,
-    /// The plan was applied and every setting read back as planned.
+    /// The plan was applied and every setting verified.
     Applied,
 }
 

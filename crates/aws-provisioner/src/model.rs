@@ -191,6 +191,50 @@ impl BucketSettings {
     }
 }
 
+/// Which of a bucket's settings to read: only those the plan compares for its role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reads {
+    /// Versioning, encryption, public-access block, ownership, tags, request metrics.
+    pub hardening: bool,
+    /// The bucket policy.
+    pub policy: bool,
+    /// Server access logging (the state bucket's).
+    pub logging: bool,
+    /// Lifecycle rules (observability buckets').
+    pub lifecycle: bool,
+}
+
+impl Reads {
+    /// Everything.
+    pub const ALL: Reads = Reads {
+        hardening: true,
+        policy: true,
+        logging: true,
+        lifecycle: true,
+    };
+
+    /// What the plan compares for a bucket of `role`.
+    pub fn for_role(role: crate::spec::BucketRole) -> Reads {
+        use crate::spec::BucketRole;
+        match role {
+            BucketRole::State => Reads {
+                lifecycle: false,
+                ..Reads::ALL
+            },
+            BucketRole::Observability(_) => Reads {
+                logging: false,
+                ..Reads::ALL
+            },
+            BucketRole::LogTarget => Reads {
+                hardening: false,
+                policy: true,
+                logging: false,
+                lifecycle: false,
+            },
+        }
+    }
+}
+
 /// What HEAD Bucket says about a name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BucketPresence {

@@ -272,21 +272,24 @@ fn log_target(
         }
         return Some(bucket.clone());
     }
-    let logs_managed = spec
-        .observability
-        .iter()
-        .any(|(_, bucket)| *bucket == spec.logs_bucket);
+    let not_set = "server access logging of the state bucket is not set";
+    let Some(logs) = spec.logs_bucket.as_ref() else {
+        warnings.push(format!(
+            "{not_set}: the project has no logs bucket name; pass --access-log-bucket"
+        ));
+        return None;
+    };
+    let logs_managed = spec.observability.iter().any(|(_, bucket)| bucket == logs);
     let logs_exists = matches!(
-        observed.buckets.get(&spec.logs_bucket).map(|b| &b.presence),
+        observed.buckets.get(logs).map(|b| &b.presence),
         Some(BucketPresence::Owned { .. })
     );
     if logs_managed || logs_exists {
-        return Some(spec.logs_bucket.clone());
+        return Some(logs.clone());
     }
     warnings.push(format!(
-        "server access logging of the state bucket is not set: the logs bucket {} does not exist; \
-         provision the observability buckets or pass --access-log-bucket",
-        spec.logs_bucket
+        "{not_set}: the logs bucket {logs} does not exist; provision the observability buckets \
+         or pass --access-log-bucket"
     ));
     None
 }

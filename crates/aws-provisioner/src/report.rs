@@ -32,11 +32,33 @@ pub enum Line {
     Detail(String),
 }
 
-fn role(role: BucketRole) -> String {
-    match role {
-        BucketRole::State => "state".to_owned(),
-        BucketRole::Observability(kind) => kind.to_string(),
-        BucketRole::LogTarget => "access-log target".to_owned(),
+/// Detail lines fit this many columns.
+const WIDTH: usize = 80;
+
+/// `text` as detail lines of at most [`WIDTH`] columns, indented by five spaces, and by
+/// seven on continuation lines. A word longer than a line stays whole.
+fn details(text: &str, lines: &mut Vec<Line>) {
+    let mut line = String::from("     ");
+    for word in text.split(' ') {
+        if !line.trim().is_empty() && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            lines.push(Line::Detail(std::mem::replace(
+                &mut line,
+                String::from("       "),
+            )));
+        }
+        if !line.trim().is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(Line::Detail(line));
+}
+
+/// How a bucket is named in lines: its name says its role, except for a foreign log target.
+fn bucket_name(plan: &BucketPlan) -> String {
+    match plan.role {
+        BucketRole::LogTarget => format!("{} (access-log target)", plan.bucket),
+        _ => plan.bucket.to_string(),
     }
 }
 
@@ -52,32 +74,32 @@ pub fn caller_lines(caller: &Caller) -> Vec<Line> {
 }
 
 fn bucket_lines(plan: &BucketPlan, lines: &mut Vec<Line>) {
-    let name = format!("{} ({})", plan.bucket, role(plan.role));
+    let name = bucket_name(plan);
     match plan.action {
         Action::Create => {
             lines.push(Line::Report(
                 Level::Info,
-                format!("🪣 S3 bucket {name}: will be created"),
+                format!("🪣 {name}: will be created"),
             ));
             let settings: Vec<&str> = plan.changes.iter().map(|c| c.setting.as_str()).collect();
-            lines.push(Line::Detail(format!("     with {}", settings.join(", "))));
+            details(&format!("with {}", settings.join(", ")), lines);
         }
         Action::Update => {
             lines.push(Line::Report(
                 Level::Warning,
-                format!("🔧 S3 bucket {name}: exists, will be repaired"),
+                format!("🔧 {name}: exists, will be repaired"),
             ));
             for change in &plan.changes {
-                lines.push(Line::Detail(format!(
-                    "     {}: {} → {}",
-                    change.setting, change.from, change.to
-                )));
+                details(
+                    &format!("{}: {} → {}", change.setting, change.from, change.to),
+                    lines,
+                );
             }
         }
         Action::Unchanged => {
             lines.push(Line::Report(
                 Level::Success,
-                format!("✓ S3 bucket {name}: exists, every setting right"),
+                format!("✓ {name}: exists, unchanged"),
             ));
         }
     }
@@ -90,7 +112,7 @@ pub fn plan_lines(report_heading: &str, plan: &Plan, dry_run: bool) -> Vec<Line>
         bucket_lines(bucket, &mut lines);
     }
     if let Some(table) = &plan.table {
-        let name = format!("DynamoDB table {} (lock table)", table.table);
+        let name = format!("{} (lock table)", table.table);
         if let Some(status) = &table.waits_for {
             lines.push(Line::Report(
                 Level::Info,
@@ -103,12 +125,9 @@ pub fn plan_lines(report_heading: &str, plan: &Plan, dry_run: bool) -> Vec<Line>
                     Level::Info,
                     format!("🗃️  {name}: will be created"),
                 ));
-                let settings: Vec<String> = table
-                    .changes
-                    .iter()
-                    .map(|c| format!("{}: {}", c.setting, c.to))
-                    .collect();
-                lines.push(Line::Detail(format!("     with {}", settings.join("; "))));
+                for change in &table.changes {
+                    details(&format!("{}: {}", change.setting, change.to), &mut lines);
+                }
             }
             Action::Update => {
                 lines.push(Line::Report(
@@ -116,42 +135,39 @@ pub fn plan_lines(report_heading: &str, plan: &Plan, dry_run: bool) -> Vec<Line>
                     format!("🔧 {name}: exists, will be repaired"),
                 ));
                 for change in &table.changes {
-                    lines.push(Line::Detail(format!(
-                        "     {}: {} → {}",
-                        change.setting, change.from, change.to
-                    )));
+                    details(
+                        &format!("{}: {} → {}", change.setting, change.from, change.to),
+                        &mut lines,
+                    );
                 }
             }
             Action::Unchanged => {
                 lines.push(Line::Report(
                     Level::Success,
-                    format!("✓ {name}: exists, every setting right"),
+                    format!("✓ {name}: exists, unchanged"),
                 ));
             }
         }
     }
     for alarm in &plan.alarms {
-        let text = match alarm.action {
-            Action::Create => (
-                Level::Info,
-                format!("⏰ CloudWatch alarm {}: will be created", alarm.alarm.name),
-            ),
-            Action::Update => (
-                Level::Warning,
-                format!("🔧 CloudWatch alarm {}: will be updated", alarm.alarm.name),
-            ),
-            Action::Unchanged => (
-                Level::Success,
-                format!("✓ CloudWatch alarm {}: exists, unchanged", alarm.alarm.name),
-            ),
-        };
-        lines.push(Line::Report(text.0, text.1));
+        let name = &alarm.alarm.name;
+        lines.push(match alarm.action {
+            Action::Create => {
+                Line::Report(Level::Info, format!("⏰ alarm {name}: will be created"))
+            }
+            Action::Update => {
+                Line::Report(Level::Warning, format!("🔧 alarm {name}: will be updated"))
+            }
+            Action::Unchanged => {
+                Line::Report(Level::Success, format!("✓ alarm {name}: exists, unchanged"))
+            }
+        });
     }
     for warning in &plan.warnings {
-        lines.push(Line::Report(Level::Warning, format!("⚠️  {warning}")));
+        tagged(Level::Warning, &format!("⚠️  {warning}"), &mut lines);
     }
     for problem in &plan.problems {
-        lines.push(Line::Report(Level::Error, format!("❌ {problem}")));
+        tagged(Level::Error, &format!("❌ {problem}"), &mut lines);
     }
     if dry_run {
         lines.push(Line::Report(
@@ -160,6 +176,21 @@ pub fn plan_lines(report_heading: &str, plan: &Plan, dry_run: bool) -> Vec<Line>
         ));
     }
     lines
+}
+
+/// A tagged line whose text is wrapped onto detail lines past 80 columns.
+fn tagged(level: Level, text: &str, lines: &mut Vec<Line>) {
+    let mut wrapped = Vec::new();
+    details(text, &mut wrapped);
+    let mut texts = wrapped.into_iter().filter_map(|line| match line {
+        Line::Detail(text) => Some(text),
+        _ => None,
+    });
+    lines.push(Line::Report(
+        level,
+        texts.next().unwrap_or_default().trim().to_owned(),
+    ));
+    lines.extend(texts.map(Line::Detail));
 }
 
 /// Counts of a plan: created, repaired, unchanged resources.
@@ -251,7 +282,7 @@ pub fn outcome_lines(report: &Report) -> Vec<Line> {
     lines.push(match report.outcome {
         Outcome::Applied => Line::Report(
             Level::Success,
-            format!("✅ {summary}; every setting read back as planned"),
+            format!("✅ {summary}; every setting verified"),
         ),
         Outcome::Unchanged => Line::Report(
             Level::Success,
@@ -261,4 +292,38 @@ pub fn outcome_lines(report: &Report) -> Vec<Line> {
         Outcome::Declined => Line::Report(Level::Warning, "Nothing was changed".to_owned()),
     });
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_wrap_at_80_columns_with_a_hanging_indent() {
+        let mut lines = Vec::new();
+        let text = "lifecycle: no rules → expire after 2555 days, GLACIER after 90 days, noncurrent versions after 2555 days, abort uploads after 7 days";
+        details(text, &mut lines);
+        let texts: Vec<String> = lines
+            .into_iter()
+            .map(|line| match line {
+                Line::Detail(text) => text,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert!(texts.len() > 1);
+        assert!(
+            texts.iter().all(|t| t.chars().count() <= WIDTH),
+            "{texts:#?}"
+        );
+        assert!(texts[0].starts_with("     lifecycle:"));
+        assert!(texts[1].starts_with("       ") && !texts[1].starts_with("        "));
+        assert_eq!(
+            texts
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            text
+        );
+    }
 }

@@ -19,8 +19,8 @@ use crate::error::{AwsError, AwsErrorKind};
 use crate::lifecycle::{ForeignRule, LifecycleRule, RULE_ID, RetentionRule};
 use crate::model::{
     AlarmSpec, BucketPresence, BucketSettings, BucketWrite, Caller, Created, Encryption,
-    KeyAttribute, Logging, ObjectOwnership, PublicAccessBlock, TableCreated, TableFacts, TableSpec,
-    TableStatus, TableWrite, Tags, Versioning,
+    KeyAttribute, Logging, ObjectOwnership, PublicAccessBlock, Reads, TableCreated, TableFacts,
+    TableSpec, TableStatus, TableWrite, Tags, Versioning,
 };
 use crate::policy::Policy;
 
@@ -513,39 +513,62 @@ impl Buckets for Aws {
         }
     }
 
-    async fn bucket_settings(&self, bucket: &BucketName) -> Result<BucketSettings, AwsError> {
+    async fn bucket_settings(
+        &self,
+        bucket: &BucketName,
+        reads: Reads,
+    ) -> Result<BucketSettings, AwsError> {
         let name = bucket.as_str();
-        let (
-            versioning,
-            encryption,
-            public_access_block,
-            ownership,
-            policy,
-            tags,
-            request_metrics,
-            logging,
-            lifecycle,
-        ) = futures::join!(
-            self.versioning(name),
-            self.encryption(name),
-            self.public_access_block(name),
-            self.ownership(name),
-            self.policy(name),
-            self.tags(name),
-            self.request_metrics(name),
-            self.logging(name),
-            self.lifecycle(name),
-        );
+        let hardening = async {
+            if !reads.hardening {
+                return Ok(BucketSettings::default());
+            }
+            let (versioning, encryption, public_access_block, ownership, tags, request_metrics) = futures::join!(
+                self.versioning(name),
+                self.encryption(name),
+                self.public_access_block(name),
+                self.ownership(name),
+                self.tags(name),
+                self.request_metrics(name),
+            );
+            Ok::<_, AwsError>(BucketSettings {
+                versioning: versioning?,
+                encryption: encryption?,
+                public_access_block: public_access_block?,
+                ownership: ownership?,
+                tags: tags?,
+                request_metrics: request_metrics?,
+                ..BucketSettings::default()
+            })
+        };
+        let policy = async {
+            if reads.policy {
+                self.policy(name).await
+            } else {
+                Ok(None)
+            }
+        };
+        let logging = async {
+            if reads.logging {
+                self.logging(name).await
+            } else {
+                Ok(None)
+            }
+        };
+        let lifecycle = async {
+            if reads.lifecycle {
+                self.lifecycle(name).await
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        let (hardening, policy, logging, lifecycle) =
+            futures::join!(hardening, policy, logging, lifecycle);
         Ok(BucketSettings {
-            versioning: versioning?,
-            encryption: encryption?,
-            public_access_block: public_access_block?,
-            ownership: ownership?,
             policy: policy?,
-            tags: tags?,
-            request_metrics: request_metrics?,
             logging: logging?,
             lifecycle: lifecycle?,
+            ..hardening?
         })
     }
 

@@ -90,8 +90,9 @@ pub struct Spec {
     pub state_bucket: Option<BucketName>,
     /// The observability buckets, unless backend only.
     pub observability: Vec<(ObservabilityKind, BucketName)>,
-    /// The project's logs bucket: where the state bucket's access logs go by default.
-    pub logs_bucket: BucketName,
+    /// The project's logs bucket: where the state bucket's access logs go by default (`None`
+    /// when the naming pattern cannot make one and it is not in the run's scope).
+    pub logs_bucket: Option<BucketName>,
     /// The lock table, unless `--lock s3` or observability only.
     pub lock_table: Option<TableName>,
     /// Default encryption.
@@ -133,19 +134,25 @@ impl Spec {
             alarm_topic_arn,
             wait,
         } = options;
-        let names = rules.names(&deployment)?;
         let backend = scope != Scope::ObservabilityOnly;
+        let state_bucket = backend
+            .then(|| rules.state_bucket(&deployment))
+            .transpose()?;
+        let lock_table = (backend && lock.uses_table())
+            .then(|| rules.lock_table(&deployment))
+            .transpose()?;
         let observability = if scope == Scope::BackendOnly {
             Vec::new()
         } else {
-            names.observability.clone()
+            ObservabilityKind::ALL
+                .into_iter()
+                .map(|kind| Ok((kind, rules.observability_bucket(&deployment, kind)?)))
+                .collect::<Result<Vec<_>, ProvisionError>>()?
         };
-        let logs_bucket = names
-            .observability
-            .iter()
-            .find(|(kind, _)| *kind == ObservabilityKind::Logs)
-            .map(|(_, bucket)| bucket.clone())
-            .expect("every deployment has a logs bucket");
+        // Outside the run's scope, a logs bucket whose name cannot exist is simply absent.
+        let logs_bucket = rules
+            .observability_bucket(&deployment, ObservabilityKind::Logs)
+            .ok();
         let encryption = match kms_key_id {
             Some(key) => EncryptionSpec::Kms(check_kms_key(&key)?),
             None => EncryptionSpec::Default,
@@ -163,10 +170,13 @@ impl Spec {
                 })
             })
             .transpose()?;
-        if access_log_bucket.as_ref() == Some(&names.state_bucket) && backend {
+        if let Some(state) = state_bucket
+            .as_ref()
+            .filter(|state| access_log_bucket.as_ref() == Some(*state))
+        {
             return Err(ProvisionError::Input {
                 field: "--access-log-bucket",
-                value: names.state_bucket.to_string(),
+                value: state.to_string(),
                 rule: "is the state bucket itself; a bucket that logs into itself logs forever"
                     .to_owned(),
                 hint: Some(
@@ -179,8 +189,8 @@ impl Spec {
             .map(|arn| check_topic_arn(&arn))
             .transpose()?;
         Ok(Spec {
-            state_bucket: backend.then(|| names.state_bucket.clone()),
-            lock_table: (backend && lock.uses_table()).then(|| names.lock_table.clone()),
+            state_bucket,
+            lock_table,
             deployment,
             scope,
             observability,

@@ -203,9 +203,10 @@ async fn a_fresh_provision_sets_every_setting_of_the_contract() {
         .await
         .unwrap();
     let enabled = logging.logging_enabled().unwrap();
-    assert_eq!(enabled.target_bucket(), spec.logs_bucket.as_str());
+    let logs = spec.logs_bucket.clone().unwrap();
+    assert_eq!(enabled.target_bucket(), logs.as_str());
     assert_eq!(enabled.target_prefix(), format!("s3-access-logs/{state}/"));
-    let policy = policy_of(&s3, spec.logs_bucket.as_str()).await;
+    let policy = policy_of(&s3, logs.as_str()).await;
     let grant = statements(&policy)
         .into_iter()
         .find(|s| s["Principal"]["Service"] == "logging.s3.amazonaws.com")

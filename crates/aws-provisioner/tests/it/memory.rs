@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use aws_provisioner::api::{Account, Alarms, Buckets, LockTables};
 use aws_provisioner::model::{
-    AlarmSpec, BucketPresence, BucketSettings, BucketWrite, Caller, Created, TableCreated,
+    AlarmSpec, BucketPresence, BucketSettings, BucketWrite, Caller, Created, Reads, TableCreated,
     TableFacts, TableSpec, TableStatus, TableWrite, lock_key,
 };
 use aws_provisioner::{
@@ -74,7 +74,11 @@ impl Buckets for Memory {
         })
     }
 
-    async fn bucket_settings(&self, bucket: &BucketName) -> Result<BucketSettings, AwsError> {
+    async fn bucket_settings(
+        &self,
+        bucket: &BucketName,
+        _: Reads,
+    ) -> Result<BucketSettings, AwsError> {
         Ok(self.state().buckets[bucket.as_str()].2.clone())
     }
 

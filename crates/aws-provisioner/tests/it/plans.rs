@@ -30,7 +30,7 @@ fn hardened(spec: &Spec, bucket: &BucketName, role: BucketRole) -> BucketSetting
     if let Some(source) = spec
         .state_bucket
         .as_ref()
-        .filter(|_| bucket == &spec.logs_bucket)
+        .filter(|_| Some(bucket) == spec.logs_bucket.as_ref())
     {
         policy = policy.with_statement(aws_provisioner::policy::log_delivery_statement(
             &arn,
@@ -49,7 +49,7 @@ fn hardened(spec: &Spec, bucket: &BucketName, role: BucketRole) -> BucketSetting
         tags: spec.bucket_tags(),
         request_metrics: true,
         logging: (role == BucketRole::State).then(|| Logging {
-            target_bucket: spec.logs_bucket.to_string(),
+            target_bucket: spec.logs_bucket.as_ref().unwrap().to_string(),
             prefix: naming::access_log_prefix(bucket),
         }),
         lifecycle: match role {
@@ -152,7 +152,7 @@ fn a_provisioned_project_is_unchanged() {
 fn each_drifted_setting_is_named_with_what_it_was() {
     let spec = Spec::new(options(Scope::Full, "us-east-2")).unwrap();
     let mut observed = provisioned(&spec);
-    let logs = spec.logs_bucket.clone();
+    let logs = spec.logs_bucket.clone().unwrap();
     {
         let settings = &mut observed.buckets.get_mut(&logs).unwrap().settings;
         settings.versioning = Versioning::Suspended;
@@ -355,16 +355,12 @@ fn the_access_log_target_is_the_flag_then_the_logs_bucket_then_none() {
 
     // Backend only, logs bucket exists: it becomes the target, with only the grant managed.
     let mut observed = Observed::default();
-    observed.buckets.insert(
-        spec.logs_bucket.clone(),
-        owned(BucketSettings::default(), "us-east-2"),
-    );
-    let planned = plan(&spec, &caller(), &observed);
-    let target = planned
+    let logs = spec.logs_bucket.clone().unwrap();
+    observed
         .buckets
-        .iter()
-        .find(|b| b.bucket == spec.logs_bucket)
-        .unwrap();
+        .insert(logs.clone(), owned(BucketSettings::default(), "us-east-2"));
+    let planned = plan(&spec, &caller(), &observed);
+    let target = planned.buckets.iter().find(|b| b.bucket == logs).unwrap();
     assert_eq!(target.role, BucketRole::LogTarget);
     assert_eq!(
         target.changes.iter().map(|c| c.setting).collect::<Vec<_>>(),
