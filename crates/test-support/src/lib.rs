@@ -5,6 +5,8 @@
 //!   one moto server on a free 127.0.0.1 port per test binary (stopped when the process
 //!   exits), [`terraform()`] finds Terraform 1.0.3, [`unique_name`] gives every test its
 //!   own bucket and table names so tests can share the server.
+//! - [`cli`]: the toolkit's binaries run as processes in a working directory of their own,
+//!   with a clean AWS environment pointed at the emulator.
 //! - `aws` (feature `aws`, on by default): an SDK config pointed at the server with test
 //!   credentials, and S3 (path-style) and DynamoDB clients.
 //! - `proxy` (feature `aws`): [`FaultProxy`], a loopback HTTP proxy in front of moto that
@@ -19,6 +21,7 @@
 
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod cli;
 pub mod harness;
 #[cfg(feature = "aws")]
 pub mod proxy;
