@@ -11,7 +11,12 @@
 //! - [`confirm()`] and [`confirm_typed`]: ask on a terminal, `--force` skips ordinary
 //!   prompts, and without a terminal refuse with exit 4.
 //! - [`aws::sdk_config`]: the SDK config, built once, through the standard `aws-config`
-//!   chain; [`logging::init`]: tracing on stderr for `-v`.
+//!   chain; [`logging::init`]: tracing on stderr for `-v`; [`runner::run`]: the async
+//!   `main` of every binary.
+//! - [`project::ProjectArgs`]: `--region`, `--environment`, `--project-name`, resolved with
+//!   `shared-config.toml` and the environment.
+//! - `provision` (feature `provision`): the command of the two provisioning binaries, which
+//!   differ only in what they provision.
 //!
 //! A binary's `main` is then: parse flags, turn them into a validated config, build the SDK
 //! config once, call the library crate, and hand the outcome to [`finish`].
@@ -24,6 +29,10 @@ pub mod confirm;
 pub mod exit;
 pub mod logging;
 pub mod output;
+pub mod project;
+#[cfg(feature = "provision")]
+pub mod provision;
+pub mod runner;
 
 pub use args::CommonArgs;
 pub use confirm::{Prompter, Terminal, confirm, confirm_typed};
