@@ -1,0 +1,449 @@
+//! `provision-s3-client-centric` end to end, as a process against moto: seed 003's flags,
+//! the scripts' output lines, JSON, exit codes, prompts refused without a terminal.
+
+use serde_json::Value;
+use test_support::cli::{Output, Workdir, run};
+use test_support::{FaultProxy, aws, moto, unique_name};
+
+const BIN: &str = env!("CARGO_BIN_EXE_provision-s3-client-centric");
+
+/// A working directory whose shared-config.toml gives each project its own lock table (the
+/// contract's pattern gives a region one table, which tests running at once would share).
+fn workdir() -> Workdir {
+    let dir = Workdir::new();
+    dir.write(
+        "shared-config.toml",
+        "[naming]\nlock_table = \"locks-{project}\"\n",
+    );
+    dir
+}
+
+fn provision(dir: &Workdir, project: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "--region",
+        "us-east-2",
+        "--environment",
+        "production",
+        "--project-name",
+        project,
+    ];
+    args.extend_from_slice(extra);
+    run(BIN, dir.path(), Some(moto().endpoint()), &args)
+}
+
+fn names(project: &str) -> Vec<String> {
+    let mut names = vec![format!("{project}-terraform-state-production")];
+    for kind in ["logs", "traces", "metrics", "audit-logs"] {
+        names.push(format!("{project}-us-east-2-{kind}-production"));
+    }
+    names
+}
+
+async fn existing(names: &[String]) -> Vec<String> {
+    let s3 = aws::s3(&aws::sdk_config_for(moto().endpoint(), "us-east-2"));
+    let mut found = Vec::new();
+    for name in names {
+        if s3.head_bucket().bucket(name).send().await.is_ok() {
+            found.push(name.clone());
+        }
+    }
+    found
+}
+
+async fn table_exists(project: &str) -> bool {
+    aws::dynamodb(&aws::sdk_config_for(moto().endpoint(), "us-east-2"))
+        .describe_table()
+        .table_name(format!("locks-{project}"))
+        .send()
+        .await
+        .is_ok()
+}
+
+#[tokio::test]
+async fn seed_003_usage_creates_five_buckets_and_a_table_then_a_rerun_changes_nothing() {
+    let dir = workdir();
+    let project = unique_name("cc");
+    let first = provision(&dir, &project, &["--force"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(
+        first.stdout.is_empty(),
+        "text mode writes nothing to stdout"
+    );
+    assert!(
+        first
+            .stderr
+            .contains("[INFO] 🔐 Checking AWS credentials...")
+    );
+    assert!(
+        first.stderr.contains(
+            "[SUCCESS] ✅ AWS account 123456789012 (arn:aws:sts::123456789012:user/moto)"
+        )
+    );
+    assert!(first.stderr.contains(&format!(
+        "╭─ Provisioning plan: {project} / production / us-east-2"
+    )));
+    for name in names(&project) {
+        assert!(
+            first
+                .stderr
+                .contains(&format!("[SUCCESS] ✅ Created S3 bucket: {name}")),
+            "{name}:\n{}",
+            first.stderr
+        );
+    }
+    assert!(first.stderr.contains(&format!(
+        "[SUCCESS] ✅ Created DynamoDB table: locks-{project}"
+    )));
+    assert!(
+        first
+            .stderr
+            .contains("[SUCCESS] ✅ 6 created, 0 repaired, 0 unchanged; every setting verified")
+    );
+    assert!(!first.stderr.contains('\u{1b}'), "no colour off a terminal");
+    assert_eq!(existing(&names(&project)).await, names(&project));
+
+    let second = provision(&dir, &project, &[]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second
+            .stderr
+            .contains("[SUCCESS] ✅ Everything is already provisioned; nothing was changed")
+    );
+    assert_eq!(second.stderr.matches("exists, unchanged").count(), 6);
+    assert!(
+        !second.stderr.contains("refusing"),
+        "nothing to change, nothing to confirm"
+    );
+}
+
+#[tokio::test]
+async fn without_a_terminal_and_without_force_it_refuses_with_exit_4_and_creates_nothing() {
+    let dir = workdir();
+    let project = unique_name("cc");
+    let output = provision(&dir, &project, &[]);
+    assert_eq!(output.code, 4, "{}", output.stderr);
+    assert!(
+        output.stderr.contains("will be created"),
+        "the plan is shown first"
+    );
+    assert!(output.stderr.contains(
+        "[ERROR] refusing to apply this plan (6 to create, 0 to repair) without confirmation"
+    ));
+    assert!(output.stderr.contains("hint: pass --force"));
+    assert!(existing(&names(&project)).await.is_empty());
+    assert!(!table_exists(&project).await);
+}
+
+#[tokio::test]
+async fn a_dry_run_prints_the_plan_as_json_and_changes_nothing() {
+    let dir = workdir();
+    let project = unique_name("cc");
+    let proxy = FaultProxy::start(moto().endpoint(), Vec::new());
+    let output = run(
+        BIN,
+        dir.path(),
+        Some(proxy.endpoint()),
+        &[
+            "--region",
+            "us-east-2",
+            "--environment",
+            "production",
+            "--project-name",
+            &project,
+            "--dry-run",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let report = output.json();
+    assert_eq!(report["outcome"], "dry-run");
+    let buckets = report["plan"]["buckets"].as_array().unwrap();
+    let planned: Vec<&str> = buckets
+        .iter()
+        .map(|b| b["bucket"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        planned,
+        names(&project)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    );
+    assert!(buckets.iter().all(|b| b["action"] == "create"));
+    assert_eq!(report["plan"]["table"]["action"], "create");
+    assert!(output.stderr.contains("Dry run: nothing was changed"));
+    assert!(
+        proxy.requests().iter().all(|r| !r.is_mutating()),
+        "{:#?}",
+        proxy.requests()
+    );
+    assert!(existing(&names(&project)).await.is_empty());
+}
+
+#[tokio::test]
+async fn backend_only_observability_only_and_s3_locking_create_their_subsets() {
+    let dir = workdir();
+    for (flags, buckets, table) in [
+        (vec!["--backend-only", "--force"], 1, true),
+        (vec!["--observability-only", "--force"], 4, false),
+        (vec!["--lock", "s3", "--force"], 5, false),
+    ] {
+        let project = unique_name("cc");
+        let output = provision(&dir, &project, &flags);
+        assert_eq!(output.code, 0, "{flags:?}: {}", output.stderr);
+        let found = existing(&names(&project)).await;
+        assert_eq!(found.len(), buckets, "{flags:?}: {found:?}");
+        if flags[0] == "--observability-only" {
+            assert!(!found.contains(&names(&project)[0]), "no state bucket");
+        }
+        assert_eq!(table_exists(&project).await, table, "{flags:?}");
+    }
+    let both = provision(
+        &dir,
+        &unique_name("cc"),
+        &["--backend-only", "--observability-only"],
+    );
+    assert_eq!(both.code, 2);
+    assert!(
+        both.stderr.contains("cannot be used with"),
+        "{}",
+        both.stderr
+    );
+}
+
+#[tokio::test]
+async fn drift_is_reported_by_setting_and_repaired() {
+    let dir = workdir();
+    let project = unique_name("cc");
+    assert_eq!(provision(&dir, &project, &["--force"]).code, 0);
+    let traces = format!("{project}-us-east-2-traces-production");
+    let s3 = aws::s3(&aws::sdk_config_for(moto().endpoint(), "us-east-2"));
+    s3.delete_public_access_block()
+        .bucket(&traces)
+        .send()
+        .await
+        .unwrap();
+    s3.delete_bucket_tagging()
+        .bucket(&traces)
+        .send()
+        .await
+        .unwrap();
+
+    let output = provision(&dir, &project, &["--force"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .contains(&format!("[WARNING] 🔧 {traces}: exists, will be repaired"))
+    );
+    assert!(
+        output
+            .stderr
+            .contains("     public-access-block: not configured → 4 of 4 on")
+    );
+    assert!(output.stderr.contains(&format!(
+        "[SUCCESS] 🔧 Repaired S3 bucket {traces}: public-access-block, tags"
+    )));
+    assert!(output.stderr.contains("0 created, 1 repaired, 5 unchanged"));
+}
+
+#[test]
+fn invalid_input_exits_2_before_any_request() {
+    let dir = workdir();
+    let proxy = FaultProxy::start(moto().endpoint(), Vec::new());
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &[
+                "--region",
+                "us-east-2",
+                "--environment",
+                "production",
+                "--project-name",
+                "a-project-name-far-too-long-for-its-buckets",
+            ],
+            "must be 3 to 63 characters long",
+        ),
+        (
+            &[
+                "--region",
+                "us-east-2",
+                "--environment",
+                "production",
+                "--project-name",
+                "Ohio01",
+            ],
+            "invalid project name `Ohio01`",
+        ),
+        (
+            &[
+                "--region",
+                "us-east-2",
+                "--environment",
+                "production",
+                "--project-name",
+                "ohio_01",
+            ],
+            "hint: try `ohio-01`",
+        ),
+        (
+            &[
+                "--region",
+                "us-north-9",
+                "--environment",
+                "production",
+                "--project-name",
+                "ohio-01",
+            ],
+            "invalid region `us-north-9`: is not an AWS region",
+        ),
+        (
+            &[
+                "--region",
+                "us-east-2",
+                "--environment",
+                "Prod",
+                "--project-name",
+                "ohio-01",
+            ],
+            "invalid environment `Prod`",
+        ),
+        (
+            &["--region", "us-east-2", "--environment", "production"],
+            "missing --project-name",
+        ),
+    ];
+    for (args, message) in cases {
+        let output = run(BIN, dir.path(), Some(proxy.endpoint()), args);
+        assert_eq!(output.code, 2, "{args:?}: {}", output.stderr);
+        assert!(
+            output.stderr.contains(message),
+            "{args:?}: {}",
+            output.stderr
+        );
+        assert_eq!(
+            output.stderr.matches("[ERROR]").count(),
+            1,
+            "one clear error: {}",
+            output.stderr
+        );
+    }
+    assert!(
+        proxy.requests().is_empty(),
+        "requests were sent: {:#?}",
+        proxy.requests()
+    );
+}
+
+#[test]
+fn a_failure_in_json_mode_is_also_a_json_document() {
+    let dir = workdir();
+    let output = run(
+        BIN,
+        dir.path(),
+        Some(moto().endpoint()),
+        &[
+            "--region",
+            "us-east-2",
+            "--environment",
+            "production",
+            "--project-name",
+            "ohio-01",
+            "--kms-key-id",
+            "not a key",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(output.code, 2);
+    let document: Value = output.json();
+    assert_eq!(document["error"]["exit_code"], 2);
+    assert!(
+        document["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid --kms-key-id `not a key`")
+    );
+}
+
+#[tokio::test]
+async fn shared_config_supplies_the_flags() {
+    let dir = Workdir::new();
+    let project = unique_name("cc");
+    dir.write(
+        "shared-config.toml",
+        &format!(
+            "project = \"{project}\"\nregion = \"us-east-2\"\nenvironment = \"production\"\ncompany = \"Ohio Corp\"\n\n[naming]\nlock_table = \"locks-{{project}}\"\n"
+        ),
+    );
+    // From a subdirectory: the file is found at the repository root.
+    std::fs::create_dir_all(dir.path().join("providers/aws")).unwrap();
+    let output = run(
+        BIN,
+        &dir.path().join("providers/aws"),
+        Some(moto().endpoint()),
+        &["--backend-only", "--force"],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let state = format!("{project}-terraform-state-production");
+    let s3 = aws::s3(&aws::sdk_config_for(moto().endpoint(), "us-east-2"));
+    let tags = s3.get_bucket_tagging().bucket(&state).send().await.unwrap();
+    assert!(
+        tags.tag_set()
+            .iter()
+            .any(|t| t.key() == "Company" && t.value() == "Ohio Corp")
+    );
+}
+
+#[test]
+fn help_shows_the_seed_examples_and_version_works() {
+    let dir = Workdir::new();
+    let help = run(BIN, dir.path(), None, &["--help"]);
+    assert_eq!(help.code, 0);
+    for flag in [
+        "--region",
+        "--environment",
+        "--project-name",
+        "--dry-run",
+        "--backend-only",
+        "--observability-only",
+        "--force",
+        "--lock",
+        "--kms-key-id",
+        "--access-log-bucket",
+        "--alarm-topic-arn",
+        "--profile",
+        "--endpoint-url",
+        "--output",
+    ] {
+        assert!(help.stdout.contains(flag), "{flag} missing from --help");
+    }
+    assert!(
+        help.stdout
+            .contains("provision-s3-client-centric --region us-east-2 --environment production")
+    );
+    let version = run(BIN, dir.path(), None, &["--version"]);
+    assert_eq!(version.code, 0);
+    assert!(version.stdout.starts_with("provision-s3-client-centric "));
+}
+
+#[tokio::test]
+async fn a_bucket_name_owned_by_another_account_exits_3_with_a_hint() {
+    let dir = workdir();
+    let project = unique_name("cc");
+    let state = format!("{project}-terraform-state-production");
+    let theirs = aws::s3_as_account(
+        &aws::sdk_config_for(moto().endpoint(), "us-east-2"),
+        "999999999999",
+    );
+    aws::create_bucket(&theirs, &state, "us-east-2").await;
+    let output = provision(&dir, &project, &["--backend-only", "--force"]);
+    assert_eq!(output.code, 3, "{}", output.stderr);
+    assert!(output.stderr.contains(&format!(
+        "[ERROR] {state}: the bucket name belongs to another AWS account"
+    )));
+    assert!(output.stderr.contains(
+        "hint: bucket names are global across all AWS accounts: choose another --project-name"
+    ));
+    assert!(!table_exists(&project).await, "nothing was created");
+}

@@ -1,0 +1,85 @@
+//! `provision-s3-infrastructure` end to end, as a process against moto: seed 000's flags
+//! create the state bucket and the lock table, nothing else.
+
+use test_support::cli::{Workdir, run};
+use test_support::{aws, moto, unique_name};
+
+const BIN: &str = env!("CARGO_BIN_EXE_provision-s3-infrastructure");
+
+#[tokio::test]
+async fn seed_000_usage_creates_the_state_bucket_and_lock_table_only() {
+    let dir = Workdir::new();
+    dir.write(
+        "shared-config.toml",
+        "[naming]\nlock_table = \"locks-{project}\"\n",
+    );
+    let project = unique_name("infra");
+    let provision = |extra: &[&str]| {
+        let mut args = vec!["--region", "us-west-2", "--environment", "production"];
+        args.extend(["--project-name", &project, "--company-name", "My Company"]);
+        args.extend_from_slice(extra);
+        run(BIN, dir.path(), Some(moto().endpoint()), &args)
+    };
+    let output = provision(&["--force"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let state = format!("{project}-terraform-state-production");
+    assert!(
+        output
+            .stderr
+            .contains(&format!("[SUCCESS] ✅ Created S3 bucket: {state}"))
+    );
+    assert!(output.stderr.contains(&format!(
+        "[SUCCESS] ✅ Created DynamoDB table: locks-{project}"
+    )));
+    assert!(output.stderr.contains("2 created, 0 repaired, 0 unchanged"));
+    // No logs bucket: logging is not set, and the run says why.
+    assert!(
+        output
+            .stderr
+            .contains("[WARNING] ⚠️  server access logging of the state bucket is not set")
+    );
+
+    let config = aws::sdk_config_for(moto().endpoint(), "us-west-2");
+    let s3 = aws::s3(&config);
+    let tags = s3.get_bucket_tagging().bucket(&state).send().await.unwrap();
+    let tags: Vec<(&str, &str)> = tags
+        .tag_set()
+        .iter()
+        .map(|t| (t.key(), t.value()))
+        .collect();
+    assert!(tags.contains(&("Company", "My Company")), "{tags:?}");
+    assert!(tags.contains(&("Project", project.as_str())));
+    let logs = format!("{project}-us-west-2-logs-production");
+    assert!(
+        s3.head_bucket().bucket(&logs).send().await.is_err(),
+        "no observability bucket"
+    );
+    let table = aws::dynamodb(&config)
+        .describe_table()
+        .table_name(format!("locks-{project}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        table.table().unwrap().key_schema()[0].attribute_name(),
+        "LockID"
+    );
+
+    let again = provision(&[]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stderr.contains("Everything is already provisioned"));
+}
+
+#[test]
+fn the_observability_flags_belong_to_the_client_centric_script_only() {
+    let dir = Workdir::new();
+    let output = run(BIN, dir.path(), None, &["--backend-only"]);
+    assert_eq!(output.code, 2);
+    assert!(
+        output
+            .stderr
+            .contains("unexpected argument '--backend-only'"),
+        "{}",
+        output.stderr
+    );
+}
