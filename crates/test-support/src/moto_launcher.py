@@ -21,11 +21,15 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 
 
-# Two gaps of moto 5.2.5 that the toolkit's requests meet, filled the way S3 behaves, so the
+# Three gaps of moto 5.2.5 that the toolkit's requests meet, filled the way S3 behaves, so the
 # requests under test still go over HTTP to this server and are answered as S3 answers:
 # - no S3 request-metrics configurations (PutBucketMetricsConfiguration is routed to
 #   CreateBucket and fails); the contract asks every bucket to have one;
-# - no x-amz-expected-bucket-owner check.
+# - no x-amz-expected-bucket-owner check;
+# - bucket policies: moto evaluates only StringEquals conditions and counts any other as
+#   matching, so the TLS-only statement (Deny unless aws:SecureTransport) denies every
+#   object request. Here loopback HTTP stands in for the HTTPS every SDK uses with AWS, so
+#   aws:SecureTransport is evaluated as true.
 from moto.s3 import responses as _s3_responses  # noqa: E402
 
 _S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -86,6 +90,28 @@ def _bucket_response(self, request, full_url):
 
 
 _s3_responses.S3Response._bucket_response = _bucket_response
+
+from moto.iam.access_control import IAMPolicyStatement, PermissionResult  # noqa: E402
+
+_original_statement_check = IAMPolicyStatement.is_action_permitted
+
+
+def _statement_check(self, action, resource="*", principal=None, incoming_condition_values=None):
+    condition = self._statement.get("Condition") or {}
+    secure = (condition.get("Bool") or {}).get("aws:SecureTransport")
+    if secure is None:
+        return _original_statement_check(self, action, resource, principal, incoming_condition_values)
+    if str(secure).lower() != "true":
+        # The statement is for requests without TLS; the harness's requests stand for TLS ones.
+        return PermissionResult.NEUTRAL
+    rest = {op: dict(values) for op, values in condition.items()}
+    rest["Bool"].pop("aws:SecureTransport")
+    rest = {op: values for op, values in rest.items() if values}
+    statement = IAMPolicyStatement({**self._statement, "Condition": rest})
+    return _original_statement_check(statement, action, resource, principal, incoming_condition_values)
+
+
+IAMPolicyStatement.is_action_permitted = _statement_check
 
 app = DomainDispatcherApplication(create_backend_app)
 server = make_server(
