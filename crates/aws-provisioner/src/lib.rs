@@ -21,6 +21,9 @@
 //! lock table gets the `LockID` (S) hash key, on-demand billing, KMS encryption,
 //! point-in-time recovery and deletion protection; CloudWatch alarms come with an SNS topic.
 //!
+//! It also answers `backend-hcl`'s existence probe for `--check-sync` ([`probe()`]) with the
+//! same calls.
+//!
 //! What it deliberately does not do: it never deletes, never replaces a statement, rule or
 //! tag it does not own, and never downgrades encryption a bucket already has.
 //!
@@ -53,6 +56,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod plan;
 pub mod policy;
+mod probe;
 pub mod report;
 mod sdk;
 mod spec;
@@ -60,5 +64,6 @@ mod spec;
 pub use apply::{Outcome, Report, Ui, apply, observe, provision, wait_until_active};
 pub use error::{AwsError, AwsErrorKind, Problem, ProvisionError};
 pub use plan::{Action, Change, Observed, Plan, Setting, plan};
+pub use probe::probe;
 pub use sdk::{Aws, METRICS_ID};
 pub use spec::{BucketRole, EncryptionSpec, MANAGED_BY, Options, Scope, Spec, WaitPolicy};
