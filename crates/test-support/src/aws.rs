@@ -13,6 +13,11 @@ use aws_types::sdk_config::RetryConfig;
 
 use crate::harness::moto;
 
+/// The SDK client types, for tests that read back through test-support (only the three AWS
+/// crates and test-support depend on aws-sdk-* themselves).
+pub use aws_sdk_dynamodb::Client as DynamoDb;
+pub use aws_sdk_s3::Client as S3;
+
 /// The region test clients use unless a test picks another.
 pub const TEST_REGION: &str = "us-east-1";
 
@@ -138,4 +143,65 @@ pub async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str, region: &str) 
         );
     }
     request.send().await.expect("create the bucket");
+}
+
+/// Creates a DynamoDB table named `name` whose hash key is `key` (a string): Terraform's lock
+/// table when `key` is `LockID`.
+pub async fn create_table(dynamodb: &aws_sdk_dynamodb::Client, name: &str, key: &str) {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    };
+    dynamodb
+        .create_table()
+        .table_name(name)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(key)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("a complete definition"),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(key)
+                .key_type(KeyType::Hash)
+                .build()
+                .expect("a complete key"),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .expect("create the table");
+}
+
+/// The `LockID`s of the items in a lock table.
+pub async fn lock_ids(dynamodb: &aws_sdk_dynamodb::Client, table: &str) -> Vec<String> {
+    let scanned = dynamodb
+        .scan()
+        .table_name(table)
+        .send()
+        .await
+        .expect("scan the table");
+    let mut ids: Vec<String> = scanned
+        .items()
+        .iter()
+        .filter_map(|item| item.get("LockID").and_then(|v| v.as_s().ok()).cloned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// The keys of the objects in a bucket.
+pub async fn object_keys(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
+    let listed = s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("list the bucket");
+    listed
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect()
 }

@@ -7,6 +7,8 @@
 //!   own bucket and table names so tests can share the server.
 //! - [`cli`]: the toolkit's binaries run as processes in a working directory of their own,
 //!   with a clean AWS environment pointed at the emulator.
+//! - [`terraform::Stack`]: the real Terraform 1.0.3 initialised with a generated backend file
+//!   plus the endpoint override, to prove the files work with the real client.
 //! - `aws` (feature `aws`, on by default): an SDK config pointed at the server with test
 //!   credentials, and S3 (path-style) and DynamoDB clients.
 //! - `proxy` (feature `aws`): [`FaultProxy`], a loopback HTTP proxy in front of moto that
@@ -25,6 +27,7 @@ pub mod cli;
 pub mod harness;
 #[cfg(feature = "aws")]
 pub mod proxy;
+pub mod terraform;
 
 pub use harness::{Harness, HarnessError, MotoOptions, MotoServer, moto, terraform, unique_name};
 #[cfg(feature = "aws")]

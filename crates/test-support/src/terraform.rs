@@ -1,0 +1,100 @@
+//! The real Terraform client against the emulator: a stack whose only configuration is an
+//! empty S3 backend and an output, initialised with a generated backend file plus the
+//! endpoint override of testing.md. No provider is needed, so it works offline.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use crate::cli::Output;
+
+/// A Terraform working directory.
+#[derive(Debug)]
+pub struct Stack {
+    dir: tempfile::TempDir,
+    terraform: PathBuf,
+    endpoint: String,
+}
+
+impl Stack {
+    /// A stack with one output, `name = value`, that talks to `endpoint`.
+    pub fn new(terraform: &Path, endpoint: &str, value: &str) -> Stack {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let main = format!(
+            "terraform {{\n  backend \"s3\" {{}}\n}}\n\noutput \"name\" {{\n  value = \"{value}\"\n}}\n"
+        );
+        std::fs::write(dir.path().join("main.tf"), main).expect("write main.tf");
+        let override_file = format!(
+            "endpoint                    = \"{endpoint}\"\n\
+             dynamodb_endpoint           = \"{endpoint}\"\n\
+             force_path_style            = true\n\
+             skip_credentials_validation = true\n\
+             skip_metadata_api_check     = true\n\
+             skip_region_validation      = true\n"
+        );
+        std::fs::write(dir.path().join("emulator.hcl"), override_file).expect("write the override");
+        Stack {
+            dir,
+            terraform: terraform.to_owned(),
+            endpoint: endpoint.to_owned(),
+        }
+    }
+
+    /// The working directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The emulator endpoint the stack talks to.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.terraform);
+        command
+            .current_dir(self.dir.path())
+            .env("AWS_ACCESS_KEY_ID", crate::harness::TEST_ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", crate::harness::TEST_SECRET_KEY)
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_PLUGIN_CACHE_DIR", "")
+            .env_remove("AWS_PROFILE")
+            .env_remove("TF_CLI_ARGS");
+        command
+    }
+
+    /// `terraform init` with the generated backend file (unchanged) and the override.
+    pub fn init(&self, backend_file: &Path) -> Output {
+        let mut command = self.command();
+        command
+            .args(["init", "-input=false", "-no-color", "-reconfigure"])
+            .arg(format!("-backend-config={}", backend_file.display()))
+            .arg("-backend-config=emulator.hcl");
+        crate::cli::run_command(&mut command)
+    }
+
+    /// `terraform apply -auto-approve`, failing at once if the state is locked.
+    pub fn apply(&self) -> Output {
+        let mut command = self.command();
+        command.args([
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            "-lock-timeout=0s",
+        ]);
+        crate::cli::run_command(&mut command)
+    }
+
+    /// `terraform apply` that stops at its approval prompt, holding the state lock until
+    /// the returned child's stdin is answered or closed.
+    pub fn apply_waiting_for_approval(&self) -> Child {
+        let mut command = self.command();
+        command
+            .args(["apply", "-no-color"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command.spawn().expect("terraform starts")
+    }
+}
