@@ -16,7 +16,8 @@
 //! - [`project::ProjectArgs`]: `--region`, `--environment`, `--project-name`, resolved with
 //!   `shared-config.toml` and the environment.
 //! - `provision` (feature `provision`): the command of the two provisioning binaries, which
-//!   differ only in what they provision.
+//!   differ only in what they provision; `backends` (feature `backends`): the commands of the
+//!   two backend-file binaries.
 //!
 //! A binary's `main` is then: parse flags, turn them into a validated config, build the SDK
 //! config once, call the library crate, and hand the outcome to [`finish`].
@@ -25,6 +26,8 @@
 
 pub mod args;
 pub mod aws;
+#[cfg(feature = "backends")]
+pub mod backends;
 pub mod confirm;
 pub mod exit;
 pub mod logging;
