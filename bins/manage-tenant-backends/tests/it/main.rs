@@ -1,0 +1,7 @@
+//! `manage-tenant-backends` end to end, as a process against moto and with the real
+//! Terraform client.
+
+mod commands;
+mod support;
+mod sync;
+mod terraform;
