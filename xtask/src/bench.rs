@@ -18,6 +18,8 @@ pub(crate) enum Target {
     /// The first client-centric provision and the no-op re-run, against the aws CLI
     /// applying the same settings one call at a time.
     Provision,
+    /// Generating 1,000 tenants x 5 backend files, and check-sync over those 5,000 files.
+    Backends,
 }
 
 /// One measured command.
@@ -37,6 +39,7 @@ impl Measure {
 pub(crate) fn run(target: Target, runs: usize) -> Result<()> {
     match target {
         Target::Provision => provision(runs.max(1)),
+        Target::Backends => backends(runs.max(1)),
     }
 }
 
@@ -189,8 +192,130 @@ fn provision(runs: usize) -> Result<()> {
     Ok(())
 }
 
+fn backends(runs: usize) -> Result<()> {
+    let harness = venv::ensure()?;
+    let release = build_release(&["manage-tenant-backends", "provision-s3-infrastructure"])?;
+    let server =
+        MotoServer::start(&harness, &MotoOptions::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let tenants: Vec<String> = (0..1000).map(|n| format!("tenant-{n:04}")).collect();
+    let tenant_list = tenants.join(",");
+    let mut generate = Measure {
+        label: "generate 1,000 tenants x 5 files (--offline)",
+        times: Vec::new(),
+    };
+    let mut check = Measure {
+        label: "check-sync over 5,000 files (bucket + table probed)",
+        times: Vec::new(),
+    };
+    // Every run writes into a directory of its own, and all are removed only at the end:
+    // ext4 allocates inodes slowly right after mass deletions nearby, which a user's fresh
+    // checkout never sees.
+    let work = tempfile_dir()?;
+    for run in 0..runs {
+        let dir = work.join(format!("backends-{run}"));
+        std::fs::create_dir_all(dir.join(".git"))?;
+        let project = format!("bench-backends-{run}");
+        let flags = [
+            "--region",
+            "us-east-2",
+            "--environment",
+            "production",
+            "--project-name",
+            project.as_str(),
+        ];
+        timed(
+            command(
+                &release.join("provision-s3-infrastructure"),
+                &dir,
+                &server,
+                None,
+            )?
+            .args(flags)
+            .arg("--force"),
+        )?;
+        let tool = release.join("manage-tenant-backends");
+        generate.times.push(timed(
+            command(&tool, &dir, &server, None)?.args(flags).args([
+                "--create-tenant",
+                "--offline",
+                "--tenant",
+                tenant_list.as_str(),
+            ]),
+        )?);
+        let files = count_files(&dir.join("backends"))?;
+        if files != 5000 {
+            bail!("expected 5,000 backend files, found {files}");
+        }
+        check.times.push(timed(
+            command(&tool, &dir, &server, None)?
+                .args(flags)
+                .arg("--check-sync"),
+        )?);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    println!("backends benchmark: release build, moto on 127.0.0.1, median of {runs} runs");
+    for measure in [&generate, &check] {
+        println!(
+            "  {:<52} {:>7.3} s",
+            measure.label,
+            measure.median().as_secs_f64()
+        );
+    }
+    let checks = [
+        (
+            "generation under 1 s",
+            generate.median() < Duration::from_secs(1),
+        ),
+        (
+            "check-sync under 1 s",
+            check.median() < Duration::from_secs(1),
+        ),
+    ];
+    for (text, pass) in &checks {
+        println!("  {} {text}", if *pass { "PASS" } else { "FAIL" });
+    }
+    write_results(
+        "backends",
+        &json!({
+            "benchmark": "backends",
+            "runs": runs,
+            "generate_5000_files_s": generate.median().as_secs_f64(),
+            "check_sync_5000_files_s": check.median().as_secs_f64(),
+        }),
+    )?;
+    if checks.iter().any(|(_, pass)| !pass) {
+        bail!("a backends target was missed");
+    }
+    Ok(())
+}
+
+fn count_files(dir: &Path) -> Result<usize> {
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        count += if entry.file_type()?.is_dir() {
+            count_files(&entry.path())?
+        } else {
+            1
+        };
+    }
+    Ok(count)
+}
+
+/// Writes a benchmark's results to target/bench/NAME.json.
+fn write_results(name: &str, results: &serde_json::Value) -> Result<()> {
+    let out = project_root().join("target/bench");
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(
+        out.join(format!("{name}.json")),
+        serde_json::to_string_pretty(results)?,
+    )?;
+    println!("  results: target/bench/{name}.json");
+    Ok(())
+}
+
 fn tempfile_dir() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("tfstate-bench-{}", std::process::id()));
+    let dir = project_root().join(format!("target/bench/work-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }

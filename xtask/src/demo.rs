@@ -1,7 +1,7 @@
 //! `cargo xtask demo`: the main workflow end to end on the local emulator, as a newcomer's
 //! first run. Output fits 80 columns and reads without colour.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -119,7 +119,9 @@ pub(crate) fn run() -> Result<()> {
     });
 
     heading(5, "Provision the sample project on the emulator");
-    build_tools(&["provision-s3-client-centric"])?;
+    build_tools(&["provision-s3-client-centric", "manage-tenant-backends"])?;
+    let workdir = demo_workdir()?;
+    println!("  (working directory: {})", workdir.display());
     let provision = [
         "--region",
         "us-east-2",
@@ -133,9 +135,9 @@ pub(crate) fn run() -> Result<()> {
     ];
     println!(
         "  $ provision-s3-client-centric {}",
-        provision.join(" ").replace("Ohio Corp", "\"Ohio Corp\"")
+        wrap_command(&provision)
     );
-    let first = run_tool(&server, "provision-s3-client-centric", &provision)?;
+    let first = run_tool(&server, &workdir, "provision-s3-client-centric", &provision)?;
     print!("{}", first.stderr);
     if !first.stderr.contains("6 created, 0 repaired, 0 unchanged") {
         bail!("the first provision did not create the 6 resources");
@@ -148,6 +150,7 @@ pub(crate) fn run() -> Result<()> {
     heading(6, "Run it again: nothing to change");
     let again = run_tool(
         &server,
+        &workdir,
         "provision-s3-client-centric",
         &provision[..provision.len() - 1],
     )?;
@@ -158,6 +161,49 @@ pub(crate) fn run() -> Result<()> {
     proofs.push(Proof {
         step: "idempotent",
         proved: "a re-run reads, finds every setting right, writes nothing".to_owned(),
+    });
+
+    heading(7, "Backend files for two tenants, checked against AWS");
+    let deployment = [
+        "--region",
+        "us-east-2",
+        "--environment",
+        "production",
+        "--project-name",
+        PROJECT,
+    ];
+    let create = [
+        &deployment[..],
+        &["--tenant", "mtn-ghana,ezra", "--create-tenant"],
+    ]
+    .concat();
+    println!("  $ manage-tenant-backends {}", wrap_command(&create));
+    let created = run_tool(&server, &workdir, "manage-tenant-backends", &create)?;
+    print!("{}", created.stderr);
+    let check = [&deployment[..], &["--check-sync"]].concat();
+    println!("  $ manage-tenant-backends {}", wrap_command(&check));
+    let checked = run_tool(&server, &workdir, "manage-tenant-backends", &check)?;
+    print!("{}", checked.stderr);
+    println!("  $ manage-tenant-backends --show-all-paths");
+    let shown = run_tool(
+        &server,
+        &workdir,
+        "manage-tenant-backends",
+        &["--show-all-paths"],
+    )?;
+    print!(
+        "{}",
+        shown
+            .stderr
+            .lines()
+            .take(9)
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+    );
+    println!("  ... ({} lines in all)", shown.stderr.lines().count());
+    proofs.push(Proof {
+        step: "backends",
+        proved: "10 backend files for 2 tenants, in sync with the bucket and table".to_owned(),
     });
 
     drop(server);
@@ -207,11 +253,47 @@ fn tool_path(name: &str) -> PathBuf {
 }
 
 /// Runs a binary against the emulator, as a user would with the emulator's endpoint.
-fn run_tool(server: &MotoServer, name: &str, args: &[&str]) -> Result<test_support::cli::Output> {
-    let dir = std::env::temp_dir();
+/// A fresh working directory for the demo's files, kept for the newcomer to look at.
+fn demo_workdir() -> Result<PathBuf> {
+    let dir = crate::project_root().join("target/demo");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".git"))?;
+    Ok(dir)
+}
+
+/// Arguments as a shell command line, wrapped before 80 columns.
+fn wrap_command(args: &[&str]) -> String {
+    let mut lines = vec![String::new()];
+    for arg in args {
+        let quoted = if arg.contains(' ') {
+            format!("\"{arg}\"")
+        } else {
+            (*arg).to_owned()
+        };
+        let line = lines.last_mut().expect("one line");
+        if line.len() + quoted.len() > 44 && arg.starts_with("--") {
+            lines.push(format!("      {quoted}"));
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&quoted);
+        }
+    }
+    lines.join(" \\\n")
+}
+
+/// Runs a binary against the emulator in `dir`, as a user would with the emulator's endpoint.
+fn run_tool(
+    server: &MotoServer,
+    dir: &Path,
+    name: &str,
+    args: &[&str],
+) -> Result<test_support::cli::Output> {
+    let program = tool_path(name);
     let mut command = test_support::cli::command(
-        tool_path(name).to_str().context("a UTF-8 path")?,
-        &dir,
+        program.to_str().context("a UTF-8 path")?,
+        dir,
         Some(server.endpoint()),
     );
     command.args(args).env("NO_COLOR", "1");
