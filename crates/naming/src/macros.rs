@@ -18,6 +18,12 @@ macro_rules! validated_string {
                 Ok(Self(value))
             }
 
+            /// Checks `value` without keeping it: what [`Self::new`] would answer, with no
+            /// allocation (for validating many names at once).
+            pub fn check(value: &str) -> Result<(), NamingError> {
+                $check($field, value)
+            }
+
             /// The name as a string slice.
             pub fn as_str(&self) -> &str {
                 &self.0
