@@ -5,18 +5,10 @@ use std::path::PathBuf;
 use crate::exit::Failure;
 use crate::output::OutputFormat;
 
-/// `--profile`, `--endpoint-url`, `--output`, `--config`, `-v`: flatten into each binary's
-/// clap definition with `#[command(flatten)]`.
+/// `--output`, `--config`, `-v`: the flags of every binary, the ones that never call AWS
+/// (validate-cidr) included.
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct CommonArgs {
-    /// AWS profile to use (from ~/.aws/config); the standard credential chain otherwise
-    #[arg(long, env = "AWS_PROFILE", value_name = "NAME", global = true)]
-    pub profile: Option<String>,
-
-    /// Send every AWS request to this S3/DynamoDB-compatible endpoint (path-style addressing)
-    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL", global = true)]
-    pub endpoint_url: Option<String>,
-
+pub struct BaseArgs {
     /// Output format: human lines on stderr, or one JSON document on stdout
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT", global = true)]
     pub output: OutputFormat,
@@ -28,6 +20,37 @@ pub struct CommonArgs {
     /// Log what happens (-v), in detail (-vv), with every AWS request (-vvv)
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+}
+
+impl BaseArgs {
+    /// `shared-config.toml`: the `--config` file, or the one found by walking up from the
+    /// current directory to the repository root, or none.
+    pub fn shared_config(&self) -> Result<Option<naming::SharedConfig>, Failure> {
+        match &self.config {
+            Some(path) => Ok(Some(naming::SharedConfig::load(path)?)),
+            None => {
+                let cwd = std::env::current_dir()?;
+                Ok(naming::SharedConfig::discover(&cwd)?)
+            }
+        }
+    }
+}
+
+/// `--profile`, `--endpoint-url`, and the [`BaseArgs`]: flatten into the clap definition
+/// of each binary that calls AWS with `#[command(flatten)]`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CommonArgs {
+    /// AWS profile to use (from ~/.aws/config); the standard credential chain otherwise
+    #[arg(long, env = "AWS_PROFILE", value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+
+    /// Send every AWS request to this S3/DynamoDB-compatible endpoint (path-style addressing)
+    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL", global = true)]
+    pub endpoint_url: Option<String>,
+
+    /// `--output`, `--config`, `-v`.
+    #[command(flatten)]
+    pub base: BaseArgs,
 }
 
 impl CommonArgs {
@@ -48,16 +71,9 @@ impl CommonArgs {
         }
     }
 
-    /// `shared-config.toml`: the `--config` file, or the one found by walking up from the
-    /// current directory to the repository root, or none.
+    /// `shared-config.toml`: see [`BaseArgs::shared_config`].
     pub fn shared_config(&self) -> Result<Option<naming::SharedConfig>, Failure> {
-        match &self.config {
-            Some(path) => Ok(Some(naming::SharedConfig::load(path)?)),
-            None => {
-                let cwd = std::env::current_dir()?;
-                Ok(naming::SharedConfig::discover(&cwd)?)
-            }
-        }
+        self.base.shared_config()
     }
 }
 
@@ -92,8 +108,8 @@ mod tests {
             cli.common.endpoint().unwrap(),
             Some("http://127.0.0.1:5000")
         );
-        assert_eq!(cli.common.output, OutputFormat::Json);
-        assert_eq!(cli.common.verbose, 2);
+        assert_eq!(cli.common.base.output, OutputFormat::Json);
+        assert_eq!(cli.common.base.verbose, 2);
     }
 
     #[test]
@@ -112,7 +128,10 @@ mod tests {
     #[test]
     fn an_explicit_config_file_that_is_missing_is_an_io_failure() {
         let args = CommonArgs {
-            config: Some(PathBuf::from("/nonexistent/shared-config.toml")),
+            base: BaseArgs {
+                config: Some(PathBuf::from("/nonexistent/shared-config.toml")),
+                ..BaseArgs::default()
+            },
             ..CommonArgs::default()
         };
         let failure = args.shared_config().unwrap_err();

@@ -136,7 +136,7 @@ pub fn provisioning_command(context: &Context, common: &CommonArgs) -> Vec<Strin
     if let Some(profile) = &common.profile {
         command.extend(["--profile".to_owned(), profile.clone()]);
     }
-    if let Some(config) = &common.config {
+    if let Some(config) = &common.base.config {
         command.extend(["--config".to_owned(), config.display().to_string()]);
     }
     command
@@ -413,7 +413,7 @@ pub fn write_slots(
         context.layout.scheme()
     ));
     let exit = report_written(reporter, root, &written);
-    if common.output == crate::OutputFormat::Json {
+    if common.base.output == crate::OutputFormat::Json {
         #[derive(Serialize)]
         struct Document<'a> {
             root: &'a Path,
@@ -482,7 +482,7 @@ pub fn remove_tenants(
         }
         reporter.success(format!("🗑️  Removed {}", full.display()));
     }
-    if common.output == crate::OutputFormat::Json {
+    if common.base.output == crate::OutputFormat::Json {
         crate::print_json(&serde_json::json!({"removed": doomed}))?;
     }
     Ok(Exit::Success)
@@ -551,7 +551,7 @@ pub fn show_all_paths(
         reporter.raw(&format!("     lock:   {lock}"));
     }
     reporter.success(format!("✅ Found {} backend file(s)", entries.len()));
-    if common.output == crate::OutputFormat::Json {
+    if common.base.output == crate::OutputFormat::Json {
         crate::print_json(&serde_json::json!({"root": layout.root(), "files": entries}))?;
     }
     Ok(Exit::Success)
@@ -587,7 +587,7 @@ pub fn list_tenants(
         reporter.raw(&format!("   👥 {tenant} ({} file(s))", files.len()));
     }
     reporter.success(format!("✅ Found {} tenant(s)", tenants.len()));
-    if common.output == crate::OutputFormat::Json {
+    if common.base.output == crate::OutputFormat::Json {
         let list: Vec<_> = tenants
             .iter()
             .map(|(name, files)| serde_json::json!({"tenant": name, "files": files}))
@@ -649,7 +649,7 @@ pub async fn check_sync(
             report.files
         ));
     }
-    if common.output == crate::OutputFormat::Json {
+    if common.base.output == crate::OutputFormat::Json {
         crate::print_json(&serde_json::json!({
             "in_sync": report.in_sync(),
             "bucket": context.target.bucket,

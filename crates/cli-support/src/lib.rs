@@ -1,7 +1,8 @@
 //! The command-line plumbing the eight binaries share, so no binary has its own copy.
 //!
-//! - [`CommonArgs`]: `--profile`, `--endpoint-url` (and `AWS_ENDPOINT_URL`), `--output
-//!   text|json`, `--config`, `-v`; flatten it into each binary's clap definition.
+//! - [`CommonArgs`]: `--profile`, `--endpoint-url` (and `AWS_ENDPOINT_URL`), and the
+//!   [`BaseArgs`] `--output text|json`, `--config`, `-v`; flatten it into each binary's clap
+//!   definition (a binary that never calls AWS flattens [`BaseArgs`] alone).
 //! - [`Reporter`]: the scripts' `[INFO]` / `[SUCCESS]` / `[WARNING]` / `[ERROR]` lines on
 //!   stderr, colour only on a terminal and never with `NO_COLOR`; [`print_json`] for the
 //!   one JSON document of `--output json`.
@@ -12,7 +13,7 @@
 //!   prompts, and without a terminal refuse with exit 4.
 //! - [`aws::sdk_config`]: the SDK config, built once, through the standard `aws-config`
 //!   chain; [`logging::init`]: tracing on stderr for `-v`; [`runner::run`]: the async
-//!   `main` of every binary.
+//!   `main` of every AWS binary, [`runner::run_local`] the `main` of the others.
 //! - [`project::ProjectArgs`]: `--region`, `--environment`, `--project-name`, resolved with
 //!   `shared-config.toml` and the environment.
 //! - `provision` (feature `provision`): the command of the two provisioning binaries, which
@@ -25,6 +26,7 @@
 //! This crate only serves this workspace's binaries; it is not published.
 
 pub mod args;
+#[cfg(feature = "aws")]
 pub mod aws;
 #[cfg(feature = "backends")]
 pub mod backends;
@@ -37,7 +39,7 @@ pub mod project;
 pub mod provision;
 pub mod runner;
 
-pub use args::CommonArgs;
+pub use args::{BaseArgs, CommonArgs};
 pub use confirm::{Prompter, Terminal, confirm, confirm_typed};
 pub use exit::{Exit, Failure};
 pub use output::{Level, OutputFormat, Reporter, finish, print_json};

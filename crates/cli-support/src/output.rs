@@ -92,6 +92,31 @@ impl Reporter {
         }
     }
 
+    /// Reports to stderr through a buffer, for a binary that reports many lines (one per
+    /// registry entry); [`finish`] flushes it, and so does dropping the last clone.
+    pub fn stderr_buffered() -> Reporter {
+        let color = use_color(
+            io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        );
+        Reporter {
+            sink: Arc::new(Mutex::new(io::BufWriter::with_capacity(
+                1 << 16,
+                io::stderr(),
+            ))),
+            color,
+        }
+    }
+
+    /// Writes out what a buffered reporter holds.
+    pub fn flush(&self) {
+        let mut sink = self
+            .sink
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _ = sink.flush();
+    }
+
     /// Reports to any writer, for tests.
     pub fn to_writer(writer: impl Write + Send + 'static, color: bool) -> Reporter {
         Reporter {
@@ -218,7 +243,10 @@ pub fn finish_to(
     stdout: &mut impl Write,
 ) -> Exit {
     let failure = match outcome {
-        Ok(exit) => return exit,
+        Ok(exit) => {
+            reporter.flush();
+            return exit;
+        }
         Err(failure) if failure.is_quiet() => return failure.exit(),
         Err(failure) => failure,
     };
@@ -237,6 +265,7 @@ pub fn finish_to(
         // The error is already on stderr; a closed stdout changes nothing.
         let _ = write_json(stdout, &document);
     }
+    reporter.flush();
     failure.exit()
 }
 

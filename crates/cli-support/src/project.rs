@@ -2,9 +2,10 @@
 //! binary works on, resolved with `shared-config.toml` and the environment.
 
 use naming::config::{Defaults, Flags, Settings, Sourced, resolve};
+#[cfg(feature = "aws")]
 use naming::{Deployment, Environment, Project, Region};
 
-use crate::args::CommonArgs;
+use crate::args::{BaseArgs, CommonArgs};
 use crate::exit::Failure;
 
 /// The deployment flags of the seeds' scripts.
@@ -51,21 +52,32 @@ impl ProjectArgs {
         extra: Flags<'_>,
         defaults: Defaults<'_>,
     ) -> Result<Settings, Failure> {
-        let file = common.shared_config()?;
         let flags = Flags {
             project: self.project_name.as_deref(),
             region: self.region.as_deref(),
             environment: self.environment.as_deref(),
             ..extra
         };
-        let env = |name: &str| std::env::var(name).ok();
-        let settings = resolve(&flags, &env, file.as_ref(), defaults)?;
-        tracing::debug!(?settings, "settings resolved");
-        Ok(settings)
+        resolve_settings(&common.base, &flags, defaults)
     }
 }
 
+/// Resolves `flags` with the environment and `shared-config.toml` by precedence flag >
+/// variable > file > default.
+pub fn resolve_settings(
+    base: &BaseArgs,
+    flags: &Flags<'_>,
+    defaults: Defaults<'_>,
+) -> Result<Settings, Failure> {
+    let file = base.shared_config()?;
+    let env = |name: &str| std::env::var(name).ok();
+    let settings = resolve(flags, &env, file.as_ref(), defaults)?;
+    tracing::debug!(?settings, "settings resolved");
+    Ok(settings)
+}
+
 /// The region from the settings, else from the AWS profile or environment, else an error.
+#[cfg(feature = "aws")]
 pub async fn region(settings: &Settings, common: &CommonArgs) -> Result<Region, Failure> {
     if let Some(region) = &settings.region {
         return Ok(region.value);
@@ -83,6 +95,7 @@ pub async fn region(settings: &Settings, common: &CommonArgs) -> Result<Region, 
 }
 
 /// Project, environment and region, all required.
+#[cfg(feature = "aws")]
 pub async fn deployment(settings: &Settings, common: &CommonArgs) -> Result<Deployment, Failure> {
     let project: Project = required(
         settings.project.clone(),
@@ -105,6 +118,8 @@ pub async fn deployment(settings: &Settings, common: &CommonArgs) -> Result<Depl
 
 #[cfg(test)]
 mod tests {
+    use naming::Project;
+
     use super::*;
 
     #[test]

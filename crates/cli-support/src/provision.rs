@@ -161,7 +161,7 @@ pub async fn run(
         return Err(refusal);
     }
     print_lines(reporter, outcome_lines(&report));
-    if common.output == OutputFormat::Json {
+    if common.base.output == OutputFormat::Json {
         print_json(&report)?;
     }
     Ok(Exit::Success)

@@ -1,20 +1,23 @@
-//! The `main` every binary shares: logging, the reporter, a runtime, and the exit code.
+//! The `main` every binary shares: logging, the reporter, a runtime (for the AWS binaries),
+//! and the exit code.
 
-use std::future::Future;
 use std::process::ExitCode;
 
+use crate::args::BaseArgs;
+#[cfg(feature = "aws")]
 use crate::args::CommonArgs;
 use crate::exit::{Exit, Failure};
 use crate::output::{Reporter, finish};
 
 /// Runs an async command: sets up `-v` logging, reports to stderr, and ends the process
 /// with the outcome's exit code (reporting a failure once, with its hint).
+#[cfg(feature = "aws")]
 pub fn run<F, Fut>(common: &CommonArgs, command: F) -> ExitCode
 where
     F: FnOnce(Reporter) -> Fut,
-    Fut: Future<Output = Result<Exit, Failure>>,
+    Fut: std::future::Future<Output = Result<Exit, Failure>>,
 {
-    crate::logging::init(common.verbose);
+    crate::logging::init(common.base.verbose);
     let reporter = Reporter::stderr();
     let outcome = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
@@ -22,5 +25,18 @@ where
         .build()
         .map_err(|error| Failure::external(format!("cannot start the async runtime: {error}")))
         .and_then(|runtime| runtime.block_on(command(reporter.clone())));
-    finish(&reporter, common.output, outcome)
+    finish(&reporter, common.base.output, outcome)
+}
+
+/// Runs a command that calls no AWS service and needs no runtime (validate-cidr): `-v`
+/// logging, a buffered reporter on stderr (for reports of a line per registry entry), and
+/// the outcome's exit code.
+pub fn run_local<F>(base: &BaseArgs, command: F) -> ExitCode
+where
+    F: FnOnce(&Reporter) -> Result<Exit, Failure>,
+{
+    crate::logging::init(base.verbose);
+    let reporter = Reporter::stderr_buffered();
+    let outcome = command(&reporter);
+    finish(&reporter, base.output, outcome)
 }
