@@ -8,7 +8,8 @@
 //! - [`cli`]: the toolkit's binaries run as processes in a working directory of their own,
 //!   with a clean AWS environment pointed at the emulator.
 //! - [`terraform::Stack`]: the real Terraform 1.0.3 initialised with a generated backend file
-//!   plus the endpoint override, to prove the files work with the real client.
+//!   plus the endpoint override, to prove the files work with the real client;
+//!   [`terraform::console`] evaluates an expression with it, offline.
 //! - `aws` (feature `aws`, on by default): an SDK config pointed at the server with test
 //!   credentials, and S3 (path-style) and DynamoDB clients.
 //! - `proxy` (feature `aws`): [`FaultProxy`], a loopback HTTP proxy in front of moto that

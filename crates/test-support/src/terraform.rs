@@ -98,3 +98,33 @@ impl Stack {
         command.spawn().expect("terraform starts")
     }
 }
+
+/// `terraform console` in `dir` (which may hold variables and `*.auto.tfvars`), evaluating
+/// one expression; offline, no provider needed. The console stops at its first error, so
+/// one expression per run.
+pub fn console(dir: &Path, expression: &str) -> Output {
+    use std::io::Write;
+
+    let mut child = Command::new(crate::harness::terraform())
+        .args(["console", "-no-color"])
+        .current_dir(dir)
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_IN_AUTOMATION", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("terraform console starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{expression}\n").as_bytes())
+        .expect("expression written");
+    let output = child.wait_with_output().expect("terraform console ends");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

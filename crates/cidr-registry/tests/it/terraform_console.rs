@@ -2,9 +2,6 @@
 //! every result of a table in one console run, and each error case in a run of its own
 //! (the console stops at the first error).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use cidr_registry::terraform::Call;
 
 const RESULTS: &[Call<'static>] = &[
@@ -67,29 +64,11 @@ const ERRORS: &[Call<'static>] = &[
 /// Runs `expression` in `terraform console`: its output, and whether it succeeded.
 fn console(expression: &str) -> (String, bool) {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let mut child = Command::new(test_support::terraform())
-        .args(["console", "-no-color"])
-        .current_dir(dir.path())
-        .env("TF_IN_AUTOMATION", "1")
-        .env("CHECKPOINT_DISABLE", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("terraform console starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{expression}\n").as_bytes())
-        .expect("expression written");
-    let output = child.wait_with_output().expect("terraform console ends");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (text, output.status.success())
+    let output = test_support::terraform::console(dir.path(), expression);
+    (
+        format!("{}{}", output.stdout, output.stderr),
+        output.code == 0,
+    )
 }
 
 fn words(text: &str) -> String {
