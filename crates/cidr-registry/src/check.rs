@@ -233,7 +233,10 @@ fn check_entry(entry: &Entry, reserved: &[Reserved]) -> (Option<Ipv4Net>, Vec<Fi
             .filter(|range| span.overlaps(Span::of(range.cidr)))
         {
             reserved_error |= range.severity == Severity::Error;
-            let relation = if Span::of(range.cidr).contains(span) {
+            let reserved_span = Span::of(range.cidr);
+            let relation = if reserved_span == span {
+                "is"
+            } else if reserved_span.contains(span) {
                 "is inside"
             } else {
                 "overlaps"
@@ -243,7 +246,10 @@ fn check_entry(entry: &Entry, reserved: &[Reserved]) -> (Option<Ipv4Net>, Vec<Fi
                 cidr_line,
                 range.severity,
                 Check::Reserved,
-                format!("{relation} {}: {}", range.cidr, range.reason),
+                format!(
+                    "{relation} the reserved range {}: {}",
+                    range.cidr, range.reason
+                ),
                 Some(match range.line {
                     Some(line) => format!(
                         "pick another block, or change the `reserved:` entry at line {line}"
@@ -356,6 +362,27 @@ pub fn check_date(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The `YYYY-MM-DD` of a day counted from 1970-01-01 (proleptic Gregorian calendar), for
+/// today's `allocated_date`.
+pub fn date_of_unix_day(days: i64) -> String {
+    // Howard Hinnant's `civil_from_days`.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// Duplicates and overlaps between entries in the same scope.
 fn check_pairs(entries: &[Entry], blocks: &[Option<Ipv4Net>], scope: Scope) -> Vec<Finding> {
     let indexed: Vec<(usize, Ipv4Net)> = blocks
@@ -421,6 +448,18 @@ fn check_pairs(entries: &[Entry], blocks: &[Option<Ipv4Net>], scope: Scope) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_days_become_dates() {
+        assert_eq!(date_of_unix_day(0), "1970-01-01");
+        assert_eq!(date_of_unix_day(20_414), "2025-11-22");
+        assert_eq!(date_of_unix_day(20_779), "2026-11-22");
+        assert_eq!(date_of_unix_day(11_016), "2000-02-29");
+        assert_eq!(date_of_unix_day(-1), "1969-12-31");
+        for day in (-700_000..2_900_000).step_by(997) {
+            assert_eq!(check_date(&date_of_unix_day(day)), Ok(()), "{day}");
+        }
+    }
 
     #[test]
     fn dates_are_real_calendar_days() {

@@ -40,7 +40,7 @@ pub struct Entry {
 }
 
 /// Something the loader ignored and says so.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Notice {
     /// Its line.
     pub line: u32,
