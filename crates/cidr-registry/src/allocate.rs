@@ -548,6 +548,43 @@ reserved:
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Through the registry: the new block is in the pool, clear of every client and
+        /// every reserved range, and an allocation fails only when no aligned block is.
+        #[test]
+        fn an_allocated_block_overlaps_no_client_and_no_reserved_range(
+            clients in prop::collection::vec((0u32..512, 17u8..=24), 0..24),
+            prefix_len in 20u8..=24,
+        ) {
+            let mut text = String::from("clients:\n");
+            for (index, (low, prefix)) in clients.iter().enumerate() {
+                let address = std::net::Ipv4Addr::new(10, 100 + (*low / 256) as u8, (*low % 256) as u8, 0);
+                let block = Ipv4Net::new_assert(address, *prefix).trunc();
+                text.push_str(&format!("  c{index}:\n    vpc_cidr: \"{block}\"\n"));
+            }
+            text.push_str("reserved:\n  - cidr: 10.101.0.0/17\n");
+            let pool = net("10.100.0.0/15");
+            let registry = Registry::parse(&text).unwrap();
+            let validation = validate(&registry, Scope::Global);
+            let mut used: Vec<Span> = validation.blocks.iter().flatten().map(|block| Span::of(*block)).collect();
+            used.extend(validation.reserved.iter().map(|range| Span::of(range.cidr)));
+            let full = brute_force(pool, prefix_len, &used).is_none();
+            match allocate(&registry, &validation, &text, &request("newco", prefix_len, "10.100.0.0/15")) {
+                Ok((allocation, edited)) => {
+                    let block = allocation.vpc_cidr;
+                    prop_assert!(pool.contains(&block));
+                    prop_assert_eq!(block.prefix_len(), prefix_len);
+                    prop_assert!(used.iter().all(|span| !span.overlaps(Span::of(block))), "{} overlaps", block);
+                    prop_assert_eq!(Registry::parse(&edited).unwrap().entries.len(), clients.len() + 1);
+                }
+                Err(AllocateError::PoolFull { .. }) => prop_assert!(full, "a free block was missed"),
+                Err(other) => prop_assert!(false, "{other}"),
+            }
+        }
+    }
+
+    proptest! {
         #![proptest_config(ProptestConfig::with_cases(1024))]
 
         /// First fit returns exactly the first free aligned block (so never one that overlaps

@@ -208,6 +208,7 @@ reserved:
             "clients:\n",
             "reserved: []\n",
             "clients:   \n  # nothing yet\n",
+            "clients:\n  a:\n    vpc_cidr: x\r    region: y\n  b:\n    vpc_cidr: z\n",
         ] {
             assert!(split(text, 4).is_none(), "{text:?}");
         }
@@ -355,5 +356,41 @@ reserved:
         let error = load_error("clients:\n  a:\n    vpc_cidr: \"10.0.0.0/16\n");
         assert!(matches!(error.kind, LoadErrorKind::Syntax(_)), "{error:?}");
         assert!(error.line.is_some());
+    }
+
+    /// One client entry in one of the shapes people write, including broken ones.
+    fn entry() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let name = "[a-z][a-z0-9-]{0,6}";
+        let cidr = "10\\.[0-9]{1,2}\\.0\\.0/(16|24)";
+        prop_oneof![
+            6 => (name, cidr).prop_map(|(name, cidr)| format!("  {name}:\n    vpc_cidr: \"{cidr}\"\n    region: \"us-east-2\"\n    environment: production\n")),
+            1 => (name, cidr).prop_map(|(name, cidr)| format!("  {name}:\n    vpc_cidr: '{cidr}'\n    notes: >\n      folded\n      text\n")),
+            1 => (name, cidr).prop_map(|(name, cidr)| format!("  {name}: {{vpc_cidr: {cidr}, region: us-east-2}}\n")),
+            1 => (name, cidr).prop_map(|(name, cidr)| format!("  {name}:\n      vpc_cidr: {cidr}   # deeper\n      owner: {{team: [a, b]}}\n")),
+            1 => (name, cidr).prop_map(|(name, cidr)| format!("  {name}:\n    vpc_cidr: \"{cidr}\"\n    vpc_cidr: \"{cidr}\"\n")),
+            1 => (name, cidr).prop_map(|(name, cidr)| format!("  {name}:\n    vpc_cidr: \"{cidr}\n  continued\"\n")),
+            1 => (name, cidr).prop_map(|(name, cidr)| format!("  {name}:\n    notes: |\n      clients:\n        {name}: x\n    vpc_cidr: {cidr}\n")),
+            1 => Just("# a comment in column 0\n\n".to_owned()),
+            1 => Just("  # an indented comment\n".to_owned()),
+            1 => "[ -~]{0,12}\\n",
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
+        /// However the text is cut, and whichever reader reads each piece, the answer is the
+        /// sequential parse's, errors included.
+        #[test]
+        fn any_cut_gives_the_sequential_answer(
+            head in proptest::sample::select(vec!["", "# registry\n", "version: 1\n", "reserved: []\n"]),
+            entries in proptest::collection::vec(entry(), 0..16),
+            tail in proptest::sample::select(vec!["", "reserved:\n  - cidr: 10.200.0.0/16\n", "---\nclients: {}\n", "other: 1\n"]),
+            pieces in 2usize..9,
+        ) {
+            let text = format!("{head}clients:\n{}{tail}", entries.concat());
+            proptest::prop_assert_eq!(parse(&text, Strategy::Chunked(pieces)), sequential(&text), "{:?}", text);
+        }
     }
 }

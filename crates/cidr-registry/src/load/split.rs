@@ -28,6 +28,10 @@ fn line_end(bytes: &[u8], start: usize) -> usize {
 /// Cuts `text` for [`parse_split`], or `None` when its shape does not allow it.
 pub(super) fn split(text: &str, pieces: usize) -> Option<Split<'_>> {
     let bytes = text.as_bytes();
+    // A carriage return alone is a line break to YAML, and pieces count lines by `\n`.
+    if memchr::memchr_iter(b'\r', bytes).any(|index| bytes.get(index + 1) != Some(&b'\n')) {
+        return None;
+    }
     // The first line that starts with `clients:` must be the key, with its value below.
     let mut start = 0;
     let mut line = 1u32;
