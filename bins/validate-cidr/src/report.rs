@@ -268,12 +268,16 @@ impl<'a> Report<'a> {
                 .map(|subnet| subnet.name.len())
                 .max()
                 .unwrap_or(0);
-            for subnet in &plan.subnets {
+            let cidrs: Vec<String> = plan
+                .subnets
+                .iter()
+                .map(|subnet| subnet.cidr.to_string())
+                .collect();
+            let cidr_width = cidrs.iter().map(String::len).max().unwrap_or(0);
+            for (subnet, cidr) in plan.subnets.iter().zip(&cidrs) {
                 reporter.raw(&format!(
-                    "  {:width$}  {:18}  {}",
-                    subnet.name,
-                    subnet.cidr.to_string(),
-                    subnet.expression
+                    "  {:width$}  {cidr:cidr_width$}  {}",
+                    subnet.name, subnet.expression
                 ));
             }
         }

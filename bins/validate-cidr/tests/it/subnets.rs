@@ -26,11 +26,11 @@ fn the_plan_names_each_subnet_and_terraform_agrees_with_every_block() {
     );
     assert_eq!(
         table[1],
-        "  acme-production-public-us-east-2a   10.42.16.0/24       cidrsubnet(\"10.42.0.0/16\", 8, 16)"
+        "  acme-production-public-us-east-2a   10.42.16.0/24  cidrsubnet(\"10.42.0.0/16\", 8, 16)"
     );
     assert_eq!(
         table[9],
-        "  acme-production-eks-us-east-2c      10.42.24.0/24       cidrsubnet(\"10.42.0.0/16\", 8, 24)"
+        "  acme-production-eks-us-east-2c      10.42.24.0/24  cidrsubnet(\"10.42.0.0/16\", 8, 24)"
     );
 
     let json = validate_cidr(dir.path(), &["--subnets", "small", "--output", "json"], &[]);
