@@ -12,6 +12,8 @@ use test_support::{MotoOptions, MotoServer};
 
 use crate::{project_root, venv};
 
+mod cidr;
+
 /// What to benchmark.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub(crate) enum Target {
@@ -20,6 +22,8 @@ pub(crate) enum Target {
     Provision,
     /// Generating 1,000 tenants x 5 backend files, and check-sync over those 5,000 files.
     Backends,
+    /// Validating registries of 1k to 1M clients, against a PyYAML + ipaddress validator.
+    Cidr,
 }
 
 /// One measured command.
@@ -40,6 +44,7 @@ pub(crate) fn run(target: Target, runs: usize) -> Result<()> {
     match target {
         Target::Provision => provision(runs.max(1)),
         Target::Backends => backends(runs.max(1)),
+        Target::Cidr => cidr::run(runs.max(1)),
     }
 }
 

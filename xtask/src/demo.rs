@@ -206,6 +206,72 @@ pub(crate) fn run() -> Result<()> {
         proved: "10 backend files for 2 tenants, in sync with the bucket and table".to_owned(),
     });
 
+    heading(
+        8,
+        "Client VPC CIDRs: check the registry, allocate, plan subnets",
+    );
+    build_tools(&["validate-cidr"])?;
+    // Seed 003's three clients, with EKS's default service range released (as a team whose
+    // clusters set service_ipv4_cidr would).
+    std::fs::copy(
+        crate::project_root().join("fixtures/cidr/repo/cidr-registry.yaml"),
+        workdir.join("cidr-registry.yaml"),
+    )?;
+    println!("  (cidr-registry.yaml: the seed's three clients)");
+    println!("  $ validate-cidr");
+    let valid = run_tool(&server, &workdir, "validate-cidr", &[])?;
+    print_wrapped(&valid.stderr);
+    let allocate = [
+        "--allocate",
+        "newco",
+        "--prefix-length",
+        "16",
+        "--pool",
+        "10.0.0.0/8",
+        "--region",
+        "us-east-2",
+        "--environment",
+        "production",
+        "--notes",
+        "New client onboarding",
+        "--quiet",
+    ];
+    println!("  $ validate-cidr {}", wrap_command(&allocate));
+    let allocated = run_tool(&server, &workdir, "validate-cidr", &allocate)?;
+    print_wrapped(&allocated.stderr);
+    let plan = ["--quiet", "--subnets", "newco", "--azs", "a,b"];
+    println!("  $ validate-cidr {}", wrap_command(&plan));
+    let planned = run_tool(&server, &workdir, "validate-cidr", &plan)?;
+    // The table without its third column, the cidrsubnet expression of each row.
+    for line in planned.stderr.lines() {
+        match line.strip_prefix("  ").map(str::split_whitespace) {
+            Some(mut row) => println!(
+                "  {:36} {}",
+                row.next().unwrap_or(""),
+                row.next().unwrap_or("")
+            ),
+            None => print_wrapped(line),
+        }
+    }
+    let registry = std::fs::read_to_string(workdir.join("cidr-registry.yaml"))?;
+    std::fs::write(
+        workdir.join("cidr-registry.yaml"),
+        registry.replacen(
+            "\nreserved:",
+            "  rogue:\n    vpc_cidr: \"10.101.128.0/17\"\n    region: \"us-east-2\"\n    \
+             environment: \"production\"\n    allocated_date: \"2026-02-01\"\n\nreserved:",
+            1,
+        ),
+    )?;
+    println!("  (a client added by hand, inside beta-corp's block)");
+    println!("  $ validate-cidr --quiet");
+    let overlap = run_tool_expecting(&server, &workdir, "validate-cidr", &["--quiet"], 1)?;
+    print_wrapped(&overlap.stderr);
+    proofs.push(Proof {
+        step: "cidrs",
+        proved: "registry checked, newco got 10.0.0.0/16, an overlap caught".to_owned(),
+    });
+
     drop(server);
     println!();
     println!("Summary");
@@ -283,12 +349,34 @@ fn wrap_command(args: &[&str]) -> String {
     lines.join(" \\\n")
 }
 
+/// Prints a tool's report with its long lines wrapped to fit 80 columns.
+fn print_wrapped(report: &str) {
+    for line in report.lines() {
+        let mut pieces = wrap(line, 76).into_iter();
+        println!("{}", pieces.next().unwrap_or_default());
+        for piece in pieces {
+            println!("    {piece}");
+        }
+    }
+}
+
 /// Runs a binary against the emulator in `dir`, as a user would with the emulator's endpoint.
 fn run_tool(
     server: &MotoServer,
     dir: &Path,
     name: &str,
     args: &[&str],
+) -> Result<test_support::cli::Output> {
+    run_tool_expecting(server, dir, name, args, 0)
+}
+
+/// [`run_tool`] for a run that must end with exit code `code`.
+fn run_tool_expecting(
+    server: &MotoServer,
+    dir: &Path,
+    name: &str,
+    args: &[&str],
+    code: i32,
 ) -> Result<test_support::cli::Output> {
     let program = tool_path(name);
     let mut command = test_support::cli::command(
@@ -298,8 +386,12 @@ fn run_tool(
     );
     command.args(args).env("NO_COLOR", "1");
     let output = test_support::cli::run_command(&mut command);
-    if output.code != 0 {
-        bail!("{name} exited with {}:\n{}", output.code, output.stderr);
+    if output.code != code {
+        bail!(
+            "{name} exited with {}, not {code}:\n{}",
+            output.code,
+            output.stderr
+        );
     }
     Ok(output)
 }

@@ -5,6 +5,7 @@
 //! - `lint`: rustfmt, clippy, rustdoc and the tidy checks; `ci`: lint and test;
 //! - `demo`: the main workflow end to end on the local emulator;
 //! - `bench`: whole commands timed against their peers, as ratios;
+//! - `fuzz`: the registry loader under cargo-fuzz;
 //! - `moto`: run the emulator in the foreground for manual work;
 //! - `terraform`: run the harness's Terraform 1.0.3.
 
@@ -58,6 +59,12 @@ enum Task {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Fuzz the registry loader (installs cargo-fuzz; runs on stable with RUSTC_BOOTSTRAP).
+    Fuzz {
+        /// How long to fuzz.
+        #[arg(long, default_value_t = 120)]
+        seconds: u64,
+    },
     /// Run the moto emulator in the foreground (Ctrl-C stops it).
     Moto {
         /// Port to listen on.
@@ -107,6 +114,7 @@ fn run_task(cli: Cli) -> Result<()> {
         Task::Tidy => tidy::check(),
         Task::Demo => demo::run(),
         Task::Bench { target, runs } => bench::run(target, runs),
+        Task::Fuzz { seconds } => fuzz(seconds),
         Task::Moto { port } => moto(port),
         Task::Terraform { args } => {
             let harness = venv::ensure()?;
@@ -171,7 +179,55 @@ fn lint() -> Result<()> {
     run(cargo()
         .args(["doc", "--workspace", "--no-deps", "--locked"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
+    // The fuzz target is a workspace of its own; keep it compiling (without libFuzzer).
+    run(cargo()
+        .args([
+            "clippy",
+            "--locked",
+            "--no-default-features",
+            "--manifest-path",
+        ])
+        .arg(FUZZ_MANIFEST)
+        .args(["--", "-D", "warnings"]))?;
     tidy::check()
+}
+
+const FUZZ_MANIFEST: &str = "crates/cidr-registry/fuzz/Cargo.toml";
+
+/// `cargo fuzz run registry_loader`, seeded with the registries of `fixtures/cidr`.
+fn fuzz(seconds: u64) -> Result<()> {
+    let installed = cargo()
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !installed {
+        run(cargo().args(["install", "cargo-fuzz", "--locked", "--version", "0.13.2"]))?;
+    }
+    let corpus = project_root().join("target/fuzz-corpus/registry_loader");
+    std::fs::create_dir_all(&corpus)?;
+    let fixtures = project_root().join("fixtures/cidr");
+    let seeds = std::fs::read_dir(fixtures.join("cases"))?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "yaml")
+        })
+        .chain([fixtures.join("repo/cidr-registry.yaml")]);
+    for seed in seeds {
+        let name = seed.file_name().context("a file name")?;
+        std::fs::copy(&seed, corpus.join(name))?;
+    }
+    run(cargo()
+        .current_dir(project_root().join("crates/cidr-registry"))
+        .env("RUSTC_BOOTSTRAP", "1")
+        .args(["fuzz", "run", "registry_loader"])
+        .arg(&corpus)
+        .args([
+            "--",
+            &format!("-max_total_time={seconds}"),
+            "-max_len=16384",
+            "-timeout=10",
+        ]))
 }
 
 fn moto(port: u16) -> Result<()> {
