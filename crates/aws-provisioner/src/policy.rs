@@ -100,7 +100,8 @@ impl Policy {
     }
 }
 
-fn strings(value: Option<&Value>) -> Vec<String> {
+/// A policy field that may be a string or a list of strings, as a list.
+pub fn strings(value: Option<&Value>) -> Vec<String> {
     match value {
         Some(Value::String(text)) => vec![text.clone()],
         Some(Value::Array(items)) => items

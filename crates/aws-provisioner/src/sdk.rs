@@ -64,17 +64,7 @@ impl Aws {
     /// Clients for `config`. With an endpoint override S3 uses path-style addressing; every
     /// client retries at least eight times.
     pub fn new(config: &SdkConfig) -> Aws {
-        let retry = config
-            .retry_config()
-            .filter(|retry| retry.max_attempts() >= MIN_ATTEMPTS)
-            .cloned()
-            .unwrap_or_else(|| {
-                aws_smithy_types::retry::RetryConfig::standard().with_max_attempts(MIN_ATTEMPTS)
-            });
-        let s3 = aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(config.endpoint_url().is_some())
-            .retry_config(retry.clone())
-            .build();
+        let retry = retry_config(config);
         let dynamodb = aws_sdk_dynamodb::config::Builder::from(config)
             .retry_config(retry.clone())
             .build();
@@ -85,7 +75,7 @@ impl Aws {
             .retry_config(retry)
             .build();
         Aws {
-            s3: aws_sdk_s3::Client::from_conf(s3),
+            s3: s3_client(config),
             dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb),
             sts: aws_sdk_sts::Client::from_conf(sts),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch),
@@ -93,8 +83,31 @@ impl Aws {
     }
 }
 
-/// Turns an SDK error into an [`AwsError`] naming the operation and the resource.
-pub(crate) fn classify<E>(
+/// The retry policy of every client of the AWS crates: the config's, with at least eight
+/// attempts.
+pub fn retry_config(config: &SdkConfig) -> aws_smithy_types::retry::RetryConfig {
+    config
+        .retry_config()
+        .filter(|retry| retry.max_attempts() >= MIN_ATTEMPTS)
+        .cloned()
+        .unwrap_or_else(|| {
+            aws_smithy_types::retry::RetryConfig::standard().with_max_attempts(MIN_ATTEMPTS)
+        })
+}
+
+/// An S3 client for `config`: path-style addressing with an endpoint override, and
+/// [`retry_config`].
+pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
+    let s3 = aws_sdk_s3::config::Builder::from(config)
+        .force_path_style(config.endpoint_url().is_some())
+        .retry_config(retry_config(config))
+        .build();
+    aws_sdk_s3::Client::from_conf(s3)
+}
+
+/// Turns an SDK error into an [`AwsError`] naming the operation and the resource; shared by
+/// the AWS crates so every AWS failure reads the same.
+pub fn classify<E>(
     operation: &'static str,
     resource: &str,
     error: SdkError<E, HttpResponse>,
@@ -161,7 +174,9 @@ fn code<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> Option<&s
 /// moto answers GetBucketVersioning with a `GetBucketVersioningResponse` root element where
 /// S3 has `VersioningConfiguration`, which the SDK refuses to decode. The status inside is
 /// the same, so it is read from the body; `None` when the error is anything else.
-fn versioning_from_misnamed_answer<E>(error: &SdkError<E, HttpResponse>) -> Option<Versioning> {
+fn versioning_from_misnamed_answer<E>(
+    error: &SdkError<E, HttpResponse>,
+) -> Option<(Versioning, bool)> {
     let response = error.raw_response()?;
     if response.status().as_u16() != 200 {
         return None;
@@ -170,17 +185,31 @@ fn versioning_from_misnamed_answer<E>(error: &SdkError<E, HttpResponse>) -> Opti
     if !body.contains("<GetBucketVersioningResponse") {
         return None;
     }
-    Some(if body.contains("<Status>Enabled</Status>") {
+    let status = if body.contains("<Status>Enabled</Status>") {
         Versioning::Enabled
     } else if body.contains("<Status>Suspended</Status>") {
         Versioning::Suspended
     } else {
         Versioning::Never
-    })
+    };
+    Some((status, body.contains("<MfaDelete>Enabled</MfaDelete>")))
 }
 
-/// A missing configuration (one of `missing` codes) is `Ok(None)`.
-fn optional<T, E>(
+/// Whether a lifecycle rule applies to the whole bucket: no prefix (old or new style), tag or
+/// size filter.
+pub fn whole_bucket(rule: &s3t::LifecycleRule) -> bool {
+    rule.filter().is_none_or(|filter| {
+        filter.prefix().unwrap_or_default().is_empty()
+            && filter.tag().is_none()
+            && filter.and().is_none()
+            && filter.object_size_greater_than().is_none()
+            && filter.object_size_less_than().is_none()
+    }) && legacy_prefix(rule).is_empty()
+}
+
+/// An answer, or `Ok(None)` when the error is one of the `missing` codes (a configuration
+/// that is not set).
+pub fn optional<T, E>(
     operation: &'static str,
     bucket: &str,
     result: Result<T, SdkError<E, HttpResponse>>,
@@ -213,13 +242,7 @@ fn legacy_prefix(rule: &s3t::LifecycleRule) -> &str {
 }
 
 fn retention_of(rule: &s3t::LifecycleRule) -> Option<RetentionRule> {
-    let whole_bucket = rule.filter().is_none_or(|filter| {
-        filter.prefix().unwrap_or_default().is_empty()
-            && filter.tag().is_none()
-            && filter.and().is_none()
-            && filter.object_size_greater_than().is_none()
-            && filter.object_size_less_than().is_none()
-    }) && legacy_prefix(rule).is_empty();
+    let whole_bucket = whole_bucket(rule);
     let expiration = rule.expiration()?;
     let noncurrent = rule.noncurrent_version_expiration()?;
     let plain = rule.id() == Some(RULE_ID)
@@ -290,18 +313,30 @@ fn lifecycle_rule_to_sdk(rule: &LifecycleRule) -> Result<s3t::LifecycleRule, Str
 
 impl Aws {
     async fn versioning(&self, bucket: &str) -> Result<Versioning, AwsError> {
+        Ok(self.versioning_and_mfa_delete(bucket).await?.0)
+    }
+
+    /// The bucket's versioning, and whether MFA delete is on.
+    pub async fn versioning_and_mfa_delete(
+        &self,
+        bucket: &str,
+    ) -> Result<(Versioning, bool), AwsError> {
         match self.s3.get_bucket_versioning().bucket(bucket).send().await {
-            Ok(output) => Ok(match output.status() {
-                Some(s3t::BucketVersioningStatus::Enabled) => Versioning::Enabled,
-                Some(s3t::BucketVersioningStatus::Suspended) => Versioning::Suspended,
-                _ => Versioning::Never,
-            }),
+            Ok(output) => Ok((
+                match output.status() {
+                    Some(s3t::BucketVersioningStatus::Enabled) => Versioning::Enabled,
+                    Some(s3t::BucketVersioningStatus::Suspended) => Versioning::Suspended,
+                    _ => Versioning::Never,
+                },
+                output.mfa_delete() == Some(&s3t::MfaDeleteStatus::Enabled),
+            )),
             Err(error) => versioning_from_misnamed_answer(&error)
                 .ok_or_else(|| classify("GetBucketVersioning", bucket, error)),
         }
     }
 
-    async fn encryption(&self, bucket: &str) -> Result<Option<Encryption>, AwsError> {
+    /// The bucket's default encryption; `None` when none is configured.
+    pub async fn encryption(&self, bucket: &str) -> Result<Option<Encryption>, AwsError> {
         let result = self.s3.get_bucket_encryption().bucket(bucket).send().await;
         let Some(output) = optional(
             "GetBucketEncryption",
@@ -331,7 +366,8 @@ impl Aws {
         }))
     }
 
-    async fn public_access_block(
+    /// The bucket-level public access block; `None` when none is configured.
+    pub async fn public_access_block(
         &self,
         bucket: &str,
     ) -> Result<Option<PublicAccessBlock>, AwsError> {
@@ -357,7 +393,8 @@ impl Aws {
             }))
     }
 
-    async fn ownership(&self, bucket: &str) -> Result<Option<ObjectOwnership>, AwsError> {
+    /// The bucket's object ownership; `None` when no ownership controls are set.
+    pub async fn ownership(&self, bucket: &str) -> Result<Option<ObjectOwnership>, AwsError> {
         let result = self
             .s3
             .get_bucket_ownership_controls()
@@ -385,7 +422,8 @@ impl Aws {
             }))
     }
 
-    async fn policy(&self, bucket: &str) -> Result<Option<Policy>, AwsError> {
+    /// The bucket policy; `None` when there is none.
+    pub async fn policy(&self, bucket: &str) -> Result<Option<Policy>, AwsError> {
         let result = self.s3.get_bucket_policy().bucket(bucket).send().await;
         let Some(text) = optional("GetBucketPolicy", bucket, result, &["NoSuchBucketPolicy"])?
             .and_then(|output| output.policy().map(str::to_owned))
@@ -401,7 +439,8 @@ impl Aws {
         })
     }
 
-    async fn tags(&self, bucket: &str) -> Result<Tags, AwsError> {
+    /// The bucket's tags (empty when there are none).
+    pub async fn tags(&self, bucket: &str) -> Result<Tags, AwsError> {
         let result = self.s3.get_bucket_tagging().bucket(bucket).send().await;
         let output = optional("GetBucketTagging", bucket, result, &["NoSuchTagSet"])?;
         Ok(output
@@ -434,7 +473,8 @@ impl Aws {
             .is_some_and(|config| config.filter().is_none()))
     }
 
-    async fn logging(&self, bucket: &str) -> Result<Option<Logging>, AwsError> {
+    /// Where the bucket's server access logs go; `None` when logging is off.
+    pub async fn logging(&self, bucket: &str) -> Result<Option<Logging>, AwsError> {
         let output = self
             .s3
             .get_bucket_logging()
@@ -449,6 +489,22 @@ impl Aws {
     }
 
     async fn lifecycle(&self, bucket: &str) -> Result<Vec<LifecycleRule>, AwsError> {
+        Ok(self
+            .lifecycle_rules(bucket)
+            .await?
+            .into_iter()
+            .map(|rule| match retention_of(&rule) {
+                Some(retention) => LifecycleRule::Retention(retention),
+                None => LifecycleRule::Foreign(ForeignRule {
+                    id: rule.id().map(str::to_owned),
+                    raw: Box::new(RawLifecycleRule(rule)),
+                }),
+            })
+            .collect())
+    }
+
+    /// The bucket's lifecycle rules as S3 returns them (empty when none are set).
+    pub async fn lifecycle_rules(&self, bucket: &str) -> Result<Vec<s3t::LifecycleRule>, AwsError> {
         let result = self
             .s3
             .get_bucket_lifecycle_configuration()
@@ -462,19 +518,7 @@ impl Aws {
             &["NoSuchLifecycleConfiguration"],
         )?;
         Ok(output
-            .map(|output| {
-                output
-                    .rules()
-                    .iter()
-                    .map(|rule| match retention_of(rule) {
-                        Some(retention) => LifecycleRule::Retention(retention),
-                        None => LifecycleRule::Foreign(ForeignRule {
-                            id: rule.id().map(str::to_owned),
-                            raw: Box::new(RawLifecycleRule(rule.clone())),
-                        }),
-                    })
-                    .collect()
-            })
+            .map(|output| output.rules().to_vec())
             .unwrap_or_default())
     }
 }
