@@ -21,11 +21,12 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 
 
-# Three gaps of moto 5.2.5 that the toolkit's requests meet, filled the way S3 behaves, so the
+# Four gaps of moto 5.2.5 that the toolkit's requests meet, filled the way S3 behaves, so the
 # requests under test still go over HTTP to this server and are answered as S3 answers:
 # - no S3 request-metrics configurations (PutBucketMetricsConfiguration is routed to
 #   CreateBucket and fails); the contract asks every bucket to have one;
 # - no x-amz-expected-bucket-owner check;
+# - an empty GetBucketNotificationConfiguration answered under the wrong root element;
 # - bucket policies: moto evaluates only StringEquals conditions and counts any other as
 #   matching, so the TLS-only statement (Deny unless aws:SecureTransport) denies every
 #   object request. Here loopback HTTP stands in for the HTTPS every SDK uses with AWS, so
@@ -60,6 +61,14 @@ def _bucket_response(self, request, full_url):
                 return 403, {}, ""
             return _s3_error(403, "AccessDenied", "Access Denied")
     querystring = self._get_querystring(request, full_url)
+    if "notification" in querystring and request.method == "GET":
+        # With no configuration moto answers an empty `GetBucketNotificationResponse`; S3
+        # answers an empty `NotificationConfiguration`, the only root the SDKs accept.
+        status, headers, body = _original_bucket_response(self, request, full_url)
+        text = body.decode() if isinstance(body, bytes) else body
+        if "<GetBucketNotificationResponse" in text:
+            text = f'<?xml version="1.0" encoding="UTF-8"?>\n<NotificationConfiguration xmlns="{_S3_NS}"/>'
+        return status, headers, text
     if "metrics" not in querystring or request.method not in ("GET", "PUT", "DELETE"):
         return _original_bucket_response(self, request, full_url)
     bucket = self.backend.get_bucket(self.parse_bucket_name_from_url(request, full_url))
