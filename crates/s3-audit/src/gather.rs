@@ -1,0 +1,274 @@
+//! Gathering the facts: every bucket's reads concurrently, several buckets at a time, the
+//! account and the lock table alongside. Access denied on a read becomes an unreadable fact;
+//! any other failure (after the SDK's retries) fails the audit.
+
+use aws_provisioner::{AwsError, AwsErrorKind};
+use futures::StreamExt;
+
+use crate::api::Inspect;
+use crate::facts::{
+    AccountFacts, BucketFacts, DigestRow, Fact, Facts, LockInfo, LockRow, LogTarget, Role,
+    TableFacts,
+};
+
+/// What to audit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The buckets and what each is for.
+    pub buckets: Vec<(String, Role)>,
+    /// Whether to check the account-level settings.
+    pub account: bool,
+    /// The lock table, if any.
+    pub table: Option<String>,
+    /// How many buckets are read at once.
+    pub concurrency: usize,
+}
+
+/// An answer, or the unreadable fact when access was denied.
+fn fact<T>(result: Result<T, AwsError>) -> Result<Fact<T>, AwsError> {
+    match result {
+        Ok(value) => Ok(Fact::Known(value)),
+        // Access denied, or a bucket in another region: the fact is unknown, the audit goes on.
+        Err(error)
+            if error.kind == AwsErrorKind::AccessDenied
+                || error.code.as_deref() == Some("PermanentRedirect") =>
+        {
+            Ok(Fact::Unreadable {
+                code: error.code.or_else(|| Some("AccessDenied".to_owned())),
+                message: error.message,
+            })
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Reads everything `request` names. The account id comes back too (`None` when STS said
+/// no), for the checks that compare accounts.
+pub async fn gather<A: Inspect>(
+    api: &A,
+    request: &Request,
+) -> Result<(Facts, Option<String>), AwsError> {
+    let account_id = fact(api.account_id().await)?.known().cloned();
+    let account = async {
+        match (&account_id, request.account) {
+            (Some(id), true) => Ok::<_, AwsError>(Some(AccountFacts {
+                account_id: id.clone(),
+                public_access_block: fact(api.account_public_access_block(id).await)?,
+            })),
+            _ => Ok(None),
+        }
+    };
+    let table = async {
+        match &request.table {
+            Some(name) => table(api, name).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let buckets = futures::stream::iter(&request.buckets)
+        .map(|(name, role)| bucket(api, name, *role))
+        .buffered(request.concurrency.max(1))
+        .collect::<Vec<_>>();
+    let (account, table, buckets) = futures::join!(account, table, buckets);
+    let facts = Facts {
+        account: account?,
+        buckets: buckets.into_iter().collect::<Result<_, _>>()?,
+        table: table?,
+    };
+    Ok((facts, account_id))
+}
+
+async fn bucket<A: Inspect>(api: &A, name: &str, role: Role) -> Result<BucketFacts, AwsError> {
+    let exists = fact(api.bucket_exists(name).await)?;
+    if exists != Fact::Known(true) {
+        return Ok(BucketFacts::skipped(name, role, exists));
+    }
+    let (
+        pab,
+        encryption,
+        versioning,
+        policy,
+        ownership,
+        logging,
+        acl,
+        metrics,
+        lock,
+        lifecycle,
+        notifications,
+        replication,
+    ) = futures::join!(
+        api.public_access_block(name),
+        api.encryption(name),
+        api.versioning(name),
+        api.policy(name),
+        api.ownership(name),
+        api.logging(name),
+        api.acl(name),
+        api.metrics(name),
+        api.object_lock(name),
+        api.lifecycle(name),
+        api.notifications(name),
+        api.replication(name),
+    );
+    let logging = fact(logging)?;
+    let log_target = match logging.known() {
+        Some(Some(logging)) => Some(log_target(api, &logging.target_bucket).await?),
+        _ => None,
+    };
+    Ok(BucketFacts {
+        name: name.to_owned(),
+        role,
+        exists,
+        public_access_block: fact(pab)?,
+        encryption: fact(encryption)?,
+        versioning: fact(versioning)?,
+        policy: fact(policy)?,
+        ownership: fact(ownership)?,
+        logging,
+        acl: fact(acl)?,
+        metrics: fact(metrics)?,
+        object_lock: fact(lock)?,
+        lifecycle: fact(lifecycle)?,
+        notifications: fact(notifications)?,
+        replication: fact(replication)?,
+        log_target,
+    })
+}
+
+async fn log_target<A: Inspect>(api: &A, bucket: &str) -> Result<LogTarget, AwsError> {
+    let exists = fact(api.bucket_exists(bucket).await)?;
+    if exists == Fact::Known(false) {
+        let (code, message) = (Some("NoSuchBucket"), "the bucket does not exist");
+        return Ok(LogTarget {
+            bucket: bucket.to_owned(),
+            exists,
+            policy: Fact::unreadable(code, message),
+            acl: Fact::unreadable(code, message),
+        });
+    }
+    let (policy, acl) = futures::join!(api.policy(bucket), api.acl(bucket));
+    Ok(LogTarget {
+        bucket: bucket.to_owned(),
+        exists,
+        policy: fact(policy)?,
+        acl: fact(acl)?,
+    })
+}
+
+/// Terraform's lock `Info`, as the S3 backend writes it.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawInfo {
+    #[serde(rename = "ID", default)]
+    id: String,
+    #[serde(default)]
+    operation: String,
+    #[serde(default)]
+    who: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    created: String,
+    #[serde(default)]
+    path: String,
+}
+
+/// Parses a lock row's `Info`; `None` when it is not Terraform's JSON.
+pub fn lock_info(text: &str) -> Option<LockInfo> {
+    let raw: RawInfo = serde_json::from_str(text).ok()?;
+    Some(LockInfo {
+        id: raw.id,
+        operation: raw.operation,
+        who: raw.who,
+        version: raw.version,
+        created: raw.created,
+        path: raw.path,
+    })
+}
+
+/// The digest rows' suffix: `{bucket}/{key}-md5`.
+const DIGEST_SUFFIX: &str = "-md5";
+
+async fn table<A: Inspect>(api: &A, name: &str) -> Result<TableFacts, AwsError> {
+    let description = fact(api.describe_table(name).await)?;
+    let description = match description {
+        Fact::Known(Some(description)) => description,
+        Fact::Known(None) => return Ok(TableFacts::missing(name, Fact::Known(false))),
+        Fact::Unreadable { code, message } => {
+            return Ok(TableFacts::missing(
+                name,
+                Fact::Unreadable { code, message },
+            ));
+        }
+    };
+    let rows = fact(api.lock_rows(name).await)?;
+    let (locks, digests) = match rows {
+        Fact::Known(rows) => {
+            let (digests, locks): (Vec<_>, Vec<_>) = rows
+                .into_iter()
+                .partition(|(id, _)| id.ends_with(DIGEST_SUFFIX));
+            let locks: Vec<LockRow> = locks
+                .into_iter()
+                .map(|(lock_id, info)| LockRow {
+                    lock_id,
+                    info: info.as_deref().and_then(lock_info),
+                })
+                .collect();
+            let digests = futures::stream::iter(digests)
+                .map(|(lock_id, _)| async move {
+                    let state = lock_id
+                        .strip_suffix(DIGEST_SUFFIX)
+                        .and_then(|path| path.split_once('/'));
+                    let state_exists = match state {
+                        Some((bucket, key)) => fact(api.object_exists(bucket, key).await)?,
+                        None => Fact::Unreadable {
+                            code: None,
+                            message: "not a {bucket}/{key}-md5 row".to_owned(),
+                        },
+                    };
+                    Ok::<_, AwsError>(DigestRow {
+                        lock_id,
+                        state_exists,
+                    })
+                })
+                .buffered(16)
+                .collect::<Vec<_>>()
+                .await
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()?;
+            (Fact::Known(locks), Fact::Known(digests))
+        }
+        Fact::Unreadable { code, message } => (
+            Fact::Unreadable {
+                code: code.clone(),
+                message: message.clone(),
+            },
+            Fact::Unreadable { code, message },
+        ),
+    };
+    Ok(TableFacts {
+        name: name.to_owned(),
+        arn: Some(description.arn.clone()),
+        exists: Fact::Known(true),
+        key_schema: description.key_schema.clone(),
+        sse: description.sse.clone(),
+        point_in_time_recovery: Fact::Known(description.point_in_time_recovery),
+        deletion_protection: description.deletion_protection,
+        locks,
+        digests,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terraforms_lock_info_is_read() {
+        let info = lock_info(r#"{"ID":"9db590f1-b6fe-c5f2-2678-8804f089deba","Operation":"OperationTypeApply","Info":"","Who":"alice@ci-7","Version":"1.0.3","Created":"2026-11-21T08:15:02.123456789Z","Path":"state-bucket/tenants/acme/terraform.tfstate"}"#).unwrap();
+        assert_eq!(info.who, "alice@ci-7");
+        assert_eq!(info.operation, "OperationTypeApply");
+        assert_eq!(info.created, "2026-11-21T08:15:02.123456789Z");
+        assert_eq!(info.path, "state-bucket/tenants/acme/terraform.tfstate");
+        assert_eq!(lock_info("not json"), None);
+    }
+}

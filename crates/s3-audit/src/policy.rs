@@ -1,0 +1,369 @@
+//! What a bucket policy grants, in the terms the rules need: whether anyone on the internet
+//! may read or write, which other accounts get access, whether requests without TLS are
+//! denied, and whether S3 may deliver access logs into the bucket.
+//!
+//! A statement is public when it allows a principal of `*` (or `{"AWS": "*"}`, or uses
+//! `NotPrincipal`) without a condition that pins the caller down — the condition keys AWS
+//! itself counts as making a policy non-public (`aws:SourceArn`, `aws:SourceAccount`,
+//! `aws:SourceVpc`, `aws:SourceVpce`, `aws:SourceIp`, `aws:PrincipalOrgID`,
+//! `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:userid`, `aws:SourceOwner`), with values
+//! that are not wildcards.
+
+use aws_provisioner::policy::{LOG_DELIVERY_SERVICE, Policy, strings};
+use serde_json::Value;
+
+use crate::facts::{Acl, Grantee, Permission};
+
+/// Condition keys that pin a request to known callers.
+const PINNING_KEYS: [&str; 10] = [
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceip",
+    "aws:principalorgid",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:userid",
+    "aws:sourceowner",
+];
+
+/// Actions that read a bucket or its objects.
+const READ_ACTIONS: [&str; 6] = [
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:ListBucket",
+    "s3:ListBucketVersions",
+    "s3:GetBucketAcl",
+    "s3:GetObjectAcl",
+];
+
+/// Actions that write or delete objects, or change who may.
+const WRITE_ACTIONS: [&str; 8] = [
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:PutObjectAcl",
+    "s3:PutBucketAcl",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:DeleteBucket",
+];
+
+/// IAM's action matching: case-insensitive, `*` and `?` wildcards.
+fn glob(pattern: &str, text: &str) -> bool {
+    fn matches(pattern: &[u8], text: &[u8]) -> bool {
+        match (pattern.first(), text.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => {
+                matches(&pattern[1..], text) || (!text.is_empty() && matches(pattern, &text[1..]))
+            }
+            (Some(b'?'), Some(_)) => matches(&pattern[1..], &text[1..]),
+            (Some(p), Some(t)) if p.eq_ignore_ascii_case(t) => matches(&pattern[1..], &text[1..]),
+            _ => false,
+        }
+    }
+    matches(pattern.as_bytes(), text.as_bytes())
+}
+
+/// A statement's label for messages: its `Sid`, or its position.
+fn label(statement: &Value, index: usize) -> String {
+    match statement.get("Sid").and_then(Value::as_str) {
+        Some(sid) if !sid.is_empty() => format!("`{sid}`"),
+        _ => format!("#{}", index + 1),
+    }
+}
+
+/// The actions of `WANTED` the statement allows.
+fn allowed<'a>(statement: &Value, wanted: &[&'a str]) -> Vec<&'a str> {
+    if statement.get("NotAction").is_some() {
+        // Everything but a list: assume the worst for the actions not listed.
+        let excluded = strings(statement.get("NotAction"));
+        return wanted
+            .iter()
+            .copied()
+            .filter(|action| !excluded.iter().any(|pattern| glob(pattern, action)))
+            .collect();
+    }
+    let patterns = strings(statement.get("Action"));
+    wanted
+        .iter()
+        .copied()
+        .filter(|action| patterns.iter().any(|pattern| glob(pattern, action)))
+        .collect()
+}
+
+fn is_allow(statement: &Value) -> bool {
+    statement.get("Effect").and_then(Value::as_str) == Some("Allow")
+}
+
+/// Whether the statement's principal is everyone.
+fn everyone(statement: &Value) -> bool {
+    if statement.get("NotPrincipal").is_some() {
+        return true;
+    }
+    match statement.get("Principal") {
+        Some(Value::String(principal)) => principal == "*",
+        Some(Value::Object(map)) => strings(map.get("AWS"))
+            .iter()
+            .any(|principal| principal == "*"),
+        _ => false,
+    }
+}
+
+/// Whether a condition pins the caller down (so the statement is not public).
+fn pinned(statement: &Value) -> bool {
+    let Some(Value::Object(operators)) = statement.get("Condition") else {
+        return false;
+    };
+    operators.values().any(|tests| match tests {
+        Value::Object(keys) => keys.iter().any(|(key, values)| {
+            PINNING_KEYS.contains(&key.to_ascii_lowercase().as_str())
+                && strings(Some(values))
+                    .iter()
+                    .all(|value| value != "*" && !value.ends_with("/0"))
+                && !strings(Some(values)).is_empty()
+        }),
+        _ => false,
+    })
+}
+
+/// The 12-digit accounts a statement names as principals.
+fn principal_accounts(statement: &Value) -> Vec<String> {
+    let Some(Value::Object(map)) = statement.get("Principal") else {
+        return Vec::new();
+    };
+    let mut accounts: Vec<String> = strings(map.get("AWS"))
+        .iter()
+        .filter_map(|principal| {
+            let account = match principal.strip_prefix("arn:") {
+                Some(arn) => arn.split(':').nth(3)?,
+                None => principal.as_str(),
+            };
+            (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| account.to_owned())
+        })
+        .collect();
+    accounts.sort();
+    accounts.dedup();
+    accounts
+}
+
+/// One statement that grants too much, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The statement's `Sid` in backquotes, or `#N`.
+    pub statement: String,
+    /// The actions that matter, as the rule counts them.
+    pub actions: Vec<&'static str>,
+    /// The other accounts, for cross-account grants.
+    pub accounts: Vec<String>,
+}
+
+/// Statements that let anyone read.
+pub fn public_reads(policy: &Policy) -> Vec<Grant> {
+    public(policy, &READ_ACTIONS)
+}
+
+/// Statements that let anyone write.
+pub fn public_writes(policy: &Policy) -> Vec<Grant> {
+    public(policy, &WRITE_ACTIONS)
+}
+
+fn public(policy: &Policy, wanted: &[&'static str]) -> Vec<Grant> {
+    policy
+        .statements()
+        .into_iter()
+        .enumerate()
+        .filter(|(_, statement)| is_allow(statement) && everyone(statement) && !pinned(statement))
+        .filter_map(|(index, statement)| {
+            let actions = allowed(statement, wanted);
+            (!actions.is_empty()).then(|| Grant {
+                statement: label(statement, index),
+                actions,
+                accounts: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// Statements that allow principals of accounts other than `own`.
+pub fn cross_account(policy: &Policy, own: &str) -> Vec<Grant> {
+    let every: Vec<&'static str> = READ_ACTIONS
+        .iter()
+        .chain(WRITE_ACTIONS.iter())
+        .copied()
+        .collect();
+    policy
+        .statements()
+        .into_iter()
+        .enumerate()
+        .filter(|(_, statement)| is_allow(statement))
+        .filter_map(|(index, statement)| {
+            let accounts: Vec<String> = principal_accounts(statement)
+                .into_iter()
+                .filter(|account| account != own)
+                .collect();
+            (!accounts.is_empty()).then(|| Grant {
+                statement: label(statement, index),
+                actions: allowed(statement, &every),
+                accounts,
+            })
+        })
+        .collect()
+}
+
+/// Whether S3's log delivery may write into `target` under `prefix`: a policy statement for
+/// `logging.s3.amazonaws.com` allowing `s3:PutObject` on a resource that covers the prefix,
+/// or (the legacy way) an ACL grant of WRITE to the `LogDelivery` group.
+pub fn accepts_log_delivery(
+    policy: Option<&Policy>,
+    acl: Option<&Acl>,
+    target: &str,
+    prefix: &str,
+) -> bool {
+    let key = format!("arn:aws:s3:::{target}/{prefix}");
+    let by_policy = policy.is_some_and(|policy| {
+        policy.statements().into_iter().any(|statement| {
+            let service = statement
+                .get("Principal")
+                .and_then(|principal| principal.get("Service"))
+                .map(|service| strings(Some(service)))
+                .unwrap_or_default();
+            is_allow(statement)
+                && service.iter().any(|name| name == LOG_DELIVERY_SERVICE)
+                && !allowed(statement, &["s3:PutObject"]).is_empty()
+                && strings(statement.get("Resource"))
+                    .iter()
+                    .any(|resource| glob(resource, &format!("{key}x")))
+        })
+    });
+    let by_acl = acl.is_some_and(|acl| {
+        acl.grants.iter().any(|grant| {
+            grant.grantee == Grantee::LogDelivery
+                && matches!(
+                    grant.permission,
+                    Permission::Write | Permission::FullControl
+                )
+        })
+    });
+    by_policy || by_acl
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn policy(statements: Value) -> Policy {
+        Policy::parse(&json!({"Version": "2012-10-17", "Statement": statements}).to_string())
+            .unwrap()
+    }
+
+    const ARN: &str = "arn:aws:s3:::b";
+
+    #[test]
+    fn anyone_reading_or_writing_is_public_unless_a_condition_pins_the_caller() {
+        let open = policy(json!([
+            {"Sid": "Read", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": format!("{ARN}/*")},
+            {"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": ["s3:Put*"], "Resource": format!("{ARN}/*")},
+            {"Sid": "Vpc", "Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": format!("{ARN}/*"),
+             "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b"}}},
+            {"Sid": "Deny", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ARN},
+        ]));
+        let reads = public_reads(&open);
+        assert_eq!(reads.len(), 1);
+        assert_eq!(reads[0].statement, "`Read`");
+        assert_eq!(reads[0].actions, ["s3:GetObject"]);
+        let writes = public_writes(&open);
+        assert_eq!(writes.len(), 1);
+        assert_eq!(writes[0].statement, "#2");
+        assert_eq!(
+            writes[0].actions,
+            [
+                "s3:PutObject",
+                "s3:PutObjectAcl",
+                "s3:PutBucketAcl",
+                "s3:PutBucketPolicy"
+            ]
+        );
+        let wildcard_condition = policy(json!([
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}}
+        ]));
+        assert_eq!(
+            public_reads(&wildcard_condition).len(),
+            1,
+            "0.0.0.0/0 pins nobody"
+        );
+        let not_action = policy(
+            json!([{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "NotAction": "s3:Delete*", "Resource": "*"}]),
+        );
+        assert_eq!(
+            public_writes(&not_action)[0].actions,
+            [
+                "s3:PutObject",
+                "s3:PutObjectAcl",
+                "s3:PutBucketAcl",
+                "s3:PutBucketPolicy"
+            ]
+        );
+    }
+
+    #[test]
+    fn other_accounts_are_found_in_every_principal_form() {
+        let shared = policy(json!([
+            {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "444455556666", "arn:aws:iam::123456789012:role/ci"]}, "Action": "s3:GetObject", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "s3:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "*"},
+        ]));
+        let grants = cross_account(&shared, "123456789012");
+        assert_eq!(grants.len(), 1);
+        assert_eq!(grants[0].accounts, ["111122223333", "444455556666"]);
+        assert_eq!(grants[0].actions, ["s3:GetObject"]);
+    }
+
+    #[test]
+    fn log_delivery_is_accepted_by_policy_or_by_the_legacy_acl() {
+        let delivery = policy(json!([
+            {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+             "Resource": "arn:aws:s3:::logs/s3-access-logs/state/*"}
+        ]));
+        assert!(accepts_log_delivery(
+            Some(&delivery),
+            None,
+            "logs",
+            "s3-access-logs/state/"
+        ));
+        assert!(!accepts_log_delivery(
+            Some(&delivery),
+            None,
+            "logs",
+            "elsewhere/"
+        ));
+        assert!(!accepts_log_delivery(
+            None,
+            None,
+            "logs",
+            "s3-access-logs/state/"
+        ));
+        let acl = Acl {
+            owner: None,
+            grants: vec![crate::facts::Grant {
+                grantee: Grantee::LogDelivery,
+                permission: Permission::Write,
+            }],
+        };
+        assert!(accepts_log_delivery(None, Some(&acl), "logs", "any/"));
+    }
+
+    #[test]
+    fn action_patterns_match_as_iam_matches_them() {
+        assert!(glob("s3:*", "s3:GetObject"));
+        assert!(glob("S3:get*", "s3:GetObject"));
+        assert!(glob("*", "s3:PutObject"));
+        assert!(glob("s3:GetObject?ersion", "s3:GetObjectVersion"));
+        assert!(!glob("s3:Get*", "s3:PutObject"));
+        assert!(!glob("s3:GetObject", "s3:GetObjectVersion"));
+    }
+}

@@ -1,0 +1,528 @@
+//! The checks: pure functions of the facts. `None` means the rule does not apply.
+
+use aws_provisioner::lifecycle::retention_for;
+use aws_provisioner::model::{Encryption, ObjectOwnership, PublicAccessBlock, Versioning};
+use chrono::DateTime;
+
+use super::{Context, Outcome, fail, info, pass, unread, warn};
+use crate::facts::{AccountFacts, BucketFacts, Fact, Grantee, LockMode, Role, TableFacts};
+use crate::policy;
+
+pub(super) fn bucket_exists(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    match &bucket.exists {
+        Fact::Known(true) => pass("EXISTS"),
+        Fact::Known(false) => fail("MISSING (no bucket has this name)"),
+        unreadable => unread(unreadable).err().flatten(),
+    }
+}
+
+pub(super) fn pab_detail(block: &PublicAccessBlock) -> String {
+    let off: Vec<&str> = [
+        (block.block_public_acls, "BlockPublicAcls"),
+        (block.ignore_public_acls, "IgnorePublicAcls"),
+        (block.block_public_policy, "BlockPublicPolicy"),
+        (block.restrict_public_buckets, "RestrictPublicBuckets"),
+    ]
+    .into_iter()
+    .filter(|(on, _)| !on)
+    .map(|(_, name)| name)
+    .collect();
+    format!(
+        "PARTIAL ({} of 4 active; off: {})",
+        4 - off.len(),
+        off.join(", ")
+    )
+}
+
+pub(super) fn check_pab(fact: &Fact<Option<PublicAccessBlock>>) -> Option<Outcome> {
+    match unread(fact) {
+        Err(outcome) => outcome,
+        Ok(None) => fail("DISABLED (no configuration)"),
+        Ok(Some(block)) if block.count_on() == 4 => pass("ENABLED (All 4 settings active)"),
+        Ok(Some(block)) if block.count_on() == 0 => fail("DISABLED (0 of 4 settings active)"),
+        Ok(Some(block)) => fail(pab_detail(block)),
+    }
+}
+
+pub(super) fn public_access_block(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    check_pab(&bucket.public_access_block)
+}
+
+pub(super) fn account_public_access_block(account: &AccountFacts) -> Option<Outcome> {
+    check_pab(&account.public_access_block)
+}
+
+pub(super) fn encryption(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    match unread(&bucket.encryption) {
+        Err(outcome) => outcome,
+        Ok(None) => fail("DISABLED (no default encryption)"),
+        Ok(Some(encryption)) => pass(format!("ENABLED ({encryption})")),
+    }
+}
+
+pub(super) fn versioning(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    match unread(&bucket.versioning) {
+        Err(outcome) => outcome,
+        Ok(facts) => match facts.status {
+            Versioning::Enabled => pass("ENABLED"),
+            Versioning::Suspended => fail("SUSPENDED (new writes keep no old versions)"),
+            Versioning::Never => fail("DISABLED (never enabled)"),
+        },
+    }
+}
+
+pub(super) fn with_policy(
+    bucket: &BucketFacts,
+    check: impl FnOnce(&aws_provisioner::policy::Policy) -> Option<Outcome>,
+    none: Option<Outcome>,
+) -> Option<Outcome> {
+    match unread(&bucket.policy) {
+        Err(outcome) => outcome,
+        Ok(None) => none,
+        Ok(Some(policy)) => check(policy),
+    }
+}
+
+pub(super) fn describe(grants: &[policy::Grant]) -> String {
+    grants
+        .iter()
+        .map(|grant| {
+            format!(
+                "statement {} allows {}",
+                grant.statement,
+                grant.actions.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub(super) fn policy_public_read(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    with_policy(
+        bucket,
+        |policy| match policy::public_reads(policy).as_slice() {
+            [] => pass("NOT PUBLIC"),
+            grants => fail(format!("PUBLIC ({} to anyone)", describe(grants))),
+        },
+        pass("NOT PUBLIC (no bucket policy)"),
+    )
+}
+
+pub(super) fn policy_public_write(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    with_policy(
+        bucket,
+        |policy| match policy::public_writes(policy).as_slice() {
+            [] => pass("NOT PUBLIC"),
+            grants => fail(format!("PUBLIC ({} to anyone)", describe(grants))),
+        },
+        pass("NOT PUBLIC (no bucket policy)"),
+    )
+}
+
+pub(super) fn cross_account(bucket: &BucketFacts, context: &Context) -> Option<Outcome> {
+    let Some(own) = &context.account_id else {
+        return info("NOT CHECKED (the account id is unknown)");
+    };
+    with_policy(
+        bucket,
+        |policy| match policy::cross_account(policy, own).as_slice() {
+            [] => pass("NONE"),
+            grants => fail(format!(
+                "GRANTED ({})",
+                grants
+                    .iter()
+                    .map(|grant| format!(
+                        "statement {} to {}",
+                        grant.statement,
+                        grant.accounts.join(", ")
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
+        },
+        pass("NONE (no bucket policy)"),
+    )
+}
+
+pub(super) fn tls_only(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    let arn = bucket.arn();
+    with_policy(
+        bucket,
+        |policy| {
+            if policy.denies_insecure_transport(&arn) {
+                pass("ENFORCED")
+            } else {
+                fail("NOT ENFORCED (no statement denies aws:SecureTransport = false)")
+            }
+        },
+        fail("NOT ENFORCED (no bucket policy)"),
+    )
+}
+
+pub(super) fn object_ownership(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    match unread(&bucket.ownership) {
+        Err(outcome) => outcome,
+        Ok(Some(ObjectOwnership::BucketOwnerEnforced)) => {
+            pass("BucketOwnerEnforced (ACLs disabled)")
+        }
+        Ok(Some(other)) => fail(format!("{other} (ACLs enabled)")),
+        Ok(None) => fail("NOT SET (ACLs enabled)"),
+    }
+}
+
+pub(super) fn access_logging(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    match unread(&bucket.logging) {
+        Err(outcome) => outcome,
+        Ok(Some(logging)) => pass(format!("ENABLED ({logging})")),
+        Ok(None) => match bucket.role {
+            Role::State => fail("DISABLED (the state bucket's access must be on record)"),
+            Role::Observability(_) => info("DISABLED (not required for observability buckets)"),
+            Role::Other => warn("DISABLED"),
+        },
+    }
+}
+
+pub(super) fn acl_public(
+    bucket: &BucketFacts,
+    wanted: fn(crate::facts::Permission) -> bool,
+) -> Option<Outcome> {
+    match unread(&bucket.acl) {
+        Err(outcome) => outcome,
+        Ok(acl) => {
+            let public: Vec<String> = acl
+                .grants
+                .iter()
+                .filter(|grant| {
+                    matches!(
+                        grant.grantee,
+                        Grantee::AllUsers | Grantee::AuthenticatedUsers
+                    ) && wanted(grant.permission)
+                })
+                .map(|grant| {
+                    let who = if grant.grantee == Grantee::AllUsers {
+                        "AllUsers"
+                    } else {
+                        "AuthenticatedUsers"
+                    };
+                    format!("{who}: {}", grant.permission.as_str())
+                })
+                .collect();
+            if public.is_empty() {
+                pass("PRIVATE")
+            } else {
+                fail(format!("PUBLIC ({})", public.join(", ")))
+            }
+        }
+    }
+}
+
+pub(super) fn acl_public_read(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    acl_public(bucket, crate::facts::Permission::reads)
+}
+
+pub(super) fn acl_public_write(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    acl_public(bucket, crate::facts::Permission::writes)
+}
+
+pub(super) fn request_metrics(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    match unread(&bucket.metrics) {
+        Err(outcome) => outcome,
+        Ok(ids) if ids.is_empty() => fail("DISABLED (no request-metrics configuration)"),
+        Ok(ids) => pass(format!("ENABLED ({})", ids.join(", "))),
+    }
+}
+
+pub(super) fn kms_encryption(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    match unread(&bucket.encryption) {
+        Err(outcome) => outcome,
+        Ok(Some(kms @ Encryption::Kms { .. })) => pass(format!("ENABLED ({kms})")),
+        Ok(Some(other)) => info(format!("NOT KMS ({other})")),
+        Ok(None) => info("NOT KMS (no default encryption)"),
+    }
+}
+
+pub(super) fn mfa_delete(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    match unread(&bucket.versioning) {
+        Err(outcome) => outcome,
+        Ok(facts) if facts.mfa_delete => pass("ENABLED"),
+        Ok(_) => info("DISABLED (only the root user with its MFA device can enable it)"),
+    }
+}
+
+pub(super) fn object_lock(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    match unread(&bucket.object_lock) {
+        Err(outcome) => outcome,
+        Ok(Some(lock)) if lock.enabled => match lock.default_retention {
+            Some((mode, days)) => {
+                let mode = if mode == LockMode::Governance {
+                    "GOVERNANCE"
+                } else {
+                    "COMPLIANCE"
+                };
+                pass(format!("ENABLED ({mode}, {days} days)"))
+            }
+            None => pass("ENABLED (no default retention)"),
+        },
+        Ok(_) => info("DISABLED"),
+    }
+}
+
+pub(super) fn lifecycle(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    let rules = match unread(&bucket.lifecycle) {
+        Err(outcome) => return outcome,
+        Ok(rules) => rules,
+    };
+    let enabled: Vec<_> = rules.iter().filter(|rule| rule.enabled).collect();
+    let versioned = bucket
+        .versioning
+        .known()
+        .is_some_and(|facts| facts.status != Versioning::Never);
+    let noncurrent = enabled
+        .iter()
+        .filter_map(|rule| rule.noncurrent_expiration_days)
+        .min();
+    match (enabled.is_empty(), versioned, noncurrent) {
+        (false, true, Some(days)) => pass(format!(
+            "{} rule(s); noncurrent versions expire after {days} days",
+            enabled.len()
+        )),
+        (false, false, _) => pass(format!("{} rule(s)", enabled.len())),
+        (_, true, None) if bucket.role == Role::State => info(
+            "KEEPS EVERY STATE VERSION (no noncurrent expiry; fine for recovery, grows storage)",
+        ),
+        (true, _, _) => warn("NONE (no lifecycle rule)"),
+        (false, true, None) => warn(format!(
+            "{} rule(s), but noncurrent versions never expire",
+            enabled.len()
+        )),
+    }
+}
+
+pub(super) fn event_notifications(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    match unread(&bucket.notifications) {
+        Err(outcome) => outcome,
+        Ok(notifications) if notifications.eventbridge => pass("ENABLED (EventBridge)"),
+        Ok(notifications) if notifications.destinations > 0 => pass(format!(
+            "ENABLED ({} destination(s))",
+            notifications.destinations
+        )),
+        Ok(_) => info("NONE"),
+    }
+}
+
+pub(super) fn replication(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    match unread(&bucket.replication) {
+        Err(outcome) => outcome,
+        Ok(Some(replication)) if !replication.destinations.is_empty() => pass(format!(
+            "ENABLED (to {})",
+            replication.destinations.join(", ")
+        )),
+        Ok(_) => info("NONE"),
+    }
+}
+
+pub(super) fn access_log_target(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    let logging = bucket.logging.known().and_then(Option::as_ref)?;
+    let Some(target) = &bucket.log_target else {
+        return warn(format!(
+            "UNKNOWN (s3://{} was not inspected)",
+            logging.target_bucket
+        ));
+    };
+    match unread(&target.exists) {
+        Err(outcome) => return outcome,
+        Ok(false) => {
+            return fail(format!(
+                "MISSING (s3://{} does not exist; logs are lost)",
+                target.bucket
+            ));
+        }
+        Ok(true) => {}
+    }
+    let policy = target.policy.known().and_then(Option::as_ref);
+    if policy::accepts_log_delivery(policy, target.acl.known(), &target.bucket, &logging.prefix) {
+        pass(format!(
+            "ACCEPTS DELIVERY (s3://{}/{})",
+            target.bucket, logging.prefix
+        ))
+    } else {
+        fail(format!(
+            "REFUSES DELIVERY (s3://{} grants logging.s3.amazonaws.com no s3:PutObject on {})",
+            target.bucket, logging.prefix
+        ))
+    }
+}
+
+pub(super) fn retention(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    let Role::Observability(kind) = bucket.role else {
+        return None;
+    };
+    let rules = match unread(&bucket.lifecycle) {
+        Err(outcome) => return outcome,
+        Ok(rules) => rules,
+    };
+    let want = retention_for(kind);
+    let found = rules
+        .iter()
+        .find(|rule| rule.enabled && rule.whole_bucket && rule.expiration_days.is_some());
+    let Some(rule) = found else {
+        return fail(format!(
+            "NONE (the contract keeps {kind} for {} days)",
+            want.expiration_days
+        ));
+    };
+    let mut wrong = Vec::new();
+    let expected = |days: i32| u32::try_from(days).ok();
+    if rule.expiration_days != expected(want.expiration_days) {
+        wrong.push(format!(
+            "expires after {} days, not {}",
+            rule.expiration_days.unwrap_or(0),
+            want.expiration_days
+        ));
+    }
+    if rule.noncurrent_expiration_days != expected(want.noncurrent_expiration_days) {
+        wrong.push(format!(
+            "noncurrent versions expire after {}, not {} days",
+            rule.noncurrent_expiration_days
+                .map_or("never".to_owned(), |d| d.to_string()),
+            want.noncurrent_expiration_days
+        ));
+    }
+    if rule.abort_incomplete_upload_days != expected(want.abort_incomplete_upload_days) {
+        wrong.push(format!(
+            "uploads aborted after {}, not {} days",
+            rule.abort_incomplete_upload_days
+                .map_or("never".to_owned(), |d| d.to_string()),
+            want.abort_incomplete_upload_days
+        ));
+    }
+    let transitions: Vec<(u32, String)> = want
+        .transition
+        .iter()
+        .filter_map(|(days, class)| Some((expected(*days)?, class.clone())))
+        .collect();
+    if rule.transitions != transitions {
+        wrong.push(format!(
+            "transitions {:?}, not {:?}",
+            rule.transitions, transitions
+        ));
+    }
+    if wrong.is_empty() {
+        pass(format!(
+            "{} days ({kind}), noncurrent {} days",
+            want.expiration_days, want.noncurrent_expiration_days
+        ))
+    } else {
+        fail(format!("WRONG ({})", wrong.join("; ")))
+    }
+}
+
+pub(super) fn table_exists(table: &TableFacts, _: &Context) -> Option<Outcome> {
+    match &table.exists {
+        Fact::Known(true) => pass("EXISTS"),
+        Fact::Known(false) => fail("MISSING (Terraform cannot lock state)"),
+        unreadable => unread(unreadable).err().flatten(),
+    }
+}
+
+pub(super) fn table_key(table: &TableFacts, _: &Context) -> Option<Outcome> {
+    let want = aws_provisioner::model::lock_key();
+    match table.key_schema.as_slice() {
+        [only] if *only == want => pass("LockID (S, HASH)"),
+        schema => fail(format!(
+            "WRONG ({})",
+            schema
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+pub(super) fn table_encryption(table: &TableFacts, _: &Context) -> Option<Outcome> {
+    match &table.sse {
+        Some(Some(key)) => pass(format!("KMS ({key})")),
+        Some(None) => pass("KMS (AWS-managed key)"),
+        None => warn("AWS-OWNED KEY ONLY (no KMS key, no record of key use)"),
+    }
+}
+
+pub(super) fn table_pitr(table: &TableFacts, _: &Context) -> Option<Outcome> {
+    match unread(&table.point_in_time_recovery) {
+        Err(outcome) => outcome,
+        Ok(true) => pass("ENABLED"),
+        Ok(false) => fail("DISABLED"),
+    }
+}
+
+pub(super) fn table_deletion_protection(table: &TableFacts, _: &Context) -> Option<Outcome> {
+    if table.deletion_protection {
+        pass("ENABLED")
+    } else {
+        fail("DISABLED")
+    }
+}
+
+pub(super) fn stale_locks(table: &TableFacts, context: &Context) -> Option<Outcome> {
+    let locks = match unread(&table.locks) {
+        Err(outcome) => return outcome,
+        Ok(locks) => locks,
+    };
+    let stale: Vec<String> = locks
+        .iter()
+        .filter_map(|lock| {
+            let info = lock.info.as_ref()?;
+            let created = DateTime::parse_from_rfc3339(&info.created).ok()?;
+            let held = context.now.signed_duration_since(created);
+            (held > context.stale_after).then(|| {
+                format!(
+                    "{} held by {} since {} ({} hours, {}, lock {})",
+                    lock.lock_id,
+                    if info.who.is_empty() {
+                        "someone"
+                    } else {
+                        &info.who
+                    },
+                    info.created,
+                    held.num_hours(),
+                    info.operation,
+                    info.id
+                )
+            })
+        })
+        .collect();
+    if stale.is_empty() {
+        pass(format!(
+            "NONE ({} lock(s) held, none older than {}h)",
+            locks.len(),
+            context.stale_after.num_hours()
+        ))
+    } else {
+        warn(format!("{} STALE: {}", stale.len(), stale.join("; ")))
+    }
+}
+
+pub(super) fn orphaned_digests(table: &TableFacts, _: &Context) -> Option<Outcome> {
+    let digests = match unread(&table.digests) {
+        Err(outcome) => return outcome,
+        Ok(digests) => digests,
+    };
+    let orphans: Vec<&str> = digests
+        .iter()
+        .filter(|digest| digest.state_exists == Fact::Known(false))
+        .map(|digest| digest.lock_id.as_str())
+        .collect();
+    if orphans.is_empty() {
+        pass(format!(
+            "NONE ({} digest row(s), each with its state)",
+            digests.len()
+        ))
+    } else {
+        warn(format!(
+            "{} ORPHANED: {}",
+            orphans.len(),
+            orphans.join(", ")
+        ))
+    }
+}

@@ -1,0 +1,575 @@
+//! Every rule with hand-built facts: hardened buckets pass, each misconfiguration fails
+//! exactly its rules.
+
+use aws_provisioner::lifecycle::retention_for;
+use aws_provisioner::model::{KeyAttribute, Logging, lock_key};
+use aws_provisioner::policy::{Policy, log_delivery_statement, tls_statement};
+use naming::ObservabilityKind;
+use serde_json::json;
+
+use super::*;
+use crate::facts::{
+    Acl, DigestRow, Grant, LifecycleRule, LockInfo, LockRow, LogTarget, Notifications, Permission,
+    VersioningFacts,
+};
+use crate::facts::{Grantee, Role};
+use aws_provisioner::model::{Encryption, ObjectOwnership, PublicAccessBlock, Versioning};
+
+const OWNER: &str = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
+const ACCOUNT: &str = "123456789012";
+const LOGS: &str = "p-us-east-2-logs-production";
+
+fn context() -> Context {
+    Context {
+        account_id: Some(ACCOUNT.to_owned()),
+        now: "2026-11-22T12:00:00Z".parse().unwrap(),
+        stale_after: TimeDelta::hours(6),
+    }
+}
+
+fn owner_only() -> Acl {
+    Acl {
+        owner: Some(OWNER.to_owned()),
+        grants: vec![Grant {
+            grantee: Grantee::User(OWNER.to_owned()),
+            permission: Permission::FullControl,
+        }],
+    }
+}
+
+fn retention_rule(kind: ObservabilityKind) -> LifecycleRule {
+    let want = retention_for(kind);
+    LifecycleRule {
+        id: Some("tfstate-toolkit-retention".to_owned()),
+        enabled: true,
+        whole_bucket: true,
+        expiration_days: Some(want.expiration_days as u32),
+        transitions: want
+            .transition
+            .iter()
+            .map(|(days, class)| (*days as u32, class.clone()))
+            .collect(),
+        noncurrent_expiration_days: Some(want.noncurrent_expiration_days as u32),
+        abort_incomplete_upload_days: Some(want.abort_incomplete_upload_days as u32),
+    }
+}
+
+/// A bucket as provisioning leaves it.
+fn hardened(name: &str, role: Role) -> BucketFacts {
+    let arn = format!("arn:aws:s3:::{name}");
+    let mut policy = Policy::empty().with_statement(tls_statement(&arn));
+    if role == Role::Observability(ObservabilityKind::Logs) {
+        policy = policy.with_statement(log_delivery_statement(
+            &arn,
+            "s3-access-logs/state/",
+            "state",
+            "arn:aws:s3:::state",
+            ACCOUNT,
+        ));
+    }
+    let (logging, log_target, lifecycle) = match role {
+        Role::State => {
+            let logs_policy = Policy::empty().with_statement(log_delivery_statement(
+                &format!("arn:aws:s3:::{LOGS}"),
+                &format!("s3-access-logs/{name}/"),
+                name,
+                &arn,
+                ACCOUNT,
+            ));
+            (
+                Some(Logging {
+                    target_bucket: LOGS.to_owned(),
+                    prefix: format!("s3-access-logs/{name}/"),
+                }),
+                Some(LogTarget {
+                    bucket: LOGS.to_owned(),
+                    exists: Fact::Known(true),
+                    policy: Fact::Known(Some(logs_policy)),
+                    acl: Fact::Known(owner_only()),
+                }),
+                Vec::new(),
+            )
+        }
+        Role::Observability(kind) => (None, None, vec![retention_rule(kind)]),
+        Role::Other => (None, None, Vec::new()),
+    };
+    BucketFacts {
+        name: name.to_owned(),
+        role,
+        exists: Fact::Known(true),
+        public_access_block: Fact::Known(Some(PublicAccessBlock::ALL_ON)),
+        encryption: Fact::Known(Some(Encryption::Aes256)),
+        versioning: Fact::Known(VersioningFacts {
+            status: Versioning::Enabled,
+            mfa_delete: false,
+        }),
+        policy: Fact::Known(Some(policy)),
+        ownership: Fact::Known(Some(ObjectOwnership::BucketOwnerEnforced)),
+        logging: Fact::Known(logging),
+        acl: Fact::Known(owner_only()),
+        metrics: Fact::Known(vec!["EntireBucket".to_owned()]),
+        object_lock: Fact::Known(None),
+        lifecycle: Fact::Known(lifecycle),
+        notifications: Fact::Known(Notifications::default()),
+        replication: Fact::Known(None),
+        log_target,
+    }
+}
+
+fn statuses(findings: &[Finding], status: Status) -> Vec<&'static str> {
+    findings
+        .iter()
+        .filter(|finding| finding.outcome.status == status)
+        .map(|finding| finding.rule.id)
+        .collect()
+}
+
+#[test]
+fn a_hardened_bucket_of_every_role_passes_every_rule() {
+    let roles = [
+        Role::State,
+        Role::Observability(ObservabilityKind::Logs),
+        Role::Observability(ObservabilityKind::Traces),
+        Role::Observability(ObservabilityKind::Metrics),
+        Role::Observability(ObservabilityKind::AuditLogs),
+    ];
+    for role in roles {
+        let findings = evaluate_bucket(&hardened("state", role), &context());
+        assert_eq!(
+            statuses(&findings, Status::Fail),
+            Vec::<&str>::new(),
+            "{role:?}"
+        );
+        assert_eq!(
+            statuses(&findings, Status::Warn),
+            Vec::<&str>::new(),
+            "{role:?}"
+        );
+        let infos = statuses(&findings, Status::Info);
+        assert!(
+            infos.iter().all(|id| [
+                "kms-encryption",
+                "mfa-delete",
+                "object-lock",
+                "event-notifications",
+                "replication",
+                "lifecycle",
+                "access-logging"
+            ]
+            .contains(id)),
+            "{role:?}: {infos:?}"
+        );
+    }
+    let state = evaluate_bucket(&hardened("state", Role::State), &context());
+    let target = state
+        .iter()
+        .find(|finding| finding.rule.id == "access-log-target")
+        .unwrap();
+    assert_eq!(
+        target.outcome.detail,
+        format!("ACCEPTS DELIVERY (s3://{LOGS}/s3-access-logs/state/)")
+    );
+}
+
+type Mutation = fn(&mut BucketFacts);
+
+/// Each misconfiguration, and exactly the rules it must fail.
+const CASES: &[(&str, Mutation, &[&str])] = &[
+    (
+        "open policy",
+        |b| {
+            let policy = b.policy.known().cloned().flatten().unwrap().with_statement(json!({"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::state/*"}));
+            b.policy = Fact::Known(Some(policy));
+        },
+        &["policy-public-read"],
+    ),
+    (
+        "public write through policy",
+        |b| {
+            let policy = b.policy.known().cloned().flatten().unwrap().with_statement(json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": "arn:aws:s3:::state/*"}));
+            b.policy = Fact::Known(Some(policy));
+        },
+        &["policy-public-write"],
+    ),
+    (
+        "public ACL grant (read)",
+        |b| {
+            b.acl = Fact::Known(Acl {
+                owner: None,
+                grants: vec![Grant {
+                    grantee: Grantee::AllUsers,
+                    permission: Permission::Read,
+                }],
+            });
+        },
+        &["acl-public-read"],
+    ),
+    (
+        "public ACL grant (write)",
+        |b| {
+            b.acl = Fact::Known(Acl {
+                owner: None,
+                grants: vec![Grant {
+                    grantee: Grantee::AuthenticatedUsers,
+                    permission: Permission::Write,
+                }],
+            });
+        },
+        &["acl-public-write"],
+    ),
+    (
+        "public ACL grant (full control)",
+        |b| {
+            b.acl = Fact::Known(Acl {
+                owner: None,
+                grants: vec![Grant {
+                    grantee: Grantee::AllUsers,
+                    permission: Permission::FullControl,
+                }],
+            });
+        },
+        &["acl-public-read", "acl-public-write"],
+    ),
+    (
+        "2 of 4 block settings",
+        |b| {
+            b.public_access_block = Fact::Known(Some(PublicAccessBlock {
+                block_public_policy: false,
+                restrict_public_buckets: false,
+                ..PublicAccessBlock::ALL_ON
+            }));
+        },
+        &["public-access-block"],
+    ),
+    (
+        "no encryption configuration",
+        |b| b.encryption = Fact::Known(None),
+        &["encryption"],
+    ),
+    (
+        "suspended versioning",
+        |b| {
+            b.versioning = Fact::Known(VersioningFacts {
+                status: Versioning::Suspended,
+                mfa_delete: false,
+            })
+        },
+        &["versioning"],
+    ),
+    (
+        "ObjectWriter ownership",
+        |b| b.ownership = Fact::Known(Some(ObjectOwnership::ObjectWriter)),
+        &["object-ownership"],
+    ),
+    (
+        "cross-account policy",
+        |b| {
+            let policy = b.policy.known().cloned().flatten().unwrap().with_statement(json!({"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::state/*"}));
+            b.policy = Fact::Known(Some(policy));
+        },
+        &["cross-account"],
+    ),
+    (
+        "no TLS statement",
+        |b| b.policy = Fact::Known(None),
+        &["tls-only"],
+    ),
+    (
+        "no logging",
+        |b| {
+            b.logging = Fact::Known(None);
+            b.log_target = None;
+        },
+        &["access-logging"],
+    ),
+    (
+        "no request metrics",
+        |b| b.metrics = Fact::Known(Vec::new()),
+        &["request-metrics"],
+    ),
+    (
+        "log target gone",
+        |b| {
+            if let Some(target) = &mut b.log_target {
+                target.exists = Fact::Known(false);
+            }
+        },
+        &["access-log-target"],
+    ),
+    (
+        "log target refuses delivery",
+        |b| {
+            if let Some(target) = &mut b.log_target {
+                target.policy = Fact::Known(None);
+            }
+        },
+        &["access-log-target"],
+    ),
+];
+
+#[test]
+fn each_misconfiguration_fails_exactly_its_rules() {
+    for (name, mutate, expected) in CASES {
+        let mut bucket = hardened("state", Role::State);
+        mutate(&mut bucket);
+        let findings = evaluate_bucket(&bucket, &context());
+        assert_eq!(statuses(&findings, Status::Fail), *expected, "{name}");
+        assert_eq!(
+            statuses(&findings, Status::Warn),
+            Vec::<&str>::new(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn details_name_the_setting_found() {
+    let mut bucket = hardened("state", Role::State);
+    bucket.encryption = Fact::Known(Some(Encryption::Kms {
+        key_id: Some("alias/tfstate".to_owned()),
+        bucket_key: true,
+    }));
+    let findings = evaluate_bucket(&bucket, &context());
+    let detail = |id: &str| {
+        findings
+            .iter()
+            .find(|finding| finding.rule.id == id)
+            .unwrap()
+            .outcome
+            .detail
+            .clone()
+    };
+    assert_eq!(
+        detail("public-access-block"),
+        "ENABLED (All 4 settings active)"
+    );
+    assert_eq!(
+        detail("encryption"),
+        "ENABLED (aws:kms (alias/tfstate) with bucket key)"
+    );
+    assert_eq!(
+        detail("kms-encryption"),
+        "ENABLED (aws:kms (alias/tfstate) with bucket key)"
+    );
+    assert_eq!(detail("versioning"), "ENABLED");
+    assert_eq!(
+        detail("object-ownership"),
+        "BucketOwnerEnforced (ACLs disabled)"
+    );
+    bucket.public_access_block = Fact::Known(None);
+    bucket.versioning = Fact::Known(VersioningFacts {
+        status: Versioning::Never,
+        mfa_delete: false,
+    });
+    let findings = evaluate_bucket(&bucket, &context());
+    let detail = |id: &str| {
+        findings
+            .iter()
+            .find(|finding| finding.rule.id == id)
+            .unwrap()
+            .outcome
+            .detail
+            .clone()
+    };
+    assert_eq!(detail("public-access-block"), "DISABLED (no configuration)");
+    assert_eq!(detail("versioning"), "DISABLED (never enabled)");
+}
+
+#[test]
+fn a_setting_that_cannot_be_read_is_a_warning_not_a_pass() {
+    let mut bucket = hardened("state", Role::State);
+    bucket.policy = Fact::unreadable(Some("AccessDenied"), "no s3:GetBucketPolicy");
+    let findings = evaluate_bucket(&bucket, &context());
+    assert_eq!(
+        statuses(&findings, Status::Warn),
+        [
+            "policy-public-read",
+            "tls-only",
+            "policy-public-write",
+            "cross-account"
+        ]
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|finding| finding.outcome.detail == "UNKNOWN (could not read: AccessDenied)")
+    );
+}
+
+#[test]
+fn a_missing_bucket_fails_once() {
+    let findings = evaluate_bucket(
+        &BucketFacts::skipped("gone", Role::State, Fact::Known(false)),
+        &context(),
+    );
+    assert_eq!(findings.len(), 1);
+    assert_eq!(
+        (findings[0].rule.id, findings[0].outcome.status),
+        ("bucket-exists", Status::Fail)
+    );
+}
+
+#[test]
+fn wrong_retention_is_named_setting_by_setting() {
+    let mut bucket = hardened("traces", Role::Observability(ObservabilityKind::Traces));
+    bucket.lifecycle = Fact::Known(vec![LifecycleRule {
+        expiration_days: Some(90),
+        noncurrent_expiration_days: None,
+        ..retention_rule(ObservabilityKind::Traces)
+    }]);
+    let findings = evaluate_bucket(&bucket, &context());
+    let retention = findings
+        .iter()
+        .find(|finding| finding.rule.id == "retention")
+        .unwrap();
+    assert_eq!(retention.outcome.status, Status::Fail);
+    assert_eq!(
+        retention.outcome.detail,
+        "WRONG (expires after 90 days, not 30; noncurrent versions expire after never, not 30 days)"
+    );
+    assert!(
+        evaluate_bucket(&hardened("s", Role::State), &context())
+            .iter()
+            .all(|finding| finding.rule.id != "retention")
+    );
+}
+
+fn table() -> TableFacts {
+    TableFacts {
+        name: "locks".to_owned(),
+        arn: Some("arn:aws:dynamodb:us-east-2:123456789012:table/locks".to_owned()),
+        exists: Fact::Known(true),
+        key_schema: vec![lock_key()],
+        sse: Some(None),
+        point_in_time_recovery: Fact::Known(true),
+        deletion_protection: true,
+        locks: Fact::Known(Vec::new()),
+        digests: Fact::Known(Vec::new()),
+    }
+}
+
+#[test]
+fn the_lock_table_rules() {
+    assert_eq!(
+        statuses(&evaluate_table(&table(), &context()), Status::Fail),
+        Vec::<&str>::new()
+    );
+    let mut bad = table();
+    bad.key_schema = vec![KeyAttribute {
+        name: "id".to_owned(),
+        attribute_type: "N".to_owned(),
+        key_type: "HASH".to_owned(),
+    }];
+    bad.point_in_time_recovery = Fact::Known(false);
+    bad.deletion_protection = false;
+    bad.sse = None;
+    let findings = evaluate_table(&bad, &context());
+    assert_eq!(
+        statuses(&findings, Status::Fail),
+        [
+            "lock-table-key",
+            "lock-table-pitr",
+            "lock-table-deletion-protection"
+        ]
+    );
+    assert_eq!(statuses(&findings, Status::Warn), ["lock-table-encryption"]);
+    let missing = evaluate_table(
+        &TableFacts::missing("locks", Fact::Known(false)),
+        &context(),
+    );
+    assert_eq!(statuses(&missing, Status::Fail), ["lock-table-exists"]);
+    assert_eq!(missing.len(), 1);
+}
+
+#[test]
+fn stale_locks_and_orphaned_digests_name_what_to_look_at() {
+    let mut facts = table();
+    let lock = |id: &str, created: &str| LockRow {
+        lock_id: format!("state/{id}/terraform.tfstate"),
+        info: Some(LockInfo {
+            id: format!("lock-{id}"),
+            operation: "OperationTypeApply".to_owned(),
+            who: "alice@ci-7".to_owned(),
+            version: "1.0.3".to_owned(),
+            created: created.to_owned(),
+            path: String::new(),
+        }),
+    };
+    facts.locks = Fact::Known(vec![
+        lock("old", "2026-11-21T08:15:02.123456789Z"),
+        lock("fresh", "2026-11-22T11:30:00Z"),
+    ]);
+    facts.digests = Fact::Known(vec![
+        DigestRow {
+            lock_id: "state/gone/terraform.tfstate-md5".to_owned(),
+            state_exists: Fact::Known(false),
+        },
+        DigestRow {
+            lock_id: "state/here/terraform.tfstate-md5".to_owned(),
+            state_exists: Fact::Known(true),
+        },
+    ]);
+    let findings = evaluate_table(&facts, &context());
+    let detail = |id: &str| {
+        findings
+            .iter()
+            .find(|finding| finding.rule.id == id)
+            .unwrap()
+            .outcome
+            .clone()
+    };
+    assert_eq!(detail("stale-locks").status, Status::Warn);
+    assert_eq!(
+        detail("stale-locks").detail,
+        "1 STALE: state/old/terraform.tfstate held by alice@ci-7 since 2026-11-21T08:15:02.123456789Z (27 hours, OperationTypeApply, lock lock-old)"
+    );
+    assert_eq!(
+        detail("orphaned-digests").detail,
+        "1 ORPHANED: state/gone/terraform.tfstate-md5"
+    );
+}
+
+#[test]
+fn the_account_block_and_the_catalogue() {
+    let account = AccountFacts {
+        account_id: ACCOUNT.to_owned(),
+        public_access_block: Fact::Known(None),
+    };
+    let findings = evaluate_account(&account);
+    assert_eq!(
+        (findings[0].rule.id, findings[0].outcome.status),
+        ("account-public-access-block", Status::Fail)
+    );
+    let ids: Vec<&str> = all_rules().map(|rule| rule.id).collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "rule ids are unique");
+    assert_eq!(ids.len(), 29);
+    // The seed's eight, in its order (its ACL check is split into read and write).
+    let first: Vec<&str> = BUCKET_RULES[1..10]
+        .iter()
+        .map(|(rule, _)| rule.id)
+        .collect();
+    assert_eq!(
+        first,
+        [
+            "public-access-block",
+            "encryption",
+            "versioning",
+            "policy-public-read",
+            "object-ownership",
+            "access-logging",
+            "acl-public-read",
+            "acl-public-write",
+            "request-metrics"
+        ]
+    );
+    for rule in all_rules() {
+        assert!(
+            !rule.remediation.is_empty() && !rule.cli.is_empty() && !rule.terraform.is_empty(),
+            "{}",
+            rule.id
+        );
+    }
+}

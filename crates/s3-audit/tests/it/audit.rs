@@ -1,0 +1,369 @@
+//! Hardened buckets pass; each misconfiguration fails exactly its rules; the lock table's
+//! contents are judged; the safe fixes turn failures into passes.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_s3::types::{
+    BucketCannedAcl, BucketLoggingStatus, BucketVersioningStatus, ObjectOwnership,
+    OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration,
+    VersioningConfiguration,
+};
+use naming::ObservabilityKind;
+use s3_audit::Status;
+use s3_audit::facts::Role;
+use s3_audit::sdk::AuditAws;
+use serde_json::json;
+
+use crate::support::{Project, audit, audit_with, config, dynamodb, request, s3, with_status};
+
+#[tokio::test]
+async fn a_provisioned_project_passes_every_rule() {
+    let project = Project::provisioned().await;
+    let (_, audit) = audit(&request(project.buckets(), Some(project.table()))).await;
+    assert_eq!(audit.subjects.len(), 6);
+    for subject in &audit.subjects {
+        assert_eq!(
+            with_status(&audit, &subject.name, Status::Fail),
+            Vec::<&str>::new(),
+            "{}",
+            subject.name
+        );
+        assert_eq!(
+            with_status(&audit, &subject.name, Status::Warn),
+            Vec::<&str>::new(),
+            "{}",
+            subject.name
+        );
+    }
+    assert!(audit.passed());
+    let state = &audit.subjects[0];
+    let detail = |id: &str| {
+        state
+            .findings
+            .iter()
+            .find(|finding| finding.rule.id == id)
+            .unwrap()
+            .outcome
+            .detail
+            .clone()
+    };
+    assert_eq!(
+        detail("public-access-block"),
+        "ENABLED (All 4 settings active)"
+    );
+    assert_eq!(detail("encryption"), "ENABLED (AES256)");
+    assert_eq!(detail("versioning"), "ENABLED");
+    assert!(
+        detail("access-log-target").starts_with("ACCEPTS DELIVERY"),
+        "{}",
+        detail("access-log-target")
+    );
+    let table = audit.subjects.last().unwrap();
+    assert_eq!(table.name, project.table());
+    assert_eq!(with_status(&audit, &project.table(), Status::Pass).len(), 7);
+}
+
+/// What a misconfiguration does through the SDK.
+enum Break {
+    OpenPolicy,
+    PublicWritePolicy,
+    PublicAclRead,
+    PublicAclWrite,
+    TwoOfFourBlocks,
+    NoEncryption,
+    SuspendedVersioning,
+    ObjectWriter,
+    CrossAccountPolicy,
+    NoTlsStatement,
+    NoLogging,
+}
+
+async fn apply(bucket: &str, breakage: &Break) {
+    let s3 = s3();
+    let tls = json!({"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
+        "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}});
+    let put_policy = |extra: serde_json::Value| {
+        let document =
+            json!({"Version": "2012-10-17", "Statement": [tls.clone(), extra]}).to_string();
+        s3.put_bucket_policy()
+            .bucket(bucket)
+            .policy(document)
+            .send()
+    };
+    let ownership = |ownership: ObjectOwnership| {
+        s3.put_bucket_ownership_controls()
+            .bucket(bucket)
+            .ownership_controls(
+                OwnershipControls::builder()
+                    .rules(
+                        OwnershipControlsRule::builder()
+                            .object_ownership(ownership)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+    };
+    match breakage {
+        Break::OpenPolicy => {
+            put_policy(json!({"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{bucket}/*")})).await.unwrap();
+        }
+        Break::PublicWritePolicy => {
+            put_policy(json!({"Sid": "Drop", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:PutObject", "Resource": format!("arn:aws:s3:::{bucket}/*")})).await.unwrap();
+        }
+        Break::PublicAclRead | Break::PublicAclWrite => {
+            ownership(ObjectOwnership::ObjectWriter).await.unwrap();
+            let acl = if matches!(breakage, Break::PublicAclRead) {
+                BucketCannedAcl::PublicRead
+            } else {
+                BucketCannedAcl::AuthenticatedRead
+            };
+            s3.put_bucket_acl()
+                .bucket(bucket)
+                .acl(acl)
+                .send()
+                .await
+                .unwrap();
+            if matches!(breakage, Break::PublicAclWrite) {
+                // moto stores the canned `public-read-write` as read only: grant WRITE itself.
+                s3.put_bucket_acl()
+                    .bucket(bucket)
+                    .grant_write("uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"")
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+        Break::TwoOfFourBlocks => {
+            let config = PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(false)
+                .restrict_public_buckets(false)
+                .build();
+            s3.put_public_access_block()
+                .bucket(bucket)
+                .public_access_block_configuration(config)
+                .send()
+                .await
+                .unwrap();
+        }
+        Break::NoEncryption => {
+            s3.delete_bucket_encryption()
+                .bucket(bucket)
+                .send()
+                .await
+                .unwrap();
+        }
+        Break::SuspendedVersioning => {
+            s3.put_bucket_versioning()
+                .bucket(bucket)
+                .versioning_configuration(
+                    VersioningConfiguration::builder()
+                        .status(BucketVersioningStatus::Suspended)
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+        Break::ObjectWriter => {
+            ownership(ObjectOwnership::ObjectWriter).await.unwrap();
+        }
+        Break::CrossAccountPolicy => {
+            put_policy(json!({"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{bucket}/*")})).await.unwrap();
+        }
+        Break::NoTlsStatement => {
+            s3.delete_bucket_policy()
+                .bucket(bucket)
+                .send()
+                .await
+                .unwrap();
+        }
+        Break::NoLogging => {
+            s3.put_bucket_logging()
+                .bucket(bucket)
+                .bucket_logging_status(BucketLoggingStatus::builder().build())
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_misconfiguration_fails_exactly_the_rules_it_should() {
+    let cases: [(Break, &[&str]); 11] = [
+        (Break::OpenPolicy, &["policy-public-read"]),
+        (Break::PublicWritePolicy, &["policy-public-write"]),
+        // S3 accepts ACL grants only once ACLs are enabled again: ownership fails too.
+        (
+            Break::PublicAclRead,
+            &["object-ownership", "acl-public-read"],
+        ),
+        (
+            Break::PublicAclWrite,
+            &["object-ownership", "acl-public-write"],
+        ),
+        (Break::TwoOfFourBlocks, &["public-access-block"]),
+        (Break::NoEncryption, &["encryption"]),
+        (Break::SuspendedVersioning, &["versioning"]),
+        (Break::ObjectWriter, &["object-ownership"]),
+        (Break::CrossAccountPolicy, &["cross-account"]),
+        (Break::NoTlsStatement, &["tls-only"]),
+        (Break::NoLogging, &["access-logging"]),
+    ];
+    let runs = cases.iter().map(|(breakage, expected)| async move {
+        let project = Project::provisioned().await;
+        let bucket = project.state();
+        apply(&bucket, breakage).await;
+        let (_, audit) = audit(&request(vec![(bucket.clone(), Role::State)], None)).await;
+        (
+            with_status(&audit, &bucket, Status::Fail),
+            with_status(&audit, &bucket, Status::Warn),
+            *expected,
+        )
+    });
+    for (failed, warned, expected) in futures::future::join_all(runs).await {
+        assert_eq!(failed, expected);
+        assert_eq!(warned, Vec::<&str>::new(), "{expected:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_stale_lock_and_an_orphaned_digest_are_reported() {
+    let project = Project::provisioned().await;
+    let (state, table) = (project.state(), project.table());
+    let s3 = s3();
+    s3.put_object()
+        .bucket(&state)
+        .key("live/terraform.tfstate")
+        .body(b"{}".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let rows = [
+        (
+            "{state}/stuck/terraform.tfstate",
+            Some(
+                r#"{"ID":"9db590f1","Operation":"OperationTypeApply","Info":"","Who":"alice@ci-7","Version":"1.0.3","Created":"2026-01-05T08:00:00.000000000Z","Path":"{state}/stuck/terraform.tfstate"}"#,
+            ),
+        ),
+        ("{state}/live/terraform.tfstate-md5", None),
+        ("{state}/gone/terraform.tfstate-md5", None),
+    ];
+    let dynamodb = dynamodb();
+    for (lock_id, info) in rows {
+        let mut item = dynamodb.put_item().table_name(&table).item(
+            "LockID",
+            AttributeValue::S(lock_id.replace("{state}", &state)),
+        );
+        item = match info {
+            Some(info) => item.item("Info", AttributeValue::S(info.replace("{state}", &state))),
+            None => item.item(
+                "Digest",
+                AttributeValue::S("d41d8cd98f00b204e9800998ecf8427e".to_owned()),
+            ),
+        };
+        item.send().await.unwrap();
+    }
+    let (_, audit) = audit(&request(Vec::new(), Some(table.clone()))).await;
+    assert_eq!(
+        with_status(&audit, &table, Status::Warn),
+        ["stale-locks", "orphaned-digests"]
+    );
+    let findings = &audit.subjects[0].findings;
+    let detail = |id: &str| {
+        findings
+            .iter()
+            .find(|finding| finding.rule.id == id)
+            .unwrap()
+            .outcome
+            .detail
+            .clone()
+    };
+    assert!(detail("stale-locks").starts_with(&format!("1 STALE: {state}/stuck/terraform.tfstate held by alice@ci-7 since 2026-01-05T08:00:00.000000000Z")), "{}", detail("stale-locks"));
+    assert_eq!(
+        detail("orphaned-digests"),
+        format!("1 ORPHANED: {state}/gone/terraform.tfstate-md5")
+    );
+}
+
+#[tokio::test]
+async fn the_safe_fixes_turn_failures_into_passes_and_leave_the_rest_alone() {
+    let project = Project::provisioned().await;
+    let state = project.state();
+    let logs = project.bucket(ObservabilityKind::Logs);
+    for breakage in [
+        Break::TwoOfFourBlocks,
+        Break::NoEncryption,
+        Break::SuspendedVersioning,
+        Break::PublicAclWrite,
+    ] {
+        apply(&state, &breakage).await;
+    }
+    // Only an open statement: the TLS-only statement (and the log-delivery grant) gone.
+    let open = json!({"Version": "2012-10-17", "Statement": [{"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{logs}/*")}]});
+    s3().put_bucket_policy()
+        .bucket(&logs)
+        .policy(open.to_string())
+        .send()
+        .await
+        .unwrap();
+    let api = AuditAws::new(&config());
+    let targets = request(
+        vec![
+            (state.clone(), Role::State),
+            (logs.clone(), Role::Observability(ObservabilityKind::Logs)),
+        ],
+        None,
+    );
+    let (facts, before) = audit_with(&api, &targets).await;
+    let fixes = s3_audit::fix::plan(&before, &facts);
+    let described: Vec<String> = fixes.iter().map(s3_audit::fix::Fix::describe).collect();
+    assert_eq!(
+        described,
+        [
+            format!("{state}: reset the ACL to private"),
+            format!("{state}: turn on all four public-access-block settings"),
+            format!("{state}: set default encryption AES256"),
+            format!("{state}: enable versioning"),
+            format!("{state}: set object ownership BucketOwnerEnforced"),
+            format!("{logs}: add the TLS-only statement to the bucket policy"),
+        ]
+    );
+    for (fix, result) in s3_audit::fix::apply(&api, &fixes, &facts).await {
+        result.unwrap_or_else(|error| panic!("{}: {error}", fix.describe()));
+    }
+    let (_, after) = audit_with(&api, &targets).await;
+    // Replacing the logs bucket's policy dropped its log-delivery grant: the state bucket's
+    // log target refuses delivery, which is not a fix the audit makes on its own.
+    assert_eq!(
+        with_status(&before, &state, Status::Fail),
+        [
+            "public-access-block",
+            "encryption",
+            "versioning",
+            "object-ownership",
+            "acl-public-write",
+            "access-log-target"
+        ]
+    );
+    assert_eq!(
+        with_status(&after, &state, Status::Fail),
+        ["access-log-target"]
+    );
+    // The open statement is not the audit's to remove: it is reported, and kept.
+    assert_eq!(
+        with_status(&after, &logs, Status::Fail),
+        ["policy-public-read"]
+    );
+    let policy = s3().get_bucket_policy().bucket(&logs).send().await.unwrap();
+    let text = policy.policy().unwrap();
+    assert!(
+        text.contains("\"Open\"") && text.contains("DenyInsecureTransport"),
+        "{text}"
+    );
+}
