@@ -5,13 +5,33 @@ use std::path::PathBuf;
 use crate::exit::Failure;
 use crate::output::OutputFormat;
 
+/// The values of `--output`: [`OutputFormat`] for most binaries; a binary with more formats
+/// (verify-s3-security's SARIF and JUnit) brings its own enum, which says which of text and
+/// JSON its failures are reported in.
+pub trait OutputChoice: clap::ValueEnum + Clone + Copy + Send + Sync + Default + 'static {
+    /// The format failures are reported in: JSON for JSON, text for anything else.
+    fn format(self) -> OutputFormat;
+}
+
+impl OutputChoice for OutputFormat {
+    fn format(self) -> OutputFormat {
+        self
+    }
+}
+
 /// `--output`, `--config`, `-v`: the flags of every binary, the ones that never call AWS
 /// (validate-cidr) included.
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct BaseArgs {
-    /// Output format: human lines on stderr, or one JSON document on stdout
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT", global = true)]
-    pub output: OutputFormat,
+pub struct BaseArgs<O: OutputChoice = OutputFormat> {
+    /// Output format: human lines on stderr, or one document on stdout
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        value_name = "FORMAT",
+        global = true
+    )]
+    pub output: O,
 
     /// shared-config.toml to read instead of looking for one at the repository root
     #[arg(long, env = "TFSTATE_CONFIG", value_name = "FILE", global = true)]
@@ -22,7 +42,7 @@ pub struct BaseArgs {
     pub verbose: u8,
 }
 
-impl BaseArgs {
+impl<O: OutputChoice> BaseArgs<O> {
     /// `shared-config.toml`: the `--config` file, or the one found by walking up from the
     /// current directory to the repository root, or none.
     pub fn shared_config(&self) -> Result<Option<naming::SharedConfig>, Failure> {
@@ -39,7 +59,7 @@ impl BaseArgs {
 /// `--profile`, `--endpoint-url`, and the [`BaseArgs`]: flatten into the clap definition
 /// of each binary that calls AWS with `#[command(flatten)]`.
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct CommonArgs {
+pub struct CommonArgs<O: OutputChoice = OutputFormat> {
     /// AWS profile to use (from ~/.aws/config); the standard credential chain otherwise
     #[arg(long, env = "AWS_PROFILE", value_name = "NAME", global = true)]
     pub profile: Option<String>,
@@ -50,10 +70,10 @@ pub struct CommonArgs {
 
     /// `--output`, `--config`, `-v`.
     #[command(flatten)]
-    pub base: BaseArgs,
+    pub base: BaseArgs<O>,
 }
 
-impl CommonArgs {
+impl<O: OutputChoice> CommonArgs<O> {
     /// The endpoint URL, checked to be an http(s) URL.
     pub fn endpoint(&self) -> Result<Option<&str>, Failure> {
         let Some(url) = self.endpoint_url.as_deref().filter(|url| !url.is_empty()) else {
@@ -115,7 +135,7 @@ mod tests {
     #[test]
     fn a_bad_endpoint_is_a_usage_error() {
         for url in ["127.0.0.1:5000", "ftp://x", "http://", "http:///path"] {
-            let args = CommonArgs {
+            let args: CommonArgs = CommonArgs {
                 endpoint_url: Some(url.to_owned()),
                 ..CommonArgs::default()
             };
@@ -127,7 +147,7 @@ mod tests {
 
     #[test]
     fn an_explicit_config_file_that_is_missing_is_an_io_failure() {
-        let args = CommonArgs {
+        let args: CommonArgs = CommonArgs {
             base: BaseArgs {
                 config: Some(PathBuf::from("/nonexistent/shared-config.toml")),
                 ..BaseArgs::default()

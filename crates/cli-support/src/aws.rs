@@ -3,7 +3,7 @@
 use aws_config::BehaviorVersion;
 use aws_types::SdkConfig;
 
-use crate::args::CommonArgs;
+use crate::args::{CommonArgs, OutputChoice};
 use crate::exit::Failure;
 
 /// Loads the SDK config through the standard chain of `aws-config` (environment, profiles,
@@ -11,7 +11,10 @@ use crate::exit::Failure;
 ///
 /// With an endpoint override the AWS crates switch S3 to path-style addressing (they see
 /// it in [`SdkConfig::endpoint_url`]).
-pub async fn sdk_config(args: &CommonArgs, region: naming::Region) -> Result<SdkConfig, Failure> {
+pub async fn sdk_config<O: OutputChoice>(
+    args: &CommonArgs<O>,
+    region: naming::Region,
+) -> Result<SdkConfig, Failure> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::new(region.name()));
     if let Some(profile) = &args.profile {
@@ -25,7 +28,7 @@ pub async fn sdk_config(args: &CommonArgs, region: naming::Region) -> Result<Sdk
 
 /// The region of the AWS profile or environment (`AWS_REGION`, `region =` in
 /// ~/.aws/config), for when neither a flag nor shared-config.toml gives one.
-pub async fn default_region(args: &CommonArgs) -> Option<String> {
+pub async fn default_region<O: OutputChoice>(args: &CommonArgs<O>) -> Option<String> {
     let mut chain = aws_config::default_provider::region::DefaultRegionChain::builder();
     if let Some(profile) = &args.profile {
         chain = chain.profile_name(profile);
@@ -43,7 +46,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_endpoint_and_region_reach_the_sdk_config() {
-        let args = CommonArgs {
+        let args: CommonArgs = CommonArgs {
             endpoint_url: Some("http://127.0.0.1:5000".to_owned()),
             ..CommonArgs::default()
         };
@@ -55,7 +58,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_bad_endpoint_stops_before_anything_is_loaded() {
-        let args = CommonArgs {
+        let args: CommonArgs = CommonArgs {
             endpoint_url: Some("localhost:5000".to_owned()),
             ..CommonArgs::default()
         };

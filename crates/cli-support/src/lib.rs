@@ -14,6 +14,7 @@
 //! - [`aws::sdk_config`]: the SDK config, built once, through the standard `aws-config`
 //!   chain; [`logging::init`]: tracing on stderr for `-v`; [`runner::run`]: the async
 //!   `main` of every AWS binary, [`runner::run_local`] the `main` of the others.
+//! - [`progress::counter`]: progress for long jobs, drawn only on a terminal.
 //! - [`project::ProjectArgs`]: `--region`, `--environment`, `--project-name`, resolved with
 //!   `shared-config.toml` and the environment.
 //! - `provision` (feature `provision`): the command of the two provisioning binaries, which
@@ -34,12 +35,13 @@ pub mod confirm;
 pub mod exit;
 pub mod logging;
 pub mod output;
+pub mod progress;
 pub mod project;
 #[cfg(feature = "provision")]
 pub mod provision;
 pub mod runner;
 
-pub use args::{BaseArgs, CommonArgs};
+pub use args::{BaseArgs, CommonArgs, OutputChoice};
 pub use confirm::{Prompter, Terminal, confirm, confirm_typed};
 pub use exit::{Exit, Failure};
 pub use output::{Level, OutputFormat, Reporter, finish, print_json};

@@ -5,7 +5,7 @@ use naming::config::{Defaults, Flags, Settings, Sourced, resolve};
 #[cfg(feature = "aws")]
 use naming::{Deployment, Environment, Project, Region};
 
-use crate::args::{BaseArgs, CommonArgs};
+use crate::args::{BaseArgs, CommonArgs, OutputChoice};
 use crate::exit::Failure;
 
 /// The deployment flags of the seeds' scripts.
@@ -46,9 +46,9 @@ pub fn required<T>(
 impl ProjectArgs {
     /// Resolves these flags (and `extra`: company, key scheme, lock) with the environment and
     /// `shared-config.toml` by precedence flag > variable > file > default.
-    pub fn settings(
+    pub fn settings<O: OutputChoice>(
         &self,
-        common: &CommonArgs,
+        common: &CommonArgs<O>,
         extra: Flags<'_>,
         defaults: Defaults<'_>,
     ) -> Result<Settings, Failure> {
@@ -64,8 +64,8 @@ impl ProjectArgs {
 
 /// Resolves `flags` with the environment and `shared-config.toml` by precedence flag >
 /// variable > file > default.
-pub fn resolve_settings(
-    base: &BaseArgs,
+pub fn resolve_settings<O: OutputChoice>(
+    base: &BaseArgs<O>,
     flags: &Flags<'_>,
     defaults: Defaults<'_>,
 ) -> Result<Settings, Failure> {
@@ -78,7 +78,10 @@ pub fn resolve_settings(
 
 /// The region from the settings, else from the AWS profile or environment, else an error.
 #[cfg(feature = "aws")]
-pub async fn region(settings: &Settings, common: &CommonArgs) -> Result<Region, Failure> {
+pub async fn region<O: OutputChoice>(
+    settings: &Settings,
+    common: &CommonArgs<O>,
+) -> Result<Region, Failure> {
     if let Some(region) = &settings.region {
         return Ok(region.value);
     }
@@ -96,7 +99,10 @@ pub async fn region(settings: &Settings, common: &CommonArgs) -> Result<Region, 
 
 /// Project, environment and region, all required.
 #[cfg(feature = "aws")]
-pub async fn deployment(settings: &Settings, common: &CommonArgs) -> Result<Deployment, Failure> {
+pub async fn deployment<O: OutputChoice>(
+    settings: &Settings,
+    common: &CommonArgs<O>,
+) -> Result<Deployment, Failure> {
     let project: Project = required(
         settings.project.clone(),
         "--project-name",

@@ -48,6 +48,15 @@ pub async fn gather<A: Inspect>(
     api: &A,
     request: &Request,
 ) -> Result<(Facts, Option<String>), AwsError> {
+    gather_observed(api, request, &|_| {}).await
+}
+
+/// [`gather`], calling `done` with each bucket's name once its facts are in (for progress).
+pub async fn gather_observed<A: Inspect>(
+    api: &A,
+    request: &Request,
+    done: &(dyn Fn(&str) + Sync),
+) -> Result<(Facts, Option<String>), AwsError> {
     let account_id = fact(api.account_id().await)?.known().cloned();
     let account = async {
         match (&account_id, request.account) {
@@ -65,7 +74,11 @@ pub async fn gather<A: Inspect>(
         }
     };
     let buckets = futures::stream::iter(&request.buckets)
-        .map(|(name, role)| bucket(api, name, *role))
+        .map(|(name, role)| async move {
+            let facts = bucket(api, name, *role).await;
+            done(name);
+            facts
+        })
         .buffered(request.concurrency.max(1))
         .collect::<Vec<_>>();
     let (account, table, buckets) = futures::join!(account, table, buckets);

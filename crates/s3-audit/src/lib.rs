@@ -42,6 +42,6 @@ pub mod rules;
 pub mod sdk;
 
 pub use facts::{Fact, Facts};
-pub use gather::{Request, gather, lock_info};
+pub use gather::{Request, gather, gather_observed, lock_info};
 pub use report::{Audit, evaluate};
 pub use rules::{Context, Severity, Status};
