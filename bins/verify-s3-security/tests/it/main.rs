@@ -1,0 +1,312 @@
+//! `verify-s3-security` end to end, as a process against moto: the seed's lines for a
+//! provisioned project, exit codes and the severity threshold, every output format, and
+//! `--fix` with the confirmation rule.
+
+use test_support::cli::{Output, Workdir, run};
+use test_support::{aws, moto, unique_name};
+
+const BIN: &str = env!("CARGO_BIN_EXE_verify-s3-security");
+const REGION: &str = "us-east-2";
+
+struct Approve;
+
+impl aws_provisioner::Ui for Approve {
+    fn caller(&mut self, _: &aws_provisioner::model::Caller) {}
+    fn plan(&mut self, _: &aws_provisioner::plan::Plan, _: bool) {}
+    fn approve(&mut self, _: &aws_provisioner::plan::Plan) -> bool {
+        true
+    }
+}
+
+/// A provisioned project with a lock table of its own, in a working directory whose
+/// shared-config.toml names it.
+struct Project {
+    name: String,
+    dir: Workdir,
+}
+
+impl Project {
+    async fn provisioned() -> Project {
+        let name = unique_name("v");
+        let dir = Workdir::new();
+        dir.write(
+            "shared-config.toml",
+            &format!("project = \"{name}\"\nregion = \"{REGION}\"\nenvironment = \"production\"\n\n[naming]\nlock_table = \"locks-{{project}}\"\n"),
+        );
+        let spec = aws_provisioner::Spec::new(aws_provisioner::Options {
+            deployment: naming::Deployment::parse(&name, "production", REGION).unwrap(),
+            rules: naming::NamingRules::new(None, None, Some("locks-{project}")).unwrap(),
+            scope: aws_provisioner::Scope::Full,
+            lock: naming::LockMode::Dynamodb,
+            company: None,
+            kms_key_id: None,
+            access_log_bucket: None,
+            alarm_topic_arn: None,
+            wait: aws_provisioner::WaitPolicy::default(),
+        })
+        .unwrap();
+        let cloud = aws_provisioner::Aws::new(&aws::sdk_config_for(moto().endpoint(), REGION));
+        aws_provisioner::provision(&cloud, &spec, false, &mut Approve)
+            .await
+            .unwrap();
+        Project { name, dir }
+    }
+
+    fn state(&self) -> String {
+        format!("{}-terraform-state-production", self.name)
+    }
+
+    /// Runs the binary in the project's directory; the account-level check is left out
+    /// (the emulator's account is shared by every test).
+    fn audit(&self, args: &[&str]) -> Output {
+        let mut all = vec!["--no-account"];
+        all.extend_from_slice(args);
+        run(BIN, self.dir.path(), Some(moto().endpoint()), &all)
+    }
+}
+
+fn s3() -> aws::S3 {
+    aws::s3(&aws::sdk_config_for(moto().endpoint(), REGION))
+}
+
+#[tokio::test]
+async fn a_provisioned_project_prints_the_seeds_blocks_and_passes() {
+    let project = Project::provisioned().await;
+    let output = project.audit(&[]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let lines: Vec<&str> = output.stderr.lines().collect();
+    assert_eq!(
+        lines[0],
+        "[INFO] Finding S3 buckets related to our infrastructure..."
+    );
+    assert_eq!(lines[1], "[SUCCESS] Found 5 bucket(s) to verify");
+    assert_eq!(
+        lines[2],
+        format!("╭─ Verifying bucket: {}", project.state())
+    );
+    for expected in [
+        "[INFO] Checking Public Access Block...",
+        "[SUCCESS] ✓ Public Access Block: ENABLED (All 4 settings active)",
+        "[INFO] Checking Server-Side Encryption...",
+        "[SUCCESS] ✓ Server-Side Encryption: ENABLED (AES256)",
+        "[INFO] Checking Versioning...",
+        "[SUCCESS] ✓ Versioning: ENABLED",
+        &format!("╭─ Verifying lock table: locks-{}", project.name),
+    ] {
+        assert!(
+            lines.contains(&expected),
+            "no line {expected:?} in\n{}",
+            output.stderr
+        );
+    }
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with("[SUCCESS] Security verification: PASSED (7"),
+        "{}",
+        output.stderr
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn a_failure_exits_1_unless_it_is_below_the_severity_threshold() {
+    let project = Project::provisioned().await;
+    s3().delete_bucket_encryption()
+        .bucket(project.state())
+        .send()
+        .await
+        .unwrap();
+    let output = project.audit(&[]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(output.stderr.contains("[ERROR] ✗ Server-Side Encryption: DISABLED (no default encryption) [high, Security Hub S3.4]\n"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains(&format!(
+            "  fix: aws s3api put-bucket-encryption --bucket {} ",
+            project.state()
+        )),
+        "{}",
+        output.stderr
+    );
+    let lenient = project.audit(&["--severity", "critical"]);
+    assert_eq!(lenient.code, 0, "{}", lenient.stderr);
+    assert!(lenient.stderr.contains("[WARNING] ✗ Server-Side Encryption: DISABLED (no default encryption) [high, below --severity critical]"), "{}", lenient.stderr);
+}
+
+#[tokio::test]
+async fn json_sarif_and_junit_go_to_stdout() {
+    let project = Project::provisioned().await;
+    s3().delete_bucket_policy()
+        .bucket(project.state())
+        .send()
+        .await
+        .unwrap();
+    let json = project.audit(&["--output", "json"]);
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    let document = json.json();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            test_support::harness::workspace_root()
+                .join("docs/schemas/verify-s3-security.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    assert!(validator.is_valid(&document), "{document:#}");
+    assert_eq!(document["summary"]["failing"], 1);
+    assert!(
+        json.stderr.is_empty(),
+        "machine output only: {}",
+        json.stderr
+    );
+    let sarif = project.audit(&["--output", "sarif"]);
+    assert_eq!(sarif.code, 1);
+    let sarif = sarif.json();
+    assert_eq!(sarif["version"], "2.1.0");
+    let failing: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|result| result["kind"] == "fail")
+        .collect();
+    assert_eq!(failing.len(), 1);
+    assert_eq!(failing[0]["ruleId"], "tls-only");
+    let junit = project.audit(&["--output", "junit"]);
+    assert_eq!(junit.code, 1);
+    assert!(
+        junit.stdout.starts_with("<?xml")
+            && junit
+                .stdout
+                .contains("<testsuites name=\"verify-s3-security\""),
+        "{}",
+        junit.stdout
+    );
+    assert!(
+        junit.stdout.contains("tests=\"") && junit.stdout.contains("failures=\"1\""),
+        "{}",
+        junit.stdout
+    );
+}
+
+#[tokio::test]
+async fn named_buckets_are_audited_and_a_missing_one_fails() {
+    let project = Project::provisioned().await;
+    let gone = unique_name("gone");
+    let output = project.audit(&["--bucket", &project.state(), "--bucket", &gone]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(output.stderr.contains(&format!("╭─ Verifying bucket: {gone}\n[INFO] Checking Bucket...\n[ERROR] ✗ Bucket: MISSING (no bucket has this name) [high]\n")), "{}", output.stderr);
+    assert!(
+        !output.stderr.contains("Verifying lock table"),
+        "no table unless --table: {}",
+        output.stderr
+    );
+}
+
+#[tokio::test]
+async fn a_project_without_buckets_is_exit_1_with_a_hint() {
+    let dir = Workdir::new();
+    let output = run(
+        BIN,
+        dir.path(),
+        Some(moto().endpoint()),
+        &[
+            "--no-account",
+            "--region",
+            REGION,
+            "--environment",
+            "production",
+            "--project-name",
+            &unique_name("none"),
+        ],
+    );
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(
+        output.stderr.contains("[ERROR] no bucket of "),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output
+            .stderr
+            .contains("hint: check --project-name, --environment and --region"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[tokio::test]
+async fn fixes_ask_first_show_themselves_in_a_dry_run_and_then_apply() {
+    let project = Project::provisioned().await;
+    let s3 = s3();
+    s3.delete_bucket_encryption()
+        .bucket(project.state())
+        .send()
+        .await
+        .unwrap();
+    s3.delete_bucket_policy()
+        .bucket(project.state())
+        .send()
+        .await
+        .unwrap();
+    let refused = project.audit(&["--fix"]);
+    assert_eq!(refused.code, 4, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("refusing to apply 2 safe fix(es) without confirmation"),
+        "{}",
+        refused.stderr
+    );
+    let dry = project.audit(&["--fix", "--dry-run"]);
+    assert_eq!(dry.code, 1, "{}", dry.stderr);
+    assert!(
+        dry.stderr
+            .contains("╭─ Safe fixes (dry run: nothing is changed)"),
+        "{}",
+        dry.stderr
+    );
+    assert!(
+        dry.stderr.contains(&format!(
+            "  {}: set default encryption AES256 (encryption)",
+            project.state()
+        )),
+        "{}",
+        dry.stderr
+    );
+    assert!(
+        s3.get_bucket_encryption()
+            .bucket(project.state())
+            .send()
+            .await
+            .is_err(),
+        "the dry run changed nothing"
+    );
+    let fixed = project.audit(&["--fix", "--force", "--output", "json"]);
+    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+    let document = fixed.json();
+    assert_eq!(document["passed"], true);
+    let fixes = document["fixes"].as_array().unwrap();
+    assert_eq!(fixes.len(), 2);
+    assert!(
+        fixes.iter().all(|fix| fix["applied"] == true),
+        "{document:#}"
+    );
+}
+
+#[test]
+fn bad_flags_are_exit_2() {
+    let dir = Workdir::new();
+    for args in [
+        &["--stale-lock-after", "6"][..],
+        &["--severity", "severe"],
+        &["--dry-run"],
+    ] {
+        let output = run(BIN, dir.path(), None, args);
+        assert_eq!(output.code, 2, "{args:?}: {}", output.stderr);
+    }
+}
