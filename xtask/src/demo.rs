@@ -138,7 +138,7 @@ pub(crate) fn run() -> Result<()> {
         wrap_command(&provision)
     );
     let first = run_tool(&server, &workdir, "provision-s3-client-centric", &provision)?;
-    print!("{}", first.stderr);
+    print_wrapped(&first.stderr);
     if !first.stderr.contains("6 created, 0 repaired, 0 unchanged") {
         bail!("the first provision did not create the 6 resources");
     }
@@ -154,7 +154,7 @@ pub(crate) fn run() -> Result<()> {
         "provision-s3-client-centric",
         &provision[..provision.len() - 1],
     )?;
-    print!("{}", again.stderr);
+    print_wrapped(&again.stderr);
     if !again.stderr.contains("nothing was changed") {
         bail!("the second provision changed something");
     }
@@ -179,11 +179,11 @@ pub(crate) fn run() -> Result<()> {
     .concat();
     println!("  $ manage-tenant-backends {}", wrap_command(&create));
     let created = run_tool(&server, &workdir, "manage-tenant-backends", &create)?;
-    print!("{}", created.stderr);
+    print_wrapped(&created.stderr);
     let check = [&deployment[..], &["--check-sync"]].concat();
     println!("  $ manage-tenant-backends {}", wrap_command(&check));
     let checked = run_tool(&server, &workdir, "manage-tenant-backends", &check)?;
-    print!("{}", checked.stderr);
+    print_wrapped(&checked.stderr);
     println!("  $ manage-tenant-backends --show-all-paths");
     let shown = run_tool(
         &server,
@@ -191,15 +191,7 @@ pub(crate) fn run() -> Result<()> {
         "manage-tenant-backends",
         &["--show-all-paths"],
     )?;
-    print!(
-        "{}",
-        shown
-            .stderr
-            .lines()
-            .take(9)
-            .map(|l| format!("{l}\n"))
-            .collect::<String>()
-    );
+    print_wrapped(&shown.stderr.lines().take(9).collect::<Vec<_>>().join("\n"));
     println!("  ... ({} lines in all)", shown.stderr.lines().count());
     proofs.push(Proof {
         step: "backends",
@@ -270,6 +262,36 @@ pub(crate) fn run() -> Result<()> {
     proofs.push(Proof {
         step: "cidrs",
         proved: "registry checked, newco got 10.0.0.0/16, an overlap caught".to_owned(),
+    });
+
+    heading(9, "Audit the project's security, break a setting, fix it");
+    build_tools(&["verify-s3-security"])?;
+    let audit = [
+        "--region",
+        "us-east-2",
+        "--environment",
+        "production",
+        "--project-name",
+        PROJECT,
+    ];
+    println!("  $ verify-s3-security {}", wrap_command(&audit));
+    let first = run_tool_expecting(&server, &workdir, "verify-s3-security", &audit, 1)?;
+    print_audit(&first.stderr);
+    let state = names.state_bucket.to_string();
+    println!("  (someone removes the state bucket's default encryption)");
+    server
+        .control("DELETE", &format!("/{state}?encryption"))
+        .map_err(|e| anyhow!("{e}"))?;
+    println!("  $ verify-s3-security ...");
+    let second = run_tool_expecting(&server, &workdir, "verify-s3-security", &audit, 1)?;
+    print_audit(&second.stderr);
+    let fix = [&audit[..], &["--fix", "--force"]].concat();
+    println!("  $ verify-s3-security ... --fix --force");
+    let fixed = run_tool(&server, &workdir, "verify-s3-security", &fix)?;
+    print_audit(&fixed.stderr);
+    proofs.push(Proof {
+        step: "audit",
+        proved: "29 rules over 5 buckets, account and table; a break caught, fixed".to_owned(),
     });
 
     drop(server);
@@ -349,6 +371,31 @@ fn wrap_command(args: &[&str]) -> String {
     lines.join(" \\\n")
 }
 
+/// Prints an audit's report without its passing checks: the blocks, what failed or
+/// warns, what was fixed, and the verdict.
+fn print_audit(report: &str) {
+    let checks = report
+        .lines()
+        .filter(|line| line.starts_with("[INFO] Checking "))
+        .count();
+    for line in report.lines() {
+        let keep = [
+            "╭─",
+            "[ERROR]",
+            "[WARNING]",
+            "hint:",
+            "  fix:",
+            "[SUCCESS] Fixed",
+            "[SUCCESS] Found",
+            "[SUCCESS] Security",
+        ];
+        if keep.iter().any(|start| line.starts_with(start)) {
+            print_wrapped(line);
+        }
+    }
+    println!("    ({checks} checks in all; --output json, sarif or junit for machines)");
+}
+
 /// Prints a tool's report with its long lines wrapped to fit 80 columns.
 fn print_wrapped(report: &str) {
     for line in report.lines() {
@@ -407,13 +454,26 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     for paragraph in text.lines() {
         let mut line = String::new();
         for word in paragraph.split(' ') {
-            if !line.is_empty() && line.len() + 1 + word.len() > width {
+            let length = |text: &str| text.chars().count();
+            if !line.is_empty() && length(&line) + 1 + length(word) > width {
                 lines.push(std::mem::take(&mut line));
             }
             if !line.is_empty() {
                 line.push(' ');
             }
-            line.push_str(word);
+            // A word longer than a line (a URL, a JSON argument) is cut where it must be.
+            let mut rest = word;
+            while length(&line) + length(rest) > width {
+                let room = width.saturating_sub(length(&line)).max(1);
+                let cut = rest
+                    .char_indices()
+                    .nth(room)
+                    .map_or(rest.len(), |(at, _)| at);
+                line.push_str(&rest[..cut]);
+                lines.push(std::mem::take(&mut line));
+                rest = &rest[cut..];
+            }
+            line.push_str(rest);
         }
         lines.push(line);
     }
