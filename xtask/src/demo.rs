@@ -11,6 +11,16 @@ use test_support::{MotoOptions, MotoServer};
 use crate::venv;
 
 const PROJECT: &str = "ohio-01";
+
+/// The sample project's deployment, as every tool is told it.
+const DEPLOYMENT: [&str; 6] = [
+    "--region",
+    "us-east-2",
+    "--environment",
+    "production",
+    "--project-name",
+    PROJECT,
+];
 const REGIONS: [&str; 3] = ["us-east-2", "eu-west-1", "us-gov-west-1"];
 const ENVIRONMENTS: [&str; 2] = ["production", "staging"];
 
@@ -122,17 +132,7 @@ pub(crate) fn run() -> Result<()> {
     build_tools(&["provision-s3-client-centric", "manage-tenant-backends"])?;
     let workdir = demo_workdir()?;
     println!("  (working directory: {})", workdir.display());
-    let provision = [
-        "--region",
-        "us-east-2",
-        "--environment",
-        "production",
-        "--project-name",
-        PROJECT,
-        "--company-name",
-        "Ohio Corp",
-        "--force",
-    ];
+    let provision = [&DEPLOYMENT[..], &["--company-name", "Ohio Corp", "--force"]].concat();
     println!(
         "  $ provision-s3-client-centric {}",
         wrap_command(&provision)
@@ -164,23 +164,15 @@ pub(crate) fn run() -> Result<()> {
     });
 
     heading(7, "Backend files for two tenants, checked against AWS");
-    let deployment = [
-        "--region",
-        "us-east-2",
-        "--environment",
-        "production",
-        "--project-name",
-        PROJECT,
-    ];
     let create = [
-        &deployment[..],
+        &DEPLOYMENT[..],
         &["--tenant", "mtn-ghana,ezra", "--create-tenant"],
     ]
     .concat();
     println!("  $ manage-tenant-backends {}", wrap_command(&create));
     let created = run_tool(&server, &workdir, "manage-tenant-backends", &create)?;
     print_wrapped(&created.stderr);
-    let check = [&deployment[..], &["--check-sync"]].concat();
+    let check = [&DEPLOYMENT[..], &["--check-sync"]].concat();
     println!("  $ manage-tenant-backends {}", wrap_command(&check));
     let checked = run_tool(&server, &workdir, "manage-tenant-backends", &check)?;
     print_wrapped(&checked.stderr);
@@ -266,14 +258,7 @@ pub(crate) fn run() -> Result<()> {
 
     heading(9, "Audit the project's security, break a setting, fix it");
     build_tools(&["verify-s3-security"])?;
-    let audit = [
-        "--region",
-        "us-east-2",
-        "--environment",
-        "production",
-        "--project-name",
-        PROJECT,
-    ];
+    let audit = DEPLOYMENT;
     println!("  $ verify-s3-security {}", wrap_command(&audit));
     let first = run_tool_expecting(&server, &workdir, "verify-s3-security", &audit, 1)?;
     print_audit(&first.stderr);
