@@ -12,6 +12,7 @@ use test_support::{MotoOptions, MotoServer};
 
 use crate::{project_root, venv};
 
+mod audit;
 mod cidr;
 
 /// What to benchmark.
@@ -24,6 +25,9 @@ pub(crate) enum Target {
     Backends,
     /// Validating registries of 1k to 1M clients, against a PyYAML + ipaddress validator.
     Cidr,
+    /// Auditing 6 and 100 buckets, against the aws CLI checks one call at a time and (with
+    /// --prowler) Prowler's S3 checks.
+    Audit,
 }
 
 /// One measured command.
@@ -40,8 +44,9 @@ impl Measure {
     }
 }
 
-pub(crate) fn run(target: Target, runs: usize) -> Result<()> {
+pub(crate) fn run(target: Target, runs: usize, prowler: bool) -> Result<()> {
     match target {
+        Target::Audit => audit::run(runs.max(1), prowler),
         Target::Provision => provision(runs.max(1)),
         Target::Backends => backends(runs.max(1)),
         Target::Cidr => cidr::run(runs.max(1)),

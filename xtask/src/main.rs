@@ -58,6 +58,9 @@ enum Task {
         /// How many times to run the toolkit (the slow baselines run at most twice).
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// `audit` only: install Prowler (PyPI, a few minutes the first time) and compare.
+        #[arg(long)]
+        prowler: bool,
     },
     /// Fuzz the registry loader (installs cargo-fuzz; runs on stable with RUSTC_BOOTSTRAP).
     Fuzz {
@@ -113,7 +116,11 @@ fn run_task(cli: Cli) -> Result<()> {
         }
         Task::Tidy => tidy::check(),
         Task::Demo => demo::run(),
-        Task::Bench { target, runs } => bench::run(target, runs),
+        Task::Bench {
+            target,
+            runs,
+            prowler,
+        } => bench::run(target, runs, prowler),
         Task::Fuzz { seconds } => fuzz(seconds),
         Task::Moto { port } => moto(port),
         Task::Terraform { args } => {

@@ -11,6 +11,7 @@ use crate::{project_root, run};
 
 const REQUIREMENTS: &str = include_str!("../requirements.txt");
 const BENCH_REQUIREMENTS: &str = include_str!("../requirements-bench.txt");
+const PROWLER_REQUIREMENTS: &str = include_str!("../requirements-prowler.txt");
 const STAMP: &str = ".tfstate-requirements.txt";
 
 /// Where the virtualenv lives: `$TFSTATE_HARNESS_VENV` or `<root>/.venv`.
@@ -44,6 +45,19 @@ pub(crate) fn ensure_bench() -> Result<PathBuf> {
         "xtask/requirements-bench.txt",
         BENCH_REQUIREMENTS,
         "the aws CLI",
+    )?;
+    Ok(venv.join("bin"))
+}
+
+/// Prowler's virtualenv (`.venv-prowler`), created only when a benchmark asks for it: its
+/// dependencies are many and slow to install. Returns its `bin/`.
+pub(crate) fn ensure_prowler() -> Result<PathBuf> {
+    let venv = project_root().join(".venv-prowler");
+    ensure_at(
+        &venv,
+        "xtask/requirements-prowler.txt",
+        PROWLER_REQUIREMENTS,
+        "Prowler",
     )?;
     Ok(venv.join("bin"))
 }
