@@ -65,5 +65,7 @@ pub use apply::{Outcome, Report, Ui, apply, observe, provision, wait_until_activ
 pub use error::{AwsError, AwsErrorKind, Problem, ProvisionError};
 pub use plan::{Action, Change, Observed, Plan, Setting, plan};
 pub use probe::probe;
-pub use sdk::{Aws, METRICS_ID, classify, optional, retry_config, s3_client, whole_bucket};
+pub use sdk::{
+    Aws, METRICS_ID, classify, invalid, optional, retry_config, s3_client, whole_bucket,
+};
 pub use spec::{BucketRole, EncryptionSpec, MANAGED_BY, Options, Scope, Spec, WaitPolicy};

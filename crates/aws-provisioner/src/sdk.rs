@@ -225,6 +225,18 @@ where
     }
 }
 
+/// A request that could not be built or an answer that makes no sense: an
+/// [`AwsErrorKind::Invalid`] failure of `operation` on `resource`.
+pub fn invalid(operation: &'static str, resource: &str, message: String) -> AwsError {
+    AwsError {
+        operation,
+        resource: resource.to_owned(),
+        kind: AwsErrorKind::Invalid,
+        code: None,
+        message,
+    }
+}
+
 fn build_error(operation: &'static str, resource: &str, error: impl std::fmt::Display) -> AwsError {
     AwsError {
         operation,

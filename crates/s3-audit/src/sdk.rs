@@ -12,7 +12,7 @@ use aws_provisioner::model::{
 };
 use aws_provisioner::policy::Policy;
 use aws_provisioner::{
-    AwsError, AwsErrorKind, classify, optional, retry_config, s3_client, whole_bucket,
+    AwsError, AwsErrorKind, classify, invalid, optional, retry_config, s3_client, whole_bucket,
 };
 use aws_sdk_s3::types as s3t;
 use aws_sdk_s3control::config::endpoint::{Endpoint, EndpointFuture, Params, ResolveEndpoint};
@@ -67,16 +67,6 @@ impl AuditAws {
             s3control: aws_sdk_s3control::Client::from_conf(s3control.build()),
             dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb),
         }
-    }
-}
-
-fn invalid(operation: &'static str, resource: &str, message: String) -> AwsError {
-    AwsError {
-        operation,
-        resource: resource.to_owned(),
-        kind: AwsErrorKind::Invalid,
-        code: None,
-        message,
     }
 }
 

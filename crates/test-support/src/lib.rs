@@ -25,6 +25,8 @@
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod cli;
+#[cfg(feature = "aws")]
+pub mod fixtures;
 pub mod harness;
 #[cfg(feature = "aws")]
 pub mod proxy;

@@ -37,6 +37,10 @@ pub enum Fault {
     InternalError,
     /// Close the connection without answering.
     DropConnection,
+    /// For S3's DeleteObjects: answer `200 OK` listing every key of the request under
+    /// `<Error>` (codes `SlowDown` and `InternalError` in turn), deleting nothing, as S3 does
+    /// when it fails single keys of a batch. Other requests get `500 InternalError`.
+    KeyErrors,
     /// Wait this long, then forward the request normally.
     Latency(Duration),
 }
@@ -292,7 +296,7 @@ async fn handle(
         .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
     let operation = operation_of(&parts);
     // Form bodies (STS, the query protocol) are small: read them to learn the operation.
-    let (body, operation): (ProxyBody, Option<String>) = if is_form {
+    let (mut body, operation): (ProxyBody, Option<String>) = if is_form {
         let bytes = body
             .collect()
             .await
@@ -340,6 +344,28 @@ async fn handle(
             state.records.lock().expect("records lock").push(record);
             return Err(DroppedConnection);
         }
+        Some(Fault::KeyErrors)
+            if record
+                .query
+                .split('&')
+                .any(|pair| pair == "delete" || pair == "delete=") =>
+        {
+            record.fault = Some(Fault::KeyErrors);
+            let bytes = match body {
+                Either::Left(incoming) => incoming
+                    .collect()
+                    .await
+                    .map(|c| c.to_bytes())
+                    .unwrap_or_default(),
+                Either::Right(full) => full
+                    .collect()
+                    .await
+                    .map(|c| c.to_bytes())
+                    .unwrap_or_default(),
+            };
+            answer = Some(key_errors_response(&String::from_utf8_lossy(&bytes)));
+            body = Either::Right(Full::new(Bytes::new()));
+        }
         Some(fault) => {
             record.fault = Some(fault);
             let json_protocol = parts.headers.contains_key("x-amz-target");
@@ -382,6 +408,42 @@ impl std::error::Error for DroppedConnection {}
 fn text_response(status: StatusCode, body: String) -> Response<ProxyBody> {
     let mut response = Response::new(Either::Right(Full::new(Bytes::from(body))));
     *response.status_mut() = status;
+    response
+}
+
+/// A DeleteObjects answer that fails every key of `request` (the request's XML body).
+fn key_errors_response(request: &str) -> Response<ProxyBody> {
+    let mut body = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">",
+    );
+    let between = |text: &str, open: &str, close: &str| {
+        let start = text.find(open)? + open.len();
+        let end = text[start..].find(close)? + start;
+        Some(text[start..end].to_owned())
+    };
+    for (index, object) in request.split("<Object>").skip(1).enumerate() {
+        let key = between(object, "<Key>", "</Key>").unwrap_or_default();
+        let version = between(object, "<VersionId>", "</VersionId>")
+            .map(|version| format!("<VersionId>{version}</VersionId>"))
+            .unwrap_or_default();
+        let (code, message) = if index % 2 == 0 {
+            ("SlowDown", "Please reduce your request rate.")
+        } else {
+            (
+                "InternalError",
+                "We encountered an internal error. Please try again.",
+            )
+        };
+        body.push_str(&format!(
+            "<Error><Key>{key}</Key>{version}<Code>{code}</Code><Message>{message}</Message></Error>"
+        ));
+    }
+    body.push_str("</DeleteResult>");
+    let mut response = text_response(StatusCode::OK, body);
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/xml"),
+    );
     response
 }
 
