@@ -1,0 +1,125 @@
+//! Backups: every object with a matching checksum, or nothing and no directory.
+
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::StorageClass;
+use s3_destroy::backup::{self, BackupError, sha256_hex};
+use test_support::fixtures::{self, Fill};
+use test_support::unique_name;
+
+use crate::{REGION, s3, store};
+
+#[tokio::test]
+async fn a_backup_holds_every_current_object_or_every_version_with_matching_checksums() {
+    let s3 = s3();
+    let bucket = unique_name("backed-up");
+    fixtures::versioned_bucket(&s3, &bucket, REGION).await;
+    let fill = Fill {
+        keys: 12,
+        versions: 2,
+        delete_markers: 3,
+        folder_keys: 2,
+        uploads: 0,
+        body_size: 100,
+    };
+    fixtures::fill(&s3, &bucket, &fill).await;
+    // A key that is not a valid file name stays inside the backup.
+    s3.put_object()
+        .bucket(&bucket)
+        .key("../escape/../x")
+        .body(ByteStream::from_static(b"escape"))
+        .send()
+        .await
+        .unwrap();
+    let store = store();
+    let inventory = s3_destroy::inventory(&*store, &bucket).await.unwrap();
+    let root = tempfile::tempdir().unwrap();
+
+    for all_versions in [false, true] {
+        let dir = root.path().join(format!("b-{all_versions}"));
+        let selection = backup::selection(&inventory.entries, all_versions);
+        let manifest = backup::backup(&*store, &bucket, &selection, all_versions, &dir, &|_| {})
+            .await
+            .unwrap();
+        let expected = if all_versions {
+            12 * 2 + 2 + 1
+        } else {
+            (12 - 3) + 2 + 1
+        };
+        assert_eq!(manifest.objects.len(), expected);
+        assert!(manifest.verified);
+        for object in &manifest.objects {
+            let copy = std::fs::read(dir.join(&object.file)).unwrap();
+            assert_eq!(sha256_hex(&copy), object.sha256);
+            assert_eq!(copy.len() as u64, object.size);
+            // The copy is the object's content, as S3 returns it for that version.
+            let mut get = s3.get_object().bucket(&bucket).key(&object.key);
+            if object.version_id != "null" {
+                get = get.version_id(&object.version_id);
+            }
+            let body = get
+                .send()
+                .await
+                .unwrap()
+                .body
+                .collect()
+                .await
+                .unwrap()
+                .into_bytes();
+            assert_eq!(copy, body.to_vec(), "{}", object.key);
+        }
+        let written: backup::Manifest =
+            serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(written, manifest);
+        assert!(std::fs::read_dir(dir.join("objects")).unwrap().all(|f| {
+            !f.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".partial")
+        }));
+    }
+}
+
+#[tokio::test]
+async fn an_unreadable_object_fails_the_whole_backup_and_leaves_no_directory() {
+    let s3 = s3();
+    let bucket = unique_name("archived");
+    fixtures::versioned_bucket(&s3, &bucket, REGION).await;
+    fixtures::fill(
+        &s3,
+        &bucket,
+        &Fill {
+            keys: 6,
+            versions: 1,
+            delete_markers: 0,
+            folder_keys: 0,
+            uploads: 0,
+            body_size: 10,
+        },
+    )
+    .await;
+    // An archived object cannot be read until it is restored.
+    s3.put_object()
+        .bucket(&bucket)
+        .key("archive/old.tar")
+        .storage_class(StorageClass::Glacier)
+        .body(ByteStream::from_static(b"cold"))
+        .send()
+        .await
+        .unwrap();
+    let store = store();
+    let inventory = s3_destroy::inventory(&*store, &bucket).await.unwrap();
+    let dir = tempfile::tempdir().unwrap().path().join("backup");
+    let selection = backup::selection(&inventory.entries, false);
+    let error = backup::backup(&*store, &bucket, &selection, false, &dir, &|_| {})
+        .await
+        .unwrap_err();
+    match &error {
+        BackupError::Read { key, error, .. } => {
+            assert_eq!(key, "archive/old.tar");
+            assert_eq!(error.code.as_deref(), Some("InvalidObjectState"), "{error}");
+        }
+        other => panic!("expected a read failure, got {other}"),
+    }
+    assert!(!dir.exists(), "an incomplete backup is removed");
+    assert_eq!(fixtures::remaining(&s3, &bucket).await, Some((7, 0)));
+}

@@ -1,0 +1,191 @@
+//! Whole buckets emptied and deleted.
+
+use aws_sdk_s3::types as s3t;
+use s3_destroy::model::Versioning;
+use s3_destroy::{Options, Step, Tuning};
+use test_support::fixtures::{self, Fill};
+use test_support::unique_name;
+
+use crate::{REGION, destroy, s3, store};
+
+/// Replicates `bucket` to a new bucket (moto wants versioning on both and a role ARN).
+async fn replicate(s3: &aws_sdk_s3::Client, bucket: &str) -> String {
+    let target = unique_name("replica");
+    fixtures::versioned_bucket(s3, &target, REGION).await;
+    let rule = s3t::ReplicationRule::builder()
+        .id("everything")
+        .status(s3t::ReplicationRuleStatus::Enabled)
+        .priority(1)
+        .filter(s3t::ReplicationRuleFilter::builder().prefix("").build())
+        .delete_marker_replication(
+            s3t::DeleteMarkerReplication::builder()
+                .status(s3t::DeleteMarkerReplicationStatus::Disabled)
+                .build(),
+        )
+        .destination(
+            s3t::Destination::builder()
+                .bucket(format!("arn:aws:s3:::{target}"))
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    s3.put_bucket_replication()
+        .bucket(bucket)
+        .replication_configuration(
+            s3t::ReplicationConfiguration::builder()
+                .role("arn:aws:iam::123456789012:role/replication")
+                .rules(rule)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("put replication");
+    target
+}
+
+#[tokio::test]
+async fn a_full_versioned_replicating_bucket_ends_gone_with_nothing_left() {
+    let s3 = s3();
+    let bucket = unique_name("full");
+    fixtures::versioned_bucket(&s3, &bucket, REGION).await;
+    let fill = Fill {
+        keys: 1200,
+        versions: 2,
+        delete_markers: 40,
+        folder_keys: 4,
+        uploads: 3,
+        body_size: 32,
+    };
+    fixtures::fill(&s3, &bucket, &fill).await;
+    let replica = replicate(&s3, &bucket).await;
+
+    let store = store();
+    let inventory = s3_destroy::inventory(&*store, &bucket).await.unwrap();
+    let settings = inventory.settings.clone().unwrap();
+    assert_eq!(settings.versioning, Some(Versioning::Enabled));
+    assert!(settings.replication);
+    let counts = inventory.counts();
+    assert_eq!(counts.versions, fill.object_versions() as u64);
+    assert_eq!(counts.delete_markers, 40);
+    assert_eq!(counts.folder_keys, 4);
+    assert_eq!(counts.uploads, 3);
+    assert_eq!(counts.bytes, 32 * fill.object_versions() as u64);
+    let plan = s3_destroy::plan(&inventory, Options::default(), chrono::Utc::now()).unwrap();
+    assert!(
+        matches!(plan.steps[0], Step::Remove { .. }),
+        "replication goes first: {plan:?}"
+    );
+
+    let (tally, counted) = destroy(store, &bucket, Options::default(), Tuning::default()).await;
+    assert_eq!(tally.versions_deleted, fill.object_versions() as u64);
+    assert_eq!(tally.delete_markers_deleted, 40);
+    assert_eq!(tally.uploads_aborted, 3);
+    assert_eq!(counted, fill.object_versions() as u64 + 40);
+    assert!(tally.bucket_deleted);
+    assert_eq!(
+        fixtures::remaining(&s3, &bucket).await,
+        None,
+        "the bucket is gone"
+    );
+    // The replica is another bucket: untouched.
+    assert_eq!(fixtures::remaining(&s3, &replica).await, Some((0, 0)));
+}
+
+#[tokio::test]
+async fn small_batches_and_a_bucket_that_is_gone_already() {
+    let s3 = s3();
+    let bucket = unique_name("small-batches");
+    fixtures::versioned_bucket(&s3, &bucket, REGION).await;
+    let fill = Fill {
+        keys: 30,
+        versions: 3,
+        delete_markers: 10,
+        folder_keys: 2,
+        uploads: 1,
+        body_size: 8,
+    };
+    fixtures::fill(&s3, &bucket, &fill).await;
+    let tuning = Tuning {
+        batch_size: 7,
+        batches_in_flight: 3,
+        ..Tuning::default()
+    };
+    let (tally, _) = destroy(store(), &bucket, Options::default(), tuning).await;
+    assert_eq!(
+        tally.versions_deleted + tally.delete_markers_deleted,
+        30 * 3 + 2 + 10
+    );
+    assert_eq!(fixtures::remaining(&s3, &bucket).await, None);
+
+    // Running again finds nothing to do.
+    let (again, _) = destroy(store(), &bucket, Options::default(), Tuning::default()).await;
+    assert_eq!((again.versions_deleted, again.bucket_deleted), (0, false));
+}
+
+#[tokio::test]
+async fn an_unversioned_bucket_and_expiry_via_lifecycle() {
+    let s3 = s3();
+    let plain = unique_name("plain");
+    test_support::aws::create_bucket(&s3, &plain, REGION).await;
+    fixtures::fill(
+        &s3,
+        &plain,
+        &Fill {
+            keys: 15,
+            versions: 1,
+            delete_markers: 0,
+            folder_keys: 1,
+            uploads: 0,
+            body_size: 4,
+        },
+    )
+    .await;
+    let (tally, _) = destroy(store(), &plain, Options::default(), Tuning::default()).await;
+    assert_eq!(tally.versions_deleted, 16);
+    assert_eq!(fixtures::remaining(&s3, &plain).await, None);
+
+    let large = unique_name("large");
+    fixtures::versioned_bucket(&s3, &large, REGION).await;
+    fixtures::fill(&s3, &large, &Fill::default()).await;
+    let options = Options {
+        expire_via_lifecycle: true,
+        emergency: true,
+        ..Options::default()
+    };
+    let (tally, _) = destroy(store(), &large, options, Tuning::default()).await;
+    assert!(tally.expiry_rules_put && !tally.bucket_deleted);
+    let rules = s3
+        .get_bucket_lifecycle_configuration()
+        .bucket(&large)
+        .send()
+        .await
+        .unwrap();
+    let rules = rules.rules();
+    assert_eq!(rules.len(), 2);
+    assert_eq!(rules[0].expiration().and_then(|e| e.days()), Some(1));
+    assert_eq!(
+        rules[0]
+            .noncurrent_version_expiration()
+            .and_then(|e| e.noncurrent_days()),
+        Some(1)
+    );
+    assert_eq!(
+        rules[0]
+            .abort_incomplete_multipart_upload()
+            .and_then(|a| a.days_after_initiation()),
+        Some(1)
+    );
+    assert_eq!(
+        rules[1]
+            .expiration()
+            .and_then(|e| e.expired_object_delete_marker()),
+        Some(true)
+    );
+    // Nothing was deleted from here.
+    assert_eq!(
+        fixtures::remaining(&s3, &large).await,
+        Some((Fill::default().object_versions() + 5, 2))
+    );
+}
