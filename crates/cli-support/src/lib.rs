@@ -19,7 +19,8 @@
 //!   `shared-config.toml` and the environment.
 //! - `provision` (feature `provision`): the command of the two provisioning binaries, which
 //!   differ only in what they provision; `backends` (feature `backends`): the commands of the
-//!   two backend-file binaries.
+//!   two backend-file binaries; `destroy` (feature `destroy`): the command of the two
+//!   teardown binaries.
 //!
 //! A binary's `main` is then: parse flags, turn them into a validated config, build the SDK
 //! config once, call the library crate, and hand the outcome to [`finish`].
@@ -32,6 +33,8 @@ pub mod aws;
 #[cfg(feature = "backends")]
 pub mod backends;
 pub mod confirm;
+#[cfg(feature = "destroy")]
+pub mod destroy;
 pub mod exit;
 pub mod logging;
 pub mod output;

@@ -21,6 +21,18 @@ pub fn counter(total: u64, what: &str) -> ProgressBar {
     bar
 }
 
+/// Progress of a teardown: `total` entries of `bucket`, with the rate and an estimate; the
+/// message carries the bytes deleted.
+pub fn deletion(total: u64, bucket: &str) -> ProgressBar {
+    let bar = counter(total, bucket);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} deleting {msg} {pos}/{len} entries ({per_sec}, about {eta} left)",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,361 @@
+//! `destroy-s3-buckets` end to end, as a process against moto: `--type all` spares the
+//! state bucket, the state bucket needs `--confirm-bucket` without a terminal, `--dry-run`
+//! and refusals delete nothing, backups are complete or nothing is deleted, and a run killed
+//! midway is finished by the next.
+
+use std::time::{Duration, Instant};
+
+use test_support::cli::{Output, Workdir, command, run, run_command};
+use test_support::fixtures::{self, Fill};
+use test_support::{Fault, FaultProxy, FaultRule, aws, moto, unique_name};
+
+const BIN: &str = env!("CARGO_BIN_EXE_destroy-s3-buckets");
+const REGION: &str = "us-east-2";
+const KINDS: [&str; 4] = ["logs", "traces", "metrics", "audit-logs"];
+
+/// A state file tracking two resources, as Terraform writes it.
+const STATE: &str = r#"{"version":4,"terraform_version":"1.0.3","serial":3,"lineage":"x","outputs":{},"resources":[{"mode":"managed","type":"null_resource","name":"a","instances":[{"attributes":{"id":"1"}}]},{"mode":"managed","type":"null_resource","name":"b","instances":[{"attributes":{"id":"2"}}]}]}"#;
+
+/// A deployment's five buckets, filled, in a working directory whose shared-config.toml
+/// names the project.
+struct Project {
+    dir: Workdir,
+    state: String,
+    observability: Vec<String>,
+}
+
+impl Project {
+    async fn filled(fill: Fill) -> Project {
+        let name = unique_name("d");
+        let dir = Workdir::new();
+        dir.write(
+            "shared-config.toml",
+            &format!("project = \"{name}\"\nregion = \"{REGION}\"\nenvironment = \"production\"\n"),
+        );
+        let s3 = s3();
+        let state = format!("{name}-terraform-state-production");
+        let observability: Vec<String> = KINDS
+            .iter()
+            .map(|kind| format!("{name}-{REGION}-{kind}-production"))
+            .collect();
+        for bucket in std::iter::once(&state).chain(&observability) {
+            fixtures::versioned_bucket(&s3, bucket, REGION).await;
+            fixtures::fill(&s3, bucket, &fill).await;
+        }
+        fixtures::put(
+            &s3,
+            &state,
+            "providers/aws/regions/us-east-2/layers/02-platform/production/terraform.tfstate",
+            STATE.as_bytes(),
+        )
+        .await;
+        Project {
+            dir,
+            state,
+            observability,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        run(BIN, self.dir.path(), Some(moto().endpoint()), args)
+    }
+}
+
+fn s3() -> aws::S3 {
+    aws::s3(&aws::sdk_config_for(moto().endpoint(), REGION))
+}
+
+fn small() -> Fill {
+    Fill {
+        keys: 8,
+        versions: 2,
+        delete_markers: 2,
+        folder_keys: 1,
+        uploads: 1,
+        body_size: 16,
+    }
+}
+
+#[tokio::test]
+async fn type_all_destroys_the_observability_buckets_and_never_the_state_bucket() {
+    let project = Project::filled(small()).await;
+    let before = fixtures::remaining(&s3(), &project.state).await;
+    let out = project.run(&["--type", "all", "--force"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for bucket in &project.observability {
+        assert_eq!(
+            fixtures::remaining(&s3(), bucket).await,
+            None,
+            "{bucket} is gone"
+        );
+        assert!(
+            out.stderr
+                .contains(&format!("[SUCCESS] {bucket}: bucket deleted")),
+            "{}",
+            out.stderr
+        );
+    }
+    assert!(!out.stderr.contains(&project.state), "{}", out.stderr);
+    assert_eq!(
+        fixtures::remaining(&s3(), &project.state).await,
+        before,
+        "the state bucket is untouched"
+    );
+}
+
+#[tokio::test]
+async fn the_state_bucket_needs_its_name_confirmed_and_reports_what_it_holds() {
+    let project = Project::filled(small()).await;
+    let before = fixtures::remaining(&s3(), &project.state).await;
+    let refused = project.run(&["--type", "backend-state", "--force"]);
+    assert_eq!(refused.code, 4, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("holds Terraform state: 1 state file(s) still tracking 2 resource(s)"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .contains(&format!("--confirm-bucket {}", project.state)),
+        "{}",
+        refused.stderr
+    );
+    // --confirm-bucket without --force is not enough off a terminal either.
+    let unforced = project.run(&[
+        "--type",
+        "backend-state",
+        "--confirm-bucket",
+        &project.state,
+    ]);
+    assert_eq!(unforced.code, 4, "{}", unforced.stderr);
+    // A misspelt name is bad input.
+    let typo = project.run(&[
+        "--type",
+        "backend-state",
+        "--force",
+        "--confirm-bucket",
+        "other-bucket",
+    ]);
+    assert_eq!(typo.code, 2, "{}", typo.stderr);
+    assert_eq!(
+        fixtures::remaining(&s3(), &project.state).await,
+        before,
+        "nothing deleted"
+    );
+
+    let confirmed = project.run(&[
+        "--type",
+        "backend-state",
+        "--force",
+        "--confirm-bucket",
+        &project.state,
+    ]);
+    assert_eq!(confirmed.code, 0, "{}", confirmed.stderr);
+    assert_eq!(fixtures::remaining(&s3(), &project.state).await, None);
+}
+
+#[tokio::test]
+async fn dry_run_and_refusals_delete_nothing() {
+    let project = Project::filled(small()).await;
+    let s3 = s3();
+    let mut before = Vec::new();
+    for bucket in &project.observability {
+        before.push(fixtures::remaining(&s3, bucket).await);
+    }
+    let dry = project.run(&["--type", "all", "--dry-run", "--output", "json"]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    let document = dry.json();
+    assert_eq!(document["dry_run"], true);
+    let buckets = document["buckets"].as_array().unwrap();
+    assert_eq!(buckets.len(), 4);
+    for bucket in buckets {
+        assert_eq!(bucket["counts"]["versions"], 8 * 2 + 1);
+        assert_eq!(bucket["counts"]["delete_markers"], 2);
+        assert_eq!(bucket["counts"]["uploads"], 1);
+        let steps: Vec<&str> = bucket["plan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["step"].as_str().unwrap())
+            .collect();
+        assert_eq!(steps, ["abort-uploads", "delete-entries", "delete-bucket"]);
+    }
+    let text = project.run(&["--type", "logs", "--dry-run"]);
+    assert!(
+        text.stderr
+            .contains("plan: abort 1 upload(s) -> delete 17 version(s) and 2 marker(s)"),
+        "{}",
+        text.stderr
+    );
+    assert!(
+        text.stderr
+            .contains("Dry run: 1 bucket(s) would be destroyed"),
+        "{}",
+        text.stderr
+    );
+
+    let unforced = project.run(&["--type", "all"]);
+    assert_eq!(unforced.code, 4, "{}", unforced.stderr);
+    assert!(unforced.stderr.contains("--force"), "{}", unforced.stderr);
+    let nothing = project.run(&[]);
+    assert_eq!(nothing.code, 2, "{}", nothing.stderr);
+    for (bucket, before) in project.observability.iter().zip(before) {
+        assert_eq!(fixtures::remaining(&s3, bucket).await, before, "{bucket}");
+    }
+}
+
+#[tokio::test]
+async fn a_backup_is_complete_and_verified_before_anything_is_deleted() {
+    let project = Project::filled(Fill {
+        keys: 10,
+        versions: 2,
+        delete_markers: 3,
+        folder_keys: 2,
+        uploads: 0,
+        body_size: 2048,
+    })
+    .await;
+    let logs = &project.observability[0];
+    let out = project.run(&[
+        "--bucket",
+        logs,
+        "--force",
+        "--backup-dir",
+        "backups",
+        "--all-versions",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let root = project.dir.path().join("backups");
+    let dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(dirs.len(), 1);
+    assert!(
+        dirs[0]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(&format!("{logs}-"))
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dirs[0].join("manifest.json")).unwrap()).unwrap();
+    let objects = manifest["objects"].as_array().unwrap();
+    assert_eq!(objects.len(), 10 * 2 + 2, "every version");
+    assert_eq!(manifest["verified"], true);
+    for object in objects {
+        let copy = std::fs::read(dirs[0].join(object["file"].as_str().unwrap())).unwrap();
+        assert_eq!(copy.len() as u64, object["size"].as_u64().unwrap());
+        assert_eq!(
+            s3_destroy::backup::sha256_hex(&copy),
+            object["sha256"].as_str().unwrap()
+        );
+    }
+    assert!(
+        out.stderr.contains("verified every checksum"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(fixtures::remaining(&s3(), logs).await, None);
+}
+
+#[tokio::test]
+async fn a_backup_that_runs_out_of_disk_deletes_nothing() {
+    let project = Project::filled(Fill {
+        keys: 6,
+        versions: 1,
+        delete_markers: 0,
+        folder_keys: 0,
+        uploads: 0,
+        body_size: 8192,
+    })
+    .await;
+    let logs = &project.observability[0];
+    let before = fixtures::remaining(&s3(), logs).await;
+    // A file size limit of 2 KiB (bash counts in KiB) makes each 8 KiB copy
+    // fail as a full disk would; SIGXFSZ is ignored so the write fails instead of killing.
+    let script = format!("trap '' XFSZ; ulimit -f 2; exec {BIN} --bucket {logs} --force --backup");
+    let out = run_command(
+        command("bash", project.dir.path(), Some(moto().endpoint())).args(["-c", &script]),
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("backup of") && out.stderr.contains("nothing was deleted"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("free disk space"), "{}", out.stderr);
+    assert_eq!(
+        fixtures::remaining(&s3(), logs).await,
+        before,
+        "nothing deleted"
+    );
+    let left: Vec<_> = std::fs::read_dir(project.dir.path().join("s3-backups"))
+        .map(|d| d.collect())
+        .unwrap_or_default();
+    assert!(
+        left.is_empty(),
+        "the incomplete backup is removed: {left:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_run_killed_midway_is_finished_by_the_next() {
+    let project = Project::filled(small()).await;
+    let bucket = unique_name("killed");
+    let s3 = s3();
+    fixtures::versioned_bucket(&s3, &bucket, REGION).await;
+    fixtures::fill(
+        &s3,
+        &bucket,
+        &Fill {
+            keys: 1500,
+            versions: 2,
+            delete_markers: 100,
+            folder_keys: 2,
+            uploads: 2,
+            body_size: 8,
+        },
+    )
+    .await;
+    // Slow deletions, one at a time, so the kill lands between batches.
+    let proxy = FaultProxy::start(
+        moto().endpoint(),
+        vec![
+            FaultRule::new(Fault::Latency(Duration::from_millis(700)), 1.0)
+                .matching(|r| r.method == "POST" && r.query.starts_with("delete")),
+        ],
+    );
+    let mut child = command(BIN, project.dir.path(), Some(proxy.endpoint()))
+        .args(["--bucket", &bucket, "--force", "--concurrency", "1"])
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let deleted = proxy
+            .requests()
+            .iter()
+            .any(|r| r.query.starts_with("delete") && r.status == 200);
+        if deleted {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no batch was deleted"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (left, _) = fixtures::remaining(&s3, &bucket)
+        .await
+        .expect("killed before the end");
+    assert!(left > 0 && left < 3102, "a part was deleted: {left} left");
+
+    let again = project.run(&["--bucket", &bucket, "--force"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(fixtures::remaining(&s3, &bucket).await, None);
+}

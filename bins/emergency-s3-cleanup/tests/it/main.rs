@@ -1,0 +1,110 @@
+//! `emergency-s3-cleanup` end to end, as a process against moto: a stuck bucket (a policy
+//! that denies deletion, lifecycle rules, notifications, uploads) ends gone;
+//! `--expire-via-lifecycle` hands the work to S3; governance retention needs the bypass.
+
+use test_support::cli::{Output, Workdir, run};
+use test_support::fixtures::{self, Fill, Protection};
+use test_support::{aws, moto, unique_name};
+
+const BIN: &str = env!("CARGO_BIN_EXE_emergency-s3-cleanup");
+const REGION: &str = "us-east-2";
+
+fn s3() -> aws::S3 {
+    aws::s3(&aws::sdk_config_for(moto().endpoint(), REGION))
+}
+
+fn cleanup(args: &[&str]) -> Output {
+    let dir = Workdir::new();
+    let args: Vec<&str> = ["--region", REGION]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    run(BIN, dir.path(), Some(moto().endpoint()), &args)
+}
+
+async fn stuck_bucket() -> String {
+    let s3 = s3();
+    let bucket = unique_name("stuck");
+    fixtures::versioned_bucket(&s3, &bucket, REGION).await;
+    fixtures::fill(&s3, &bucket, &Fill::default()).await;
+    fixtures::make_stuck(&s3, &bucket).await;
+    bucket
+}
+
+#[tokio::test]
+async fn a_stuck_bucket_loses_what_blocks_it_and_ends_gone() {
+    let bucket = stuck_bucket().await;
+    let dry = cleanup(&["--bucket", &bucket, "--dry-run"]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(
+        dry.stderr
+            .contains("remove policy (the bucket policy denies deletion)"),
+        "{}",
+        dry.stderr
+    );
+    assert!(
+        dry.stderr.contains("remove lifecycle") && dry.stderr.contains("remove notifications"),
+        "{}",
+        dry.stderr
+    );
+    assert!(
+        fixtures::has_policy(&s3(), &bucket).await,
+        "a dry run removes nothing"
+    );
+
+    let refused = cleanup(&["--bucket", &bucket]);
+    assert_eq!(refused.code, 4, "{}", refused.stderr);
+
+    let out = cleanup(&["--bucket", &bucket, "--force", "--output", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let result = &out.json()["buckets"][0]["result"];
+    assert_eq!(
+        result["removed"],
+        serde_json::json!(["policy", "lifecycle", "notifications"])
+    );
+    assert_eq!(result["bucket_deleted"], true);
+    assert_eq!(
+        result["versions_deleted"],
+        Fill::default().object_versions()
+    );
+    assert_eq!(fixtures::remaining(&s3(), &bucket).await, None);
+}
+
+#[tokio::test]
+async fn expire_via_lifecycle_sets_the_rules_and_says_when_to_come_back() {
+    let bucket = stuck_bucket().await;
+    let out = cleanup(&["--bucket", &bucket, "--force", "--expire-via-lifecycle"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("Come back after"), "{}", out.stderr);
+    assert_eq!(
+        fixtures::lifecycle_rule_ids(&s3(), &bucket).await,
+        [
+            "tfstate-toolkit-empty-bucket",
+            "tfstate-toolkit-expired-delete-markers"
+        ]
+    );
+    assert_eq!(
+        fixtures::remaining(&s3(), &bucket).await,
+        Some((Fill::default().object_versions() + 5, 2)),
+        "nothing is deleted from here"
+    );
+}
+
+#[tokio::test]
+async fn governance_retention_is_refused_without_the_bypass() {
+    let s3 = s3();
+    let bucket = unique_name("governed");
+    fixtures::locked_bucket(&s3, &bucket, REGION, Protection::Governance).await;
+    let refused = cleanup(&["--bucket", &bucket, "--force"]);
+    assert_eq!(refused.code, 4, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("GOVERNANCE retention")
+            && refused.stderr.contains("--bypass-governance"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(fixtures::remaining(&s3, &bucket).await, Some((2, 0)));
+    let bypassed = cleanup(&["--bucket", &bucket, "--force", "--bypass-governance"]);
+    assert_eq!(bypassed.code, 0, "{}", bypassed.stderr);
+    assert_eq!(fixtures::remaining(&s3, &bucket).await, None);
+}
