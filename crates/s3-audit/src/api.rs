@@ -26,6 +26,9 @@ pub trait Inspect: Sync {
         &self,
         account: &str,
     ) -> impl Future<Output = Result<Option<PublicAccessBlock>, AwsError>> + Send;
+    /// The buckets the caller owns in the client's region (ListBuckets with BucketRegion):
+    /// one request that spares a HEAD Bucket for each of them.
+    fn buckets_in_region(&self) -> impl Future<Output = Result<Vec<String>, AwsError>> + Send;
     /// Whether the bucket exists (HEAD Bucket).
     fn bucket_exists(&self, bucket: &str) -> impl Future<Output = Result<bool, AwsError>> + Send;
     /// The bucket-level public access block.

@@ -73,9 +73,21 @@ pub async fn gather_observed<A: Inspect>(
             None => Ok(None),
         }
     };
+    // Buckets ListBuckets shows in our region exist; the others are asked one by one (a
+    // caller without s3:ListAllMyBuckets asks for each).
+    let listed: std::collections::HashSet<String> = if request.buckets.len() > 1 {
+        api.buckets_in_region()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .collect()
+    } else {
+        Default::default()
+    };
+    let listed = &listed;
     let buckets = futures::stream::iter(&request.buckets)
         .map(|(name, role)| async move {
-            let facts = bucket(api, name, *role).await;
+            let facts = bucket(api, name, *role, listed.contains(name)).await;
             done(name);
             facts
         })
@@ -90,8 +102,17 @@ pub async fn gather_observed<A: Inspect>(
     Ok((facts, account_id))
 }
 
-async fn bucket<A: Inspect>(api: &A, name: &str, role: Role) -> Result<BucketFacts, AwsError> {
-    let exists = fact(api.bucket_exists(name).await)?;
+async fn bucket<A: Inspect>(
+    api: &A,
+    name: &str,
+    role: Role,
+    listed: bool,
+) -> Result<BucketFacts, AwsError> {
+    let exists = if listed {
+        Fact::Known(true)
+    } else {
+        fact(api.bucket_exists(name).await)?
+    };
     if exists != Fact::Known(true) {
         return Ok(BucketFacts::skipped(name, role, exists));
     }

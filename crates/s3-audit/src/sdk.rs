@@ -168,6 +168,42 @@ impl Inspect for AuditAws {
         }))
     }
 
+    async fn buckets_in_region(&self) -> Result<Vec<String>, AwsError> {
+        let region = self.s3.config().region().map(|region| region.to_string());
+        let mut names = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut request = self.s3.list_buckets().max_buckets(10_000);
+            if let Some(region) = &region {
+                request = request.bucket_region(region);
+            }
+            if let Some(token) = &token {
+                request = request.continuation_token(token);
+            }
+            let output = request
+                .send()
+                .await
+                .map_err(|error| classify("ListBuckets", "the account", error))?;
+            names.extend(
+                output
+                    .buckets()
+                    .iter()
+                    .filter(|bucket| {
+                        // Where S3 names the region, it must be ours (moto names none).
+                        match (bucket.bucket_region(), &region) {
+                            (Some(listed), Some(ours)) => listed == ours,
+                            _ => true,
+                        }
+                    })
+                    .filter_map(|bucket| bucket.name().map(str::to_owned)),
+            );
+            match output.continuation_token() {
+                Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+                _ => return Ok(names),
+            }
+        }
+    }
+
     async fn bucket_exists(&self, bucket: &str) -> Result<bool, AwsError> {
         match self.s3.head_bucket().bucket(bucket).send().await {
             Ok(_) => Ok(true),

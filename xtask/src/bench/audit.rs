@@ -63,7 +63,11 @@ fn prowler_rules(check: &str) -> &'static [&'static str] {
         "s3_bucket_public_list_acl" => &["acl-public-read"],
         "s3_bucket_public_write_acl" => &["acl-public-write"],
         "s3_bucket_policy_public_write_access" => &["policy-public-write"],
-        "s3_bucket_cross_account_access" => &["cross-account"],
+        // Prowler counts a policy open to "*" as cross-account access; the toolkit reports
+        // that exposure as a public policy.
+        "s3_bucket_cross_account_access" => {
+            &["cross-account", "policy-public-read", "policy-public-write"]
+        }
         "s3_bucket_lifecycle_enabled" => &["lifecycle"],
         "s3_bucket_event_notifications_enabled" => &["event-notifications"],
         "s3_bucket_cross_region_replication" => &["replication"],
