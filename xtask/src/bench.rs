@@ -14,6 +14,7 @@ use crate::{project_root, venv};
 
 mod audit;
 mod cidr;
+mod destroy;
 
 /// What to benchmark.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -28,6 +29,9 @@ pub(crate) enum Target {
     /// Auditing 6 and 100 buckets, against the aws CLI checks one call at a time and (with
     /// --prowler) Prowler's S3 checks.
     Audit,
+    /// Emptying and deleting 10,000 versions + 500 delete markers + 5 uploads, against s5cmd
+    /// and the aws CLI loop of the original script.
+    Destroy,
 }
 
 /// One measured command.
@@ -47,6 +51,7 @@ impl Measure {
 pub(crate) fn run(target: Target, runs: usize, prowler: bool) -> Result<()> {
     match target {
         Target::Audit => audit::run(runs.max(1), prowler),
+        Target::Destroy => destroy::run(runs.max(1)),
         Target::Provision => provision(runs.max(1)),
         Target::Backends => backends(runs.max(1)),
         Target::Cidr => cidr::run(runs.max(1)),
