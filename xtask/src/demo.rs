@@ -279,6 +279,56 @@ pub(crate) fn run() -> Result<()> {
         proved: "29 rules over 5 buckets, account and table; a break caught, fixed".to_owned(),
     });
 
+    heading(10, "Fill the logs bucket, dry-run, back up and destroy");
+    build_tools(&["destroy-s3-buckets"])?;
+    let logs = names
+        .observability
+        .first()
+        .map(|(_, bucket)| bucket.to_string())
+        .context("the project has a logs bucket")?;
+    let fill = test_support::fixtures::Fill {
+        keys: 200,
+        versions: 3,
+        delete_markers: 20,
+        folder_keys: 2,
+        uploads: 2,
+        body_size: 256,
+    };
+    println!(
+        "  (writing {} versions, {} delete markers, {} uploads to the logs bucket)",
+        fill.object_versions(),
+        fill.delete_markers,
+        fill.uploads
+    );
+    tokio::runtime::Runtime::new()?.block_on(async {
+        let s3 = test_support::aws::s3(&test_support::aws::sdk_config_for(
+            server.endpoint(),
+            "us-east-2",
+        ));
+        test_support::fixtures::fill(&s3, &logs, &fill).await;
+    });
+    let dry = [&DEPLOYMENT[..], &["--type", "all", "--dry-run"]].concat();
+    println!("  $ destroy-s3-buckets {}", wrap_command(&dry));
+    let planned = run_tool(&server, &workdir, "destroy-s3-buckets", &dry)?;
+    print_destroy(&planned.stderr);
+    let refused = [&DEPLOYMENT[..], &["--type", "backend-state", "--force"]].concat();
+    println!("  $ destroy-s3-buckets {}", wrap_command(&refused));
+    let no = run_tool_expecting(&server, &workdir, "destroy-s3-buckets", &refused, 4)?;
+    print_destroy(&no.stderr);
+    let destroy = [&DEPLOYMENT[..], &["--type", "logs", "--force", "--backup"]].concat();
+    println!("  $ destroy-s3-buckets {}", wrap_command(&destroy));
+    let destroyed = run_tool(&server, &workdir, "destroy-s3-buckets", &destroy)?;
+    print_destroy(&destroyed.stderr);
+    if !destroyed.stderr.contains("bucket deleted")
+        || !destroyed.stderr.contains("verified every checksum")
+    {
+        bail!("the logs bucket was not backed up and destroyed");
+    }
+    proofs.push(Proof {
+        step: "destroy",
+        proved: "logs bucket backed up, verified, emptied, deleted; state refused".to_owned(),
+    });
+
     drop(server);
     println!();
     println!("Summary");
@@ -379,6 +429,16 @@ fn print_audit(report: &str) {
         }
     }
     println!("    ({checks} checks in all; --output json, sarif or junit for machines)");
+}
+
+/// Prints a teardown's report without the inventory's detail lines.
+fn print_destroy(report: &str) {
+    let skip = ["[INFO] versioning ", "[INFO] Taking inventory"];
+    let kept: Vec<&str> = report
+        .lines()
+        .filter(|line| !skip.iter().any(|start| line.starts_with(start)))
+        .collect();
+    print_wrapped(&kept.join("\n"));
 }
 
 /// Prints a tool's report with its long lines wrapped to fit 80 columns.

@@ -296,15 +296,19 @@ fn report_bucket(reporter: &Reporter, bucket: &Bucket) {
         on(settings.object_lock),
         on(settings.replication)
     ));
-    reporter.info(format!(
-        "{} object version(s) ({}), {} delete marker(s), {} current object(s), {} key(s) ending in /, {} open multipart upload(s)",
-        counts.versions,
-        HumanBytes(counts.bytes),
-        counts.delete_markers,
-        counts.current_objects,
-        counts.folder_keys,
-        counts.uploads
-    ));
+    if counts.versions + counts.delete_markers + counts.uploads == 0 {
+        reporter.info("empty: no object versions, delete markers or uploads");
+    } else {
+        reporter.info(format!(
+            "{} object version(s) ({}), {} delete marker(s), {} current object(s), {} key(s) ending in /, {} open multipart upload(s)",
+            counts.versions,
+            HumanBytes(counts.bytes),
+            counts.delete_markers,
+            counts.current_objects,
+            counts.folder_keys,
+            counts.uploads
+        ));
+    }
     let state = bucket.inventory.state;
     if state.holds_state() {
         let unreadable = if state.unreadable > 0 {
@@ -354,7 +358,13 @@ pub fn describe(plan: &Plan) -> String {
                         .unwrap_or("configuration")
                 )
             }
+            Step::AbortUploads { uploads: 0 } => String::new(),
             Step::AbortUploads { uploads } => format!("abort {uploads} upload(s)"),
+            Step::DeleteEntries {
+                versions: 0,
+                delete_markers: 0,
+                ..
+            } => String::new(),
             Step::DeleteEntries {
                 versions,
                 delete_markers,
@@ -374,6 +384,7 @@ pub fn describe(plan: &Plan) -> String {
             }
             Step::DeleteBucket => "delete the bucket".to_owned(),
         })
+        .filter(|step| !step.is_empty())
         .collect::<Vec<_>>()
         .join(" -> ")
 }
@@ -388,12 +399,17 @@ fn confirm(
     for bucket in work.iter().filter(|bucket| bucket.is_protected()) {
         let name = &bucket.target.bucket;
         let state = bucket.inventory.state;
+        let action = if state.holds_state() {
+            format!(
+                "destroy {name}, which holds {} state file(s) tracking {} resource(s),",
+                state.files, state.resources
+            )
+        } else {
+            format!("destroy the Terraform state bucket {name}")
+        };
         confirm_typed(
             prompter,
-            &format!(
-                "destroy {name}, which holds {} state file(s) tracking {} resource(s)",
-                state.files, state.resources
-            ),
+            &action,
             name,
             args.confirm_buckets.contains(name),
             &format!(

@@ -12,9 +12,6 @@ use futures::stream;
 use crate::api::{Body, Config, KeyError, Page, Store};
 use crate::model::{BucketSettings, Entry, Lock, RetentionMode, Upload, Versioning};
 
-/// How many entries one ListObjectVersions page asks for (S3's maximum).
-const PAGE: i32 = 1000;
-
 /// S3 through the SDK, for the teardown.
 #[derive(Debug, Clone)]
 pub struct DestroyAws {
@@ -112,7 +109,9 @@ impl Store for DestroyAws {
         bucket: &str,
         marker: Option<&(String, String)>,
     ) -> Result<Page, AwsError> {
-        let mut request = self.s3.list_object_versions().bucket(bucket).max_keys(PAGE);
+        // No max-keys: S3 answers 1,000 entries a page, its maximum, and a compatible store
+        // may answer more (moto's cost is per request, not per entry).
+        let mut request = self.s3.list_object_versions().bucket(bucket);
         if let Some((key, version)) = marker {
             request = request.key_marker(key).version_id_marker(version);
         }
