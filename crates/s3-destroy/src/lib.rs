@@ -1,7 +1,7 @@
 //! Tearing down S3 buckets without losing what should be kept: the library behind
 //! `destroy-s3-buckets` and `emergency-s3-cleanup`.
 //!
-//! - [`inventory`] gathers, through the narrow [`api::Store`] trait, each bucket's settings
+//! - [`inventory`](mod@inventory) gathers, through the narrow [`api::Store`] trait, each bucket's settings
 //!   (versioning, MFA delete, Object Lock, replication, policy), every version and delete
 //!   marker, the in-progress uploads, the Object Lock state of each version and the
 //!   Terraform state the bucket still holds;
