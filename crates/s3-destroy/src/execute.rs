@@ -491,7 +491,236 @@ async fn delete_batch<S: Store>(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
     use super::*;
+    use crate::api::{Body, Page};
+    use crate::model::{BucketSettings, Lock, StateSummary, Upload};
+    use crate::plan::{Options, plan};
+
+    /// A bucket in memory that misbehaves as S3 and moto can: listings that end early with
+    /// an empty page while keys are deleted, per-key errors, writers that keep writing.
+    #[derive(Default)]
+    struct Memory {
+        entries: Mutex<BTreeMap<(String, String), Entry>>,
+        /// Listings left that answer an empty page although entries remain.
+        broken_listings: AtomicU32,
+        /// DeleteObjects requests left whose every key fails with SlowDown.
+        failing_deletes: AtomicU32,
+        /// A new entry appears with every listing.
+        writer: bool,
+        page: usize,
+        deleted_bucket: Mutex<bool>,
+    }
+
+    impl Memory {
+        fn with(count: usize, page: usize) -> Memory {
+            let memory = Memory {
+                page,
+                ..Memory::default()
+            };
+            for index in 0..count {
+                memory.put(&format!("key-{index:05}"), index % 3 == 0);
+            }
+            memory
+        }
+
+        fn put(&self, key: &str, marker: bool) {
+            let entry = Entry {
+                key: key.to_owned(),
+                version_id: "v1".to_owned(),
+                size: if marker { 0 } else { 10 },
+                delete_marker: marker,
+                is_latest: true,
+            };
+            self.entries
+                .lock()
+                .unwrap()
+                .insert((entry.key.clone(), entry.version_id.clone()), entry);
+        }
+
+        fn left(&self) -> usize {
+            self.entries.lock().unwrap().len()
+        }
+    }
+
+    impl Store for Memory {
+        async fn settings(&self, _: &str) -> Result<Option<BucketSettings>, AwsError> {
+            Ok(Some(BucketSettings::default()))
+        }
+
+        async fn list_versions(
+            &self,
+            _: &str,
+            marker: Option<&(String, String)>,
+        ) -> Result<Page, AwsError> {
+            if self.writer {
+                let index = self.left();
+                self.put(&format!("late-{index}"), false);
+            }
+            if self.broken_listings.load(Ordering::SeqCst) > 0 && marker.is_some() {
+                self.broken_listings.fetch_sub(1, Ordering::SeqCst);
+                return Ok(Page::default());
+            }
+            let entries = self.entries.lock().unwrap();
+            let page: Vec<Entry> = entries
+                .iter()
+                .filter(|(id, _)| marker.is_none_or(|m| *id > m))
+                .take(self.page)
+                .map(|(_, entry)| entry.clone())
+                .collect();
+            let next = (page.len() == self.page)
+                .then(|| page.last().map(|e| (e.key.clone(), e.version_id.clone())))
+                .flatten();
+            Ok(Page {
+                entries: page,
+                next,
+            })
+        }
+
+        async fn list_uploads(&self, _: &str) -> Result<Vec<Upload>, AwsError> {
+            Ok(Vec::new())
+        }
+
+        async fn lock(&self, _: &str, entry: &Entry) -> Result<Lock, AwsError> {
+            Ok(Lock {
+                key: entry.key.clone(),
+                version_id: entry.version_id.clone(),
+                retention: None,
+                legal_hold: false,
+            })
+        }
+
+        async fn body(&self, _: &str, _: &str, _: &str) -> Result<Body, AwsError> {
+            Ok(Box::pin(futures::stream::empty()))
+        }
+
+        async fn delete_objects(
+            &self,
+            _: &str,
+            entries: &[Entry],
+            _: bool,
+        ) -> Result<Vec<KeyError>, AwsError> {
+            assert!(entries.len() <= BATCH_LIMIT, "S3 takes at most 1,000 keys");
+            if self.failing_deletes.load(Ordering::SeqCst) > 0 {
+                self.failing_deletes.fetch_sub(1, Ordering::SeqCst);
+                return Ok(entries
+                    .iter()
+                    .map(|e| KeyError {
+                        key: e.key.clone(),
+                        version_id: e.version_id.clone(),
+                        code: "SlowDown".to_owned(),
+                        message: String::new(),
+                    })
+                    .collect());
+            }
+            let mut stored = self.entries.lock().unwrap();
+            for entry in entries {
+                stored.remove(&(entry.key.clone(), entry.version_id.clone()));
+            }
+            Ok(Vec::new())
+        }
+
+        async fn abort_upload(&self, _: &str, _: &Upload) -> Result<(), AwsError> {
+            Ok(())
+        }
+
+        async fn remove(&self, _: &str, _: Config) -> Result<(), AwsError> {
+            Ok(())
+        }
+
+        async fn expire_everything(&self, _: &str) -> Result<(), AwsError> {
+            Ok(())
+        }
+
+        async fn delete_bucket(&self, bucket: &str) -> Result<(), AwsError> {
+            if self.left() > 0 {
+                return Err(AwsError {
+                    operation: "DeleteBucket",
+                    resource: bucket.to_owned(),
+                    kind: AwsErrorKind::Conflict,
+                    code: Some("BucketNotEmpty".to_owned()),
+                    message: "The bucket you tried to delete is not empty".to_owned(),
+                });
+            }
+            *self.deleted_bucket.lock().unwrap() = true;
+            Ok(())
+        }
+    }
+
+    fn fast() -> Tuning {
+        Tuning {
+            batch_size: 10,
+            batches_in_flight: 3,
+            backoff: Duration::from_millis(1),
+            max_passes: 5,
+            ..Tuning::default()
+        }
+    }
+
+    /// Runs the whole plan against `store` with an inventory that saw only `seen` entries.
+    async fn run(store: Arc<Memory>, seen: usize) -> Result<Tally, ExecuteError> {
+        let mut entries: Vec<Entry> = store.entries.lock().unwrap().values().cloned().collect();
+        entries.truncate(seen);
+        let inventory = Inventory {
+            bucket: "b".to_owned(),
+            settings: Some(BucketSettings::default()),
+            entries,
+            uploads: Vec::new(),
+            locks: Vec::new(),
+            state: StateSummary::default(),
+        };
+        let plan = plan(&inventory, Options::default(), chrono::Utc::now()).unwrap();
+        execute(
+            store,
+            &plan,
+            &inventory,
+            fast(),
+            Arc::new(|_: u64, _: u64| {}),
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn listings_that_end_early_do_not_end_the_run() {
+        let store = Arc::new(Memory::with(95, 20));
+        store.broken_listings.store(3, Ordering::SeqCst);
+        // The inventory itself was cut short: it saw only the first 20 entries.
+        let tally = run(Arc::clone(&store), 20).await.unwrap();
+        assert_eq!(store.left(), 0);
+        assert!(*store.deleted_bucket.lock().unwrap());
+        assert_eq!(tally.versions_deleted + tally.delete_markers_deleted, 95);
+        assert!(tally.listing_passes >= 2, "{tally:?}");
+    }
+
+    #[tokio::test]
+    async fn keys_failing_inside_a_200_are_sent_again_until_they_go() {
+        let store = Arc::new(Memory::with(40, 100));
+        store.failing_deletes.store(3, Ordering::SeqCst);
+        let tally = run(Arc::clone(&store), 40).await.unwrap();
+        assert_eq!(store.left(), 0);
+        assert_eq!(
+            tally.versions_deleted + tally.delete_markers_deleted,
+            40,
+            "each counted once"
+        );
+        assert_eq!(tally.keys_retried, 30, "three batches of ten sent again");
+    }
+
+    #[tokio::test]
+    async fn objects_that_keep_appearing_stop_the_run_with_the_bucket_kept() {
+        let store = Arc::new(Memory {
+            writer: true,
+            ..Memory::with(5, 100)
+        });
+        match run(Arc::clone(&store), 5).await {
+            Err(ExecuteError::NotEmpty { passes, .. }) => assert_eq!(passes, 5),
+            other => panic!("expected NotEmpty, got {other:?}"),
+        }
+        assert!(!*store.deleted_bucket.lock().unwrap());
+    }
 
     #[test]
     fn backoff_doubles_and_is_capped() {
