@@ -151,11 +151,6 @@ struct Cli {
     common: CommonArgs<AuditOutput>,
 }
 
-fn aws_failure(error: aws_provisioner::AwsError) -> Failure {
-    let hint = error.hint();
-    Failure::external(error.to_string()).with_optional_hint(hint.as_deref())
-}
-
 /// The buckets and table the project's names give, for the project's mode.
 struct Project {
     buckets: Vec<(String, Role)>,
@@ -216,7 +211,7 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
         .await;
         let mut buckets = Vec::new();
         for ((name, role), exists) in project.buckets.iter().zip(found) {
-            match exists.map_err(aws_failure)? {
+            match exists? {
                 true => buckets.push((name.clone(), *role)),
                 false if text => reporter.info(format!("Not provisioned: {name}")),
                 false => {}
@@ -315,9 +310,7 @@ async fn audit(
     threshold: Severity,
 ) -> Result<(s3_audit::Facts, Audit), Failure> {
     let progress = cli_support::progress::counter(request.buckets.len() as u64, "auditing buckets");
-    let (facts, account) = s3_audit::gather_observed(api, request, &|_| progress.inc(1))
-        .await
-        .map_err(aws_failure)?;
+    let (facts, account) = s3_audit::gather_observed(api, request, &|_| progress.inc(1)).await?;
     progress.finish_and_clear();
     let context = Context {
         account_id: account,

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use aws_provisioner::AwsError;
 use chrono::Utc;
 use futures::future::join_all;
 use indicatif::HumanBytes;
@@ -168,11 +167,6 @@ impl Bucket {
     }
 }
 
-fn aws_failure(error: AwsError) -> Failure {
-    let hint = error.hint();
-    Failure::external(error.to_string()).with_optional_hint(hint.as_deref())
-}
-
 /// Runs the teardown of `targets`.
 pub async fn run(
     targets: Vec<Target>,
@@ -209,7 +203,7 @@ pub async fn run(
     let now = Utc::now();
     let mut buckets = Vec::new();
     for (target, inventory) in targets.into_iter().zip(inventories) {
-        let inventory = inventory.map_err(aws_failure)?;
+        let inventory = inventory?;
         let plan = s3_destroy::plan(&inventory, mode.options, now);
         buckets.push(Bucket {
             target,
@@ -350,13 +344,7 @@ pub fn describe(plan: &Plan) -> String {
         .iter()
         .map(|step| match step {
             Step::Remove { config, reason } => {
-                format!(
-                    "remove {} ({reason})",
-                    serde_json::to_value(config)
-                        .unwrap_or_default()
-                        .as_str()
-                        .unwrap_or("configuration")
-                )
+                format!("remove {} ({reason})", config.as_str())
             }
             Step::AbortUploads { uploads: 0 } => String::new(),
             Step::AbortUploads { uploads } => format!("abort {uploads} upload(s)"),
@@ -545,7 +533,7 @@ async fn tear_down(
             ))
             .with_hint("run again to retry; AccessDenied needs s3:DeleteObjectVersion (or --bypass-governance for governance retention)"))
         }
-        Err(ExecuteError::Aws(error)) => Err(aws_failure(error)
+        Err(ExecuteError::Aws(error)) => Err(Failure::from(error)
             .with_hint("run the same command again: it carries on where this run stopped")),
         Err(error @ ExecuteError::NotEmpty { .. }) => Err(Failure::external(error.to_string())),
     }
@@ -556,10 +544,7 @@ fn report_tally(reporter: &Reporter, tally: &Tally) {
     for config in &tally.removed {
         reporter.success(format!(
             "{name}: removed the {} configuration",
-            serde_json::to_value(config)
-                .unwrap_or_default()
-                .as_str()
-                .unwrap_or("")
+            config.as_str()
         ));
     }
     let retried = if tally.keys_retried > 0 {

@@ -143,6 +143,15 @@ impl From<naming::NamingError> for Failure {
     }
 }
 
+/// An AWS failure exits 3, with the hint that says how to fix it where one is known.
+#[cfg(feature = "aws-errors")]
+impl From<aws_provisioner::AwsError> for Failure {
+    fn from(error: aws_provisioner::AwsError) -> Failure {
+        let hint = error.hint();
+        Failure::external(error.to_string()).with_optional_hint(hint.as_deref())
+    }
+}
+
 impl From<naming::ConfigError> for Failure {
     fn from(error: naming::ConfigError) -> Failure {
         let hint = error.hint().map(str::to_owned);

@@ -94,9 +94,11 @@ pub async fn gather_observed<A: Inspect>(
         .buffered(request.concurrency.max(1))
         .collect::<Vec<_>>();
     let (account, table, buckets) = futures::join!(account, table, buckets);
+    let mut buckets: Vec<BucketFacts> = buckets.into_iter().collect::<Result<_, _>>()?;
+    fill_log_targets(api, &mut buckets).await?;
     let facts = Facts {
         account: account?,
-        buckets: buckets.into_iter().collect::<Result<_, _>>()?,
+        buckets,
         table: table?,
     };
     Ok((facts, account_id))
@@ -144,10 +146,6 @@ async fn bucket<A: Inspect>(
         api.replication(name),
     );
     let logging = fact(logging)?;
-    let log_target = match logging.known() {
-        Some(Some(logging)) => Some(log_target(api, &logging.target_bucket).await?),
-        _ => None,
-    };
     Ok(BucketFacts {
         name: name.to_owned(),
         role,
@@ -164,8 +162,51 @@ async fn bucket<A: Inspect>(
         lifecycle: fact(lifecycle)?,
         notifications: fact(notifications)?,
         replication: fact(replication)?,
-        log_target,
+        // Filled in by `fill_log_targets` once every bucket is in.
+        log_target: None,
     })
+}
+
+/// The log target of every bucket that logs: from the audit's own facts when the target is
+/// one of the audited buckets (the project's logs bucket always is), read otherwise.
+async fn fill_log_targets<A: Inspect>(
+    api: &A,
+    buckets: &mut [BucketFacts],
+) -> Result<(), AwsError> {
+    let target_of = |facts: &BucketFacts| match facts.logging.known() {
+        Some(Some(logging)) => Some(logging.target_bucket.clone()),
+        _ => None,
+    };
+    let audited = |name: &str| {
+        buckets
+            .iter()
+            .find(|facts| facts.name == name && facts.exists == Fact::Known(true))
+            .map(|facts| LogTarget {
+                bucket: name.to_owned(),
+                exists: facts.exists.clone(),
+                policy: facts.policy.clone(),
+                acl: facts.acl.clone(),
+            })
+    };
+    let mut targets: std::collections::HashMap<String, LogTarget> = Default::default();
+    let mut unread = Vec::new();
+    for target in buckets.iter().filter_map(target_of) {
+        match audited(&target) {
+            Some(facts) => {
+                targets.insert(target, facts);
+            }
+            None if !unread.contains(&target) => unread.push(target),
+            None => {}
+        }
+    }
+    let read = futures::future::join_all(unread.iter().map(|target| log_target(api, target))).await;
+    for (target, facts) in unread.into_iter().zip(read) {
+        targets.insert(target, facts?);
+    }
+    for facts in buckets.iter_mut() {
+        facts.log_target = target_of(facts).and_then(|target| targets.get(&target).cloned());
+    }
+    Ok(())
 }
 
 async fn log_target<A: Inspect>(api: &A, bucket: &str) -> Result<LogTarget, AwsError> {

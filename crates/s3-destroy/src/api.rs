@@ -62,6 +62,18 @@ pub enum Config {
     Notifications,
 }
 
+impl Config {
+    /// The name reports use (as serialized).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Config::Replication => "replication",
+            Config::Policy => "policy",
+            Config::Lifecycle => "lifecycle",
+            Config::Notifications => "notifications",
+        }
+    }
+}
+
 /// An object's content, chunk by chunk.
 pub type Body = Pin<Box<dyn Stream<Item = Result<Bytes, AwsError>> + Send>>;
 
@@ -120,4 +132,21 @@ pub trait Store: Send + Sync + 'static {
     fn expire_everything(&self, bucket: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
     /// Deletes the (empty) bucket.
     fn delete_bucket(&self, bucket: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configuration_is_named_as_it_serializes() {
+        for config in [
+            Config::Replication,
+            Config::Policy,
+            Config::Lifecycle,
+            Config::Notifications,
+        ] {
+            assert_eq!(serde_json::to_value(config).unwrap(), config.as_str());
+        }
+    }
 }
