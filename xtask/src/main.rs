@@ -4,6 +4,7 @@
 //! - `test`: run every test with the harness up;
 //! - `lint`: rustfmt, clippy, rustdoc and the tidy checks; `ci`: lint and test;
 //! - `demo`: the main workflow end to end on the local emulator;
+//! - `dist`: the release archive: binaries, completions, man pages, docs, install script;
 //! - `bench`: whole commands timed against their peers, as ratios;
 //! - `fuzz`: the registry loader under cargo-fuzz;
 //! - `moto`: run the emulator in the foreground for manual work;
@@ -13,6 +14,7 @@
 
 mod bench;
 mod demo;
+mod dist;
 mod tidy;
 mod venv;
 
@@ -50,6 +52,16 @@ enum Task {
     Tidy,
     /// Run the main workflow end to end on the local emulator.
     Demo,
+    /// Build the release archive: the eight binaries, their completions and man pages, the
+    /// docs and install.sh, with SHA-256 checksums.
+    Dist {
+        /// Cargo profile to build with.
+        #[arg(long, default_value = "release")]
+        profile: String,
+        /// Where the archive goes.
+        #[arg(long, default_value = "target/dist")]
+        out: PathBuf,
+    },
     /// Time whole commands against their peers on the emulator (installs the peers).
     Bench {
         /// What to benchmark.
@@ -116,6 +128,7 @@ fn run_task(cli: Cli) -> Result<()> {
         }
         Task::Tidy => tidy::check(),
         Task::Demo => demo::run(),
+        Task::Dist { profile, out } => dist::run(&profile, &out).map(drop),
         Task::Bench {
             target,
             runs,

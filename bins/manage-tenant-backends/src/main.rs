@@ -118,7 +118,7 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
 }
 
 fn main() -> ExitCode {
-    let cli = &Cli::parse();
+    let cli = &cli_support::parse::<Cli>();
     cli_support::runner::run(
         &cli.common,
         |reporter| async move { run(cli, &reporter).await },

@@ -55,7 +55,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = &Cli::parse();
+    let cli = &cli_support::parse::<Cli>();
     let scope = match (cli.backend_only, cli.observability_only) {
         (true, _) => Scope::BackendOnly,
         (_, true) => Scope::ObservabilityOnly,

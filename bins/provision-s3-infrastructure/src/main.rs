@@ -39,7 +39,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = &Cli::parse();
+    let cli = &cli_support::parse::<Cli>();
     cli_support::runner::run(&cli.common, |reporter| async move {
         cli_support::provision::run(
             &reporter,

@@ -394,6 +394,6 @@ fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
 }
 
 fn main() -> ExitCode {
-    let cli = &Cli::parse();
+    let cli = &cli_support::parse::<Cli>();
     cli_support::runner::run_local(&cli.base, |reporter| run(cli, reporter))
 }

@@ -322,7 +322,7 @@ async fn audit(
 }
 
 fn main() -> ExitCode {
-    let cli = &Cli::parse();
+    let cli = &cli_support::parse::<Cli>();
     cli_support::runner::run(
         &cli.common,
         |reporter| async move { run(cli, &reporter).await },

@@ -17,6 +17,9 @@
 //! - [`progress::counter`]: progress for long jobs, drawn only on a terminal.
 //! - [`project::ProjectArgs`]: `--region`, `--environment`, `--project-name`, resolved with
 //!   `shared-config.toml` and the environment.
+//! - [`reference`]: `--version` with the commit, the hidden `--generate man|bash|zsh|fish`
+//!   that prints the man page and completions, and the check that a docs page lists every
+//!   flag; [`parse`] is the `Cli::parse()` of every binary.
 //! - `provision` (feature `provision`): the command of the two provisioning binaries, which
 //!   differ only in what they provision; `backends` (feature `backends`): the commands of the
 //!   two backend-file binaries; `destroy` (feature `destroy`): the command of the two
@@ -42,9 +45,11 @@ pub mod progress;
 pub mod project;
 #[cfg(feature = "provision")]
 pub mod provision;
+pub mod reference;
 pub mod runner;
 
 pub use args::{BaseArgs, CommonArgs, OutputChoice};
 pub use confirm::{Prompter, Terminal, confirm, confirm_typed};
 pub use exit::{Exit, Failure};
 pub use output::{Level, OutputFormat, Reporter, finish, print_json};
+pub use reference::parse;
