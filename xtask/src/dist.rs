@@ -111,7 +111,10 @@ pub(crate) fn package(binaries: &Path, out: &Path, compression: Compression) -> 
     let files = files_under(&stage)?;
     let mut sums = String::new();
     for file in &files {
-        let relative = file.strip_prefix(&stage)?.to_string_lossy().replace('\\', "/");
+        let relative = file
+            .strip_prefix(&stage)?
+            .to_string_lossy()
+            .replace('\\', "/");
         sums.push_str(&format!("{}  {relative}\n", sha256(&std::fs::read(file)?)));
     }
     write(&stage.join("SHA256SUMS"), sums.as_bytes(), 0o644)?;
@@ -133,9 +136,15 @@ pub(crate) fn package(binaries: &Path, out: &Path, compression: Compression) -> 
 pub(crate) fn generated_paths(binary: &str) -> [(&'static str, String); 4] {
     [
         ("man", format!("share/man/man1/{binary}.1")),
-        ("bash", format!("share/bash-completion/completions/{binary}")),
+        (
+            "bash",
+            format!("share/bash-completion/completions/{binary}"),
+        ),
         ("zsh", format!("share/zsh/site-functions/_{binary}")),
-        ("fish", format!("share/fish/vendor_completions.d/{binary}.fish")),
+        (
+            "fish",
+            format!("share/fish/vendor_completions.d/{binary}.fish"),
+        ),
     ]
 }
 
@@ -278,8 +287,8 @@ fn pack(stage: &Path, name: &str, archive: &Path, compression: Compression) -> R
         Compression::Best => flate2::Compression::best(),
         Compression::Fast => flate2::Compression::fast(),
     };
-    let file = std::fs::File::create(archive)
-        .with_context(|| format!("create {}", archive.display()))?;
+    let file =
+        std::fs::File::create(archive).with_context(|| format!("create {}", archive.display()))?;
     let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
         std::io::BufWriter::new(file),
         level,
@@ -344,7 +353,11 @@ mod tests {
         let binaries = built_binaries();
         let work = tempfile::tempdir().unwrap();
         let release = package(&binaries, &work.path().join("out"), Compression::Fast).unwrap();
-        assert!(release.name.starts_with("tfstate-toolkit-0."), "{}", release.name);
+        assert!(
+            release.name.starts_with("tfstate-toolkit-0."),
+            "{}",
+            release.name
+        );
 
         // The archive's checksum, as a user checks a download.
         let checked = sh(Command::new("sha256sum")
@@ -388,20 +401,29 @@ mod tests {
             assert!(version.status.success(), "{binary} --version failed");
             assert_eq!(
                 text(&version.stdout).trim(),
-                format!("{binary} {} ({commit})", release.name.split('-').nth(2).unwrap())
+                format!(
+                    "{binary} {} ({commit})",
+                    release.name.split('-').nth(2).unwrap()
+                )
             );
             let help = sh(Command::new(&path).arg("--help"));
             assert!(help.status.success() && text(&help.stdout).contains("Usage:"));
 
-            let man = std::fs::read_to_string(prefix.join(format!("share/man/man1/{binary}.1")))
-                .unwrap();
-            assert!(man.contains(&format!(".TH {binary} 1")), "{binary}.1: {man}");
+            let man =
+                std::fs::read_to_string(prefix.join(format!("share/man/man1/{binary}.1"))).unwrap();
+            assert!(
+                man.contains(&format!(".TH {binary} 1")),
+                "{binary}.1: {man}"
+            );
             assert!(man.contains("\\-\\-output"), "{binary}.1 lacks its flags");
 
             let zsh =
                 std::fs::read_to_string(prefix.join(format!("share/zsh/site-functions/_{binary}")))
                     .unwrap();
-            assert!(zsh.starts_with(&format!("#compdef {binary}")), "_{binary}: {zsh}");
+            assert!(
+                zsh.starts_with(&format!("#compdef {binary}")),
+                "_{binary}: {zsh}"
+            );
             let fish = std::fs::read_to_string(
                 prefix.join(format!("share/fish/vendor_completions.d/{binary}.fish")),
             )
@@ -410,7 +432,11 @@ mod tests {
 
             let bash = prefix.join(format!("share/bash-completion/completions/{binary}"));
             let offered = bash_completions(&bash, binary, &format!("{binary} --outp"));
-            assert_eq!(offered.trim(), "--output", "{binary}: bash offered {offered}");
+            assert_eq!(
+                offered.trim(),
+                "--output",
+                "{binary}: bash offered {offered}"
+            );
         }
         let offered = bash_completions(
             &prefix.join("share/bash-completion/completions/destroy-s3-buckets"),
@@ -419,7 +445,14 @@ mod tests {
         );
         assert_eq!(
             offered.split_whitespace().collect::<Vec<_>>(),
-            ["logs", "traces", "metrics", "audit_logs", "backend-state", "all"]
+            [
+                "logs",
+                "traces",
+                "metrics",
+                "audit_logs",
+                "backend-state",
+                "all"
+            ]
         );
         assert!(prefix.join("share/doc/tfstate-toolkit/README.md").is_file());
 
@@ -437,8 +470,18 @@ mod tests {
     fn a_corrupt_file_or_a_bad_flag_installs_nothing() {
         let work = tempfile::tempdir().unwrap();
         let folder = work.path().join("release");
-        write(&folder.join("bin/validate-cidr"), b"#!/bin/sh\necho ok\n", 0o755).unwrap();
-        write(&folder.join("share/man/man1/validate-cidr.1"), b".TH x 1\n", 0o644).unwrap();
+        write(
+            &folder.join("bin/validate-cidr"),
+            b"#!/bin/sh\necho ok\n",
+            0o755,
+        )
+        .unwrap();
+        write(
+            &folder.join("share/man/man1/validate-cidr.1"),
+            b".TH x 1\n",
+            0o644,
+        )
+        .unwrap();
         write(&folder.join("install.sh"), INSTALL_SCRIPT.as_bytes(), 0o755).unwrap();
         let sums = format!(
             "{}  bin/validate-cidr\n{}  share/man/man1/validate-cidr.1\n",

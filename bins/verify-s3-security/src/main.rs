@@ -331,6 +331,15 @@ fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
+    /// docs/commands/verify-s3-security.md lists every flag, and no flag that does not exist.
+    #[test]
+    fn the_docs_page_lists_every_flag() {
+        cli_support::reference::assert_documented::<super::Cli>(
+            "docs/commands/verify-s3-security.md",
+            include_str!("../../../docs/commands/verify-s3-security.md"),
+        );
+    }
+
     use naming::ObservabilityKind;
 
     use super::*;

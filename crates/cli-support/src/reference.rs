@@ -143,7 +143,9 @@ pub fn documented_flags(page: &str) -> BTreeSet<String> {
             let name = token.split(['=', '<', '[']).next().unwrap_or_default();
             let is_long = name.starts_with("--")
                 && name[2..].starts_with(|c: char| c.is_ascii_alphanumeric())
-                && name[2..].chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+                && name[2..]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-');
             let is_short = name.len() == 2
                 && name.starts_with('-')
                 && name[1..].chars().all(|c| c.is_ascii_alphanumeric());
@@ -254,7 +256,13 @@ mod tests {
         );
         let fixed = page
             .replace("| `--colour` | no such flag |", "| `-h`, `--help` | help |")
-            .replace("## Exit codes", "| `-V`, `--version` | version |\n\n## Exit codes");
-        assert_eq!(undocumented(&command::<Sample>(), &fixed), Vec::<String>::new());
+            .replace(
+                "## Exit codes",
+                "| `-V`, `--version` | version |\n\n## Exit codes",
+            );
+        assert_eq!(
+            undocumented(&command::<Sample>(), &fixed),
+            Vec::<String>::new()
+        );
     }
 }
