@@ -1,4 +1,4 @@
-//! `cargo xtask demo`: the main workflow end to end on the local emulator, as a newcomer's
+//! `cargo xtask demo`: the whole life cycle on the local emulator, as a newcomer's
 //! first run. Output fits 80 columns and reads without colour.
 
 use std::path::{Path, PathBuf};
@@ -21,6 +21,8 @@ const DEPLOYMENT: [&str; 6] = [
     "--project-name",
     PROJECT,
 ];
+/// The two new clients the demo onboards.
+const CLIENTS: [&str; 2] = ["new-client-name", "est-test-c"];
 const REGIONS: [&str; 3] = ["us-east-2", "eu-west-1", "us-gov-west-1"];
 const ENVIRONMENTS: [&str; 2] = ["production", "staging"];
 
@@ -32,9 +34,11 @@ struct Proof {
 
 pub(crate) fn run() -> Result<()> {
     let mut proofs = Vec::new();
-    println!("tfstate toolkit demo: the main workflow on a local AWS emulator");
+    println!("tfstate toolkit demo: the whole life cycle on a local AWS emulator");
 
-    heading(1, "Start the local AWS emulator");
+    heading(1, "Build the toolkit, start the local AWS emulator");
+    println!("  $ cargo build (the eight binaries)");
+    build_tools()?;
     let harness = venv::ensure()?;
     let server =
         MotoServer::start(&harness, &MotoOptions::default()).map_err(|e| anyhow!("{e}"))?;
@@ -129,7 +133,6 @@ pub(crate) fn run() -> Result<()> {
     });
 
     heading(5, "Provision the sample project on the emulator");
-    build_tools(&["provision-s3-client-centric", "manage-tenant-backends"])?;
     let workdir = demo_workdir()?;
     println!("  (working directory: {})", workdir.display());
     let provision = [&DEPLOYMENT[..], &["--company-name", "Ohio Corp", "--force"]].concat();
@@ -163,38 +166,10 @@ pub(crate) fn run() -> Result<()> {
         proved: "a re-run reads, finds every setting right, writes nothing".to_owned(),
     });
 
-    heading(7, "Backend files for two tenants, checked against AWS");
-    let create = [
-        &DEPLOYMENT[..],
-        &["--tenant", "mtn-ghana,ezra", "--create-tenant"],
-    ]
-    .concat();
-    println!("  $ manage-tenant-backends {}", wrap_command(&create));
-    let created = run_tool(&server, &workdir, "manage-tenant-backends", &create)?;
-    print_wrapped(&created.stderr);
-    let check = [&DEPLOYMENT[..], &["--check-sync"]].concat();
-    println!("  $ manage-tenant-backends {}", wrap_command(&check));
-    let checked = run_tool(&server, &workdir, "manage-tenant-backends", &check)?;
-    print_wrapped(&checked.stderr);
-    println!("  $ manage-tenant-backends --show-all-paths");
-    let shown = run_tool(
-        &server,
-        &workdir,
-        "manage-tenant-backends",
-        &["--show-all-paths"],
-    )?;
-    print_wrapped(&shown.stderr.lines().take(9).collect::<Vec<_>>().join("\n"));
-    println!("  ... ({} lines in all)", shown.stderr.lines().count());
-    proofs.push(Proof {
-        step: "backends",
-        proved: "10 backend files for 2 tenants, in sync with the bucket and table".to_owned(),
-    });
-
     heading(
-        8,
-        "Client VPC CIDRs: check the registry, allocate, plan subnets",
+        7,
+        "CIDRs for two new clients: check, allocate, plan subnets",
     );
-    build_tools(&["validate-cidr"])?;
     // Seed 003's three clients, with EKS's default service range released (as a team whose
     // clusters set service_ipv4_cidr would).
     std::fs::copy(
@@ -205,25 +180,36 @@ pub(crate) fn run() -> Result<()> {
     println!("  $ validate-cidr");
     let valid = run_tool(&server, &workdir, "validate-cidr", &[])?;
     print_wrapped(&valid.stderr);
-    let allocate = [
-        "--allocate",
-        "newco",
-        "--prefix-length",
-        "16",
-        "--pool",
-        "10.0.0.0/8",
-        "--region",
-        "us-east-2",
-        "--environment",
-        "production",
-        "--notes",
-        "New client onboarding",
-        "--quiet",
-    ];
-    println!("  $ validate-cidr {}", wrap_command(&allocate));
-    let allocated = run_tool(&server, &workdir, "validate-cidr", &allocate)?;
-    print_wrapped(&allocated.stderr);
-    let plan = ["--quiet", "--subnets", "newco", "--azs", "a,b"];
+    let mut blocks = Vec::new();
+    for client in CLIENTS {
+        let allocate = [
+            "--allocate",
+            client,
+            "--prefix-length",
+            "16",
+            "--pool",
+            "10.0.0.0/8",
+            "--region",
+            "us-east-2",
+            "--environment",
+            "production",
+            "--notes",
+            "New client onboarding",
+            "--quiet",
+        ];
+        println!("  $ validate-cidr {}", wrap_command(&allocate));
+        let allocated = run_tool(&server, &workdir, "validate-cidr", &allocate)?;
+        print_wrapped(&allocated.stderr);
+        blocks.push(
+            allocated
+                .stderr
+                .split_whitespace()
+                .find(|word| word.contains('/') && word.starts_with(char::is_numeric))
+                .unwrap_or("?")
+                .to_owned(),
+        );
+    }
+    let plan = ["--quiet", "--subnets", CLIENTS[0], "--azs", "a,b"];
     println!("  $ validate-cidr {}", wrap_command(&plan));
     let planned = run_tool(&server, &workdir, "validate-cidr", &plan)?;
     // The table without its third column, the cidrsubnet expression of each row.
@@ -238,26 +224,127 @@ pub(crate) fn run() -> Result<()> {
         }
     }
     let registry = std::fs::read_to_string(workdir.join("cidr-registry.yaml"))?;
+    let rogue = "  rogue:\n    vpc_cidr: \"10.101.128.0/17\"\n    region: \"us-east-2\"\n    \
+                 environment: \"production\"\n    allocated_date: \"2026-02-01\"\n";
     std::fs::write(
         workdir.join("cidr-registry.yaml"),
-        registry.replacen(
-            "\nreserved:",
-            "  rogue:\n    vpc_cidr: \"10.101.128.0/17\"\n    region: \"us-east-2\"\n    \
-             environment: \"production\"\n    allocated_date: \"2026-02-01\"\n\nreserved:",
-            1,
-        ),
+        registry.replacen("\nreserved:", &format!("{rogue}\nreserved:"), 1),
     )?;
     println!("  (a client added by hand, inside beta-corp's block)");
     println!("  $ validate-cidr --quiet");
     let overlap = run_tool_expecting(&server, &workdir, "validate-cidr", &["--quiet"], 1)?;
     print_wrapped(&overlap.stderr);
+    std::fs::write(workdir.join("cidr-registry.yaml"), &registry)?;
     proofs.push(Proof {
         step: "cidrs",
-        proved: "registry checked, newco got 10.0.0.0/16, an overlap caught".to_owned(),
+        proved: format!(
+            "registry checked; {} got {}, {} got {}; an overlap caught",
+            CLIENTS[0], blocks[0], CLIENTS[1], blocks[1]
+        ),
     });
 
-    heading(9, "Audit the project's security, break a setting, fix it");
-    build_tools(&["verify-s3-security"])?;
+    heading(8, "Backend files for the two clients, checked against AWS");
+    for client in CLIENTS {
+        let generate = [client, "us-east-2", "production", "--project-name", PROJECT];
+        println!("  $ generate-client-backend {}", wrap_command(&generate));
+        let generated = run_tool(&server, &workdir, "generate-client-backend", &generate)?;
+        print_wrapped(
+            &generated
+                .stderr
+                .lines()
+                .filter(|line| line.contains("Created"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
+    let backend = format!(
+        "backends/aws/production/us-east-2/clients/{}.hcl",
+        CLIENTS[0]
+    );
+    println!("  {backend}:");
+    for line in std::fs::read_to_string(workdir.join(&backend))?.lines() {
+        print_wrapped(&format!("    {line}"));
+    }
+    let check = [
+        &DEPLOYMENT[..],
+        &["--key-scheme", "client-centric", "--check-sync"],
+    ]
+    .concat();
+    println!("  $ manage-tenant-backends {}", wrap_command(&check));
+    let checked = run_tool(&server, &workdir, "manage-tenant-backends", &check)?;
+    print_wrapped(
+        &checked
+            .stderr
+            .lines()
+            .filter(|line| line.starts_with("[SUCCESS]") || line.starts_with("[ERROR]"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    proofs.push(Proof {
+        step: "backends",
+        proved: "a backend file per client; bucket, table and keys in sync".to_owned(),
+    });
+
+    heading(
+        9,
+        &format!("Real Terraform on {}'s backend file", CLIENTS[0]),
+    );
+    let terraform = harness.terraform().map_err(|e| anyhow!("{e}"))?;
+    let stack = test_support::terraform::Stack::new(
+        &terraform,
+        server.endpoint(),
+        &format!("{} foundation", CLIENTS[0]),
+    );
+    println!("  (a stack with an S3 backend and one output; the emulator's endpoint is");
+    println!("   passed in a second -backend-config file)");
+    println!("  (BACKEND={backend})");
+    println!("  $ terraform init -backend-config=$BACKEND -backend-config=emulator.hcl");
+    let init = stack.init(&workdir.join(&backend));
+    if init.code != 0 {
+        bail!("terraform init failed:\n{}{}", init.stdout, init.stderr);
+    }
+    print_terraform(
+        &init.stdout,
+        &["Successfully configured", "Terraform has been successfully"],
+    );
+    println!("  $ terraform apply -auto-approve");
+    let apply = stack.apply();
+    if apply.code != 0 {
+        bail!("terraform apply failed:\n{}{}", apply.stdout, apply.stderr);
+    }
+    print_terraform(&apply.stdout, &["Apply complete", "name = "]);
+    let key = read_backend_key(&workdir.join(&backend))?;
+    let lock_id = format!("{}/{key}-md5", names.state_bucket);
+    let (size, digest) = tokio::runtime::Runtime::new()?.block_on(async {
+        let config = test_support::aws::sdk_config_for(server.endpoint(), "us-east-2");
+        let s3 = test_support::aws::s3(&config);
+        let dynamodb = test_support::aws::dynamodb(&config);
+        (
+            test_support::fixtures::object_size(&s3, names.state_bucket.as_str(), &key).await,
+            test_support::fixtures::lock_digest(&dynamodb, names.lock_table.as_str(), &lock_id)
+                .await,
+        )
+    });
+    let (Some(size), Some(digest)) = (size, digest) else {
+        bail!("terraform's state or its digest row is not where the backend file says");
+    };
+    println!("  the state object, read back from the bucket:");
+    print_wrapped(&format!(
+        "    s3://{}/{key} ({size} bytes)",
+        names.state_bucket
+    ));
+    println!("  its digest row in {}:", names.lock_table);
+    print_wrapped(&format!("    {lock_id} = {digest}"));
+    proofs.push(Proof {
+        step: "terraform",
+        proved: format!(
+            "Terraform {} stored {}'s state at its key, locked by the table",
+            terraform_version(&terraform),
+            CLIENTS[0]
+        ),
+    });
+
+    heading(10, "Audit the project's security, break a setting, fix it");
     let audit = DEPLOYMENT;
     println!("  $ verify-s3-security {}", wrap_command(&audit));
     let first = run_tool_expecting(&server, &workdir, "verify-s3-security", &audit, 1)?;
@@ -279,8 +366,10 @@ pub(crate) fn run() -> Result<()> {
         proved: "29 rules over 5 buckets, account and table; a break caught, fixed".to_owned(),
     });
 
-    heading(10, "Fill the logs bucket, dry-run, back up and destroy");
-    build_tools(&["destroy-s3-buckets"])?;
+    heading(
+        11,
+        "Back up and destroy the observability buckets; keep the state",
+    );
     let logs = names
         .observability
         .first()
@@ -315,25 +404,42 @@ pub(crate) fn run() -> Result<()> {
     println!("  $ destroy-s3-buckets {}", wrap_command(&refused));
     let no = run_tool_expecting(&server, &workdir, "destroy-s3-buckets", &refused, 4)?;
     print_destroy(&no.stderr);
-    let destroy = [&DEPLOYMENT[..], &["--type", "logs", "--force", "--backup"]].concat();
+    let destroy = [&DEPLOYMENT[..], &["--type", "all", "--force", "--backup"]].concat();
     println!("  $ destroy-s3-buckets {}", wrap_command(&destroy));
     let destroyed = run_tool(&server, &workdir, "destroy-s3-buckets", &destroy)?;
     print_destroy(&destroyed.stderr);
-    if !destroyed.stderr.contains("bucket deleted")
-        || !destroyed.stderr.contains("verified every checksum")
-    {
-        bail!("the logs bucket was not backed up and destroyed");
+    let deleted = destroyed.stderr.matches("bucket deleted").count();
+    if deleted != 4 || !destroyed.stderr.contains("verified every checksum") {
+        bail!("the four observability buckets were not backed up and destroyed");
+    }
+    println!(
+        "  $ terraform plan -detailed-exitcode   # {}'s state survived?",
+        CLIENTS[0]
+    );
+    let plan = stack.plan();
+    print_terraform(&plan.stdout, &["No changes"]);
+    if plan.code != 0 {
+        bail!(
+            "terraform plan after the teardown exited {}:\n{}{}",
+            plan.code,
+            plan.stdout,
+            plan.stderr
+        );
     }
     proofs.push(Proof {
         step: "destroy",
-        proved: "logs bucket backed up, verified, emptied, deleted; state refused".to_owned(),
+        proved: "4 buckets backed up, verified, deleted; the state kept".to_owned(),
     });
 
     drop(server);
     println!();
     println!("Summary");
     for proof in &proofs {
-        println!("  {:<11} {}", proof.step, proof.proved);
+        let mut lines = wrap(&proof.proved, 64).into_iter();
+        println!("  {:<11} {}", proof.step, lines.next().unwrap_or_default());
+        for line in lines {
+            println!("  {:<11} {line}", "");
+        }
     }
     Ok(())
 }
@@ -358,14 +464,21 @@ fn common_directory<'a>(mut keys: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
-/// Builds the toolkit's binaries the demo runs.
-fn build_tools(names: &[&str]) -> Result<()> {
+/// Builds the toolkit's eight binaries, quietly unless something fails.
+fn build_tools() -> Result<()> {
     let mut command = Command::new(env!("CARGO"));
     command.args(["build", "--quiet", "--locked"]);
-    for name in names {
+    for name in crate::tidy::SCRIPT_BINARIES {
         command.args(["--package", name]);
     }
-    crate::run(&mut command)
+    let output = command.output().context("run cargo build")?;
+    if !output.status.success() {
+        bail!(
+            "cargo build failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
 }
 
 fn tool_path(name: &str) -> PathBuf {
@@ -431,6 +544,42 @@ fn print_audit(report: &str) {
     println!("    ({checks} checks in all; --output json, sarif or junit for machines)");
 }
 
+/// Prints the lines of Terraform's output that start with one of `wanted`, each up to the
+/// end of its first sentence.
+fn print_terraform(output: &str, wanted: &[&str]) {
+    for line in output.lines().map(str::trim) {
+        if wanted.iter().any(|start| line.starts_with(start)) {
+            let sentence = line.find(['!', '.']).map_or(line, |end| &line[..=end]);
+            print_wrapped(&format!("    {sentence}"));
+        }
+    }
+}
+
+/// The `key` a backend file names.
+fn read_backend_key(file: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(file)?;
+    text.lines()
+        .filter_map(|line| line.split_once('='))
+        .find(|(name, _)| name.trim() == "key")
+        .map(|(_, value)| value.trim().trim_matches('"').to_owned())
+        .with_context(|| format!("{} names no key", file.display()))
+}
+
+/// `1.0.3`, from `terraform version`.
+fn terraform_version(terraform: &Path) -> String {
+    Command::new(terraform)
+        .arg("version")
+        .output()
+        .ok()
+        .and_then(|output| {
+            String::from_utf8_lossy(&output.stdout)
+                .split_whitespace()
+                .nth(1)
+                .map(|version| version.trim_start_matches('v').to_owned())
+        })
+        .unwrap_or_else(|| "1.0.3".to_owned())
+}
+
 /// Prints a teardown's report without the inventory's detail lines.
 fn print_destroy(report: &str) {
     let skip = ["[INFO] versioning ", "[INFO] Taking inventory"];
@@ -441,13 +590,16 @@ fn print_destroy(report: &str) {
     print_wrapped(&kept.join("\n"));
 }
 
-/// Prints a tool's report with its long lines wrapped to fit 80 columns.
+/// Prints a tool's report with its long lines wrapped to fit 80 columns, each line's
+/// indentation kept and its continuation indented four more.
 fn print_wrapped(report: &str) {
     for line in report.lines() {
-        let mut pieces = wrap(line, 76).into_iter();
-        println!("{}", pieces.next().unwrap_or_default());
+        let text = line.trim_start_matches(' ');
+        let indent = " ".repeat(line.len() - text.len());
+        let mut pieces = wrap(text, 76 - indent.len()).into_iter();
+        println!("{indent}{}", pieces.next().unwrap_or_default());
         for piece in pieces {
-            println!("    {piece}");
+            println!("{indent}    {piece}");
         }
     }
 }

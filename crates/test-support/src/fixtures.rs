@@ -221,6 +221,32 @@ pub async fn lifecycle_rule_ids(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<St
         .unwrap_or_default()
 }
 
+/// The size of the object at `key`, if there is one.
+pub async fn object_size(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Option<i64> {
+    let head = s3.head_object().bucket(bucket).key(key).send().await.ok()?;
+    head.content_length()
+}
+
+/// The `Digest` of the lock table's row `lock_id` (Terraform's `{bucket}/{key}-md5` row),
+/// if there is one.
+pub async fn lock_digest(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    lock_id: &str,
+) -> Option<String> {
+    let row = dynamodb
+        .get_item()
+        .table_name(table)
+        .key(
+            "LockID",
+            aws_sdk_dynamodb::types::AttributeValue::S(lock_id.to_owned()),
+        )
+        .send()
+        .await
+        .ok()?;
+    row.item?.get("Digest")?.as_s().ok().cloned()
+}
+
 /// Object Lock protection for [`locked_bucket`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Protection {

@@ -86,6 +86,20 @@ impl Stack {
         crate::cli::run_command(&mut command)
     }
 
+    /// `terraform plan -detailed-exitcode`: exit 0 when the state matches the configuration,
+    /// 2 when there are changes.
+    pub fn plan(&self) -> Output {
+        let mut command = self.command();
+        command.args([
+            "plan",
+            "-detailed-exitcode",
+            "-input=false",
+            "-no-color",
+            "-lock-timeout=0s",
+        ]);
+        crate::cli::run_command(&mut command)
+    }
+
     /// `terraform apply` that stops at its approval prompt, holding the state lock until
     /// the returned child's stdin is answered or closed.
     pub fn apply_waiting_for_approval(&self) -> Child {
