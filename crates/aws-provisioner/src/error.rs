@@ -24,6 +24,8 @@ pub enum AwsErrorKind {
     Service,
     /// No answer: DNS, connection, timeout.
     Network,
+    /// No credentials could be loaded (environment, profile, SSO, instance metadata).
+    NoCredentials,
 }
 
 /// An AWS call that failed.
@@ -54,6 +56,13 @@ impl AwsError {
             AwsErrorKind::Network => {
                 Some("check the network and --endpoint-url / AWS_ENDPOINT_URL".to_owned())
             }
+            AwsErrorKind::NoCredentials => Some(
+                "no AWS credentials were found: pass --profile (or set AWS_PROFILE) for a \
+                 configured profile (`aws configure`, `aws sso login`), or export \
+                 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; a local emulator \
+                 (--endpoint-url) accepts any key, such as test/test"
+                    .to_owned(),
+            ),
             AwsErrorKind::Throttled => {
                 Some("AWS is throttling the account; run again in a minute".to_owned())
             }

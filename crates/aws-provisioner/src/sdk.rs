@@ -2,6 +2,7 @@
 
 use std::error::Error as StdError;
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, PointInTimeRecoverySpecification,
@@ -119,10 +120,16 @@ where
         .raw_response()
         .map(|response| response.status().as_u16());
     let code = error.code().map(str::to_owned);
-    let message = error.message().map(str::to_owned).unwrap_or_else(|| {
-        aws_smithy_types::error::display::DisplayErrorContext(&error).to_string()
-    });
+    let credentials = sources(&error)
+        .find(|source| source.downcast_ref::<CredentialsError>().is_some())
+        .map(describe);
+    let message = match (&credentials, error.message()) {
+        (Some(credentials), _) => credentials.clone(),
+        (None, Some(message)) => message.to_owned(),
+        (None, None) => describe(&error),
+    };
     let kind = match (&error, code.as_deref(), status) {
+        _ if credentials.is_some() => AwsErrorKind::NoCredentials,
         (SdkError::DispatchFailure(_) | SdkError::TimeoutError(_), _, _) => AwsErrorKind::Network,
         (
             _,
@@ -164,6 +171,28 @@ where
         code,
         message,
     }
+}
+
+/// An error and its sources, outermost first.
+fn sources<'a>(
+    error: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(error), |error: &&'a (dyn StdError + 'static)| {
+        (*error).source()
+    })
+}
+
+/// An error and its causes as one line, `a: b: c`, each said once (the SDK's own display
+/// ends with a debug dump of the whole chain).
+fn describe(error: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for source in sources(error) {
+        let text = source.to_string();
+        if !parts.last().is_some_and(|last| last.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
 }
 
 /// The error code of an SDK error, if the service sent one.

@@ -83,3 +83,38 @@ fn the_observability_flags_belong_to_the_client_centric_script_only() {
         output.stderr
     );
 }
+
+#[test]
+fn no_credentials_is_one_clear_error_with_what_to_do() {
+    let dir = Workdir::new();
+    let mut command = test_support::cli::command(BIN, dir.path(), Some(moto().endpoint()));
+    command
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .args(["--region", "us-west-2", "--environment", "production"])
+        .args(["--project-name", "nocreds", "--dry-run"]);
+    let output = test_support::cli::run_command(&mut command);
+    assert_eq!(output.code, 3, "{}", output.stderr);
+    assert!(
+        output.stderr.contains("no credentials found in chain"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output
+            .stderr
+            .contains("hint: no AWS credentials were found: pass --profile")
+    );
+    // The SDK's debug dump of the error chain stays out of the message.
+    assert!(
+        !output.stderr.contains("DispatchFailure("),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(
+        output.stderr.matches("[ERROR]").count(),
+        1,
+        "{}",
+        output.stderr
+    );
+}
