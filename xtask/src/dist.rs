@@ -17,8 +17,8 @@
 //! ```
 //!
 //! `SHA256SUMS` lists every file (the install script checks it before copying anything) and
-//! `{archive}.sha256` the archive itself. The archive is reproducible: sorted entries, fixed
-//! owners and times.
+//! `{archive}.sha256` the archive itself. The archive is reproducible: entries in sorted
+//! order, folder by folder, owned by root, with fixed times.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -294,7 +294,27 @@ fn pack(stage: &Path, name: &str, archive: &Path, compression: Compression) -> R
         level,
     ));
     tar.mode(tar::HeaderMode::Deterministic);
-    tar.append_dir_all(name, stage)?;
+    tar.append_dir(name, stage)?;
+    let mut paths = vec![stage.to_owned()];
+    let mut index = 0;
+    while let Some(dir) = paths.get(index).cloned() {
+        index += 1;
+        if dir.is_dir() {
+            let mut children = std::fs::read_dir(&dir)?
+                .map(|entry| entry.map(|entry| entry.path()))
+                .collect::<std::io::Result<Vec<_>>>()?;
+            children.sort();
+            paths.extend(children);
+        }
+    }
+    for path in &paths[1..] {
+        let inside = Path::new(name).join(path.strip_prefix(stage)?);
+        if path.is_dir() {
+            tar.append_dir(&inside, path)?;
+        } else {
+            tar.append_path_with_name(path, &inside)?;
+        }
+    }
     let mut writer = tar.into_inner()?.finish()?;
     writer.flush()?;
     Ok(())
@@ -393,18 +413,38 @@ mod tests {
         );
         assert!(text(&installed.stderr).contains("is not on PATH"));
 
-        let commit = stdout(Command::new("git").args(["log", "-1", "--format=%h %cs"]))
-            .unwrap_or_else(|_| "unknown commit".to_owned());
         for binary in SCRIPT_BINARIES {
             let path = prefix.join("bin").join(binary);
             let version = sh(Command::new(&path).arg("--version"));
             assert!(version.status.success(), "{binary} --version failed");
+            let version = text(&version.stdout);
+            let built = sh(Command::new(binaries.join(binary)).arg("--version"));
             assert_eq!(
-                text(&version.stdout).trim(),
-                format!(
-                    "{binary} {} ({commit})",
+                version,
+                text(&built.stdout),
+                "{binary}: not the binary built"
+            );
+            // `name 0.1.0 (abc1234 2026-11-22)`: the version and the commit it was built from.
+            let commit = version
+                .trim()
+                .strip_prefix(&format!(
+                    "{binary} {} (",
                     release.name.split('-').nth(2).unwrap()
-                )
+                ))
+                .and_then(|rest| rest.strip_suffix(')'))
+                .unwrap_or_else(|| panic!("{binary} --version printed {version}"));
+            // A build outside a git checkout says so instead.
+            let (hash, date) = match commit {
+                "unknown commit" => ("0000000", "2000-01-01"),
+                known => known.split_once(' ').unwrap(),
+            };
+            assert!(
+                hash.len() >= 7 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+                "{binary}: {version}"
+            );
+            assert!(
+                date.len() == 10 && date.starts_with("20"),
+                "{binary}: {version}"
             );
             let help = sh(Command::new(&path).arg("--help"));
             assert!(help.status.success() && text(&help.stdout).contains("Usage:"));
@@ -464,6 +504,49 @@ mod tests {
             .arg(&prefix));
         assert!(removed.status.success(), "{}", text(&removed.stderr));
         assert_eq!(files_under(&prefix).unwrap(), Vec::<PathBuf>::new());
+    }
+
+    #[test]
+    fn the_archive_is_reproducible_and_sorted() {
+        let work = tempfile::tempdir().unwrap();
+        let stage = work.path().join("stage");
+        write(&stage.join("share/b.txt"), b"b", 0o644).unwrap();
+        write(&stage.join("bin/tool"), b"#!/bin/sh\n", 0o755).unwrap();
+        write(&stage.join("a.txt"), b"a", 0o644).unwrap();
+        let first = work.path().join("first.tar.gz");
+        pack(&stage, "release", &first, Compression::Fast).unwrap();
+        // Touch every file: times and creation order must not matter.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        std::fs::write(stage.join("a.txt"), b"a").unwrap();
+        let second = work.path().join("second.tar.gz");
+        pack(&stage, "release", &second, Compression::Fast).unwrap();
+        assert_eq!(
+            std::fs::read(&first).unwrap(),
+            std::fs::read(&second).unwrap()
+        );
+
+        let listed = sh(Command::new("tar").arg("-tvzf").arg(&first));
+        let listing = text(&listed.stdout);
+        let names: Vec<&str> = listing
+            .lines()
+            .filter_map(|line| line.split_whitespace().last())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "release",
+                "release/a.txt",
+                "release/bin",
+                "release/share",
+                "release/bin/tool",
+                "release/share/b.txt"
+            ]
+        );
+        assert!(
+            listing.lines().all(|line| line.contains("0/0")),
+            "{listing}"
+        );
+        assert!(listing.contains("-rwxr-xr-x 0/0"), "{listing}");
     }
 
     #[test]

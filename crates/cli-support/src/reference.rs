@@ -100,13 +100,77 @@ where
 pub fn generate(mut command: Command, kind: Generated, out: &mut dyn Write) -> std::io::Result<()> {
     let name = command.get_name().to_owned();
     let shell = match kind {
-        Generated::Man => return clap_mangen::Man::new(command).render(out),
+        Generated::Man => return render_man(command, out),
         Generated::Bash => Shell::Bash,
         Generated::Zsh => Shell::Zsh,
         Generated::Fish => Shell::Fish,
     };
     clap_complete::generate(shell, &mut command, name, out);
     Ok(())
+}
+
+/// The exit codes every binary shares (`crate::Exit`), for the man page.
+const EXIT_STATUS: [(u8, &str); 5] = [
+    (0, "done; every check passed"),
+    (
+        1,
+        "the checks ran and found problems (validation, audit, sync)",
+    ),
+    (2, "bad usage or invalid input; nothing was changed"),
+    (3, "an AWS or I/O failure"),
+    (
+        4,
+        "refused for safety: declined, or no terminal to ask on and no --force",
+    ),
+];
+
+/// The man page: clap_mangen's sections, then the examples of `after_help` kept as written
+/// (no-fill), the exit status, and where the full page is.
+fn render_man(command: Command, out: &mut dyn Write) -> std::io::Result<()> {
+    let name = command.get_name().to_owned();
+    let examples = command
+        .get_after_help()
+        .map(|text| text.to_string())
+        .unwrap_or_default();
+    let man = clap_mangen::Man::new(command.after_help(None::<&str>));
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    if !examples.trim().is_empty() {
+        let body = examples
+            .trim()
+            .strip_prefix("Examples:")
+            .unwrap_or(&examples);
+        writeln!(out, ".SH EXAMPLES\n.nf")?;
+        for line in body.trim_matches('\n').lines() {
+            writeln!(out, "{}", roff_line(line))?;
+        }
+        writeln!(out, ".fi")?;
+    }
+    writeln!(out, ".SH \"EXIT STATUS\"")?;
+    for (code, meaning) in EXIT_STATUS {
+        writeln!(out, ".TP\n\\fB{code}\\fR\n{}", roff_line(meaning))?;
+    }
+    writeln!(
+        out,
+        ".SH \"SEE ALSO\"\nThe page {}, installed under share/doc/tfstate\\-toolkit/docs/commands/, \
+         and the toolkit's other commands.",
+        roff_line(&format!("{name}.md"))
+    )?;
+    man.render_version_section(out)
+}
+
+/// One line of text as roff: backslashes and hyphens escaped, a leading `.` or `'` kept
+/// literal.
+fn roff_line(line: &str) -> String {
+    let escaped = line.replace('\\', "\\e").replace('-', "\\-");
+    if escaped.starts_with(['.', '\'']) {
+        format!("\\&{escaped}")
+    } else {
+        escaped
+    }
 }
 
 /// The flags a user can type: every visible `--long` and `-s` of the command, `--help` and
@@ -188,7 +252,12 @@ mod tests {
 
     /// A definition like the binaries': required flags, a positional, a short flag.
     #[derive(Debug, Parser)]
-    #[command(name = "sample-tool", version, about = "A sample")]
+    #[command(
+        name = "sample-tool",
+        version,
+        about = "A sample",
+        after_help = "Examples:\n  sample-tool eu-west-1"
+    )]
     struct Sample {
         /// The client
         client: String,
@@ -223,6 +292,8 @@ mod tests {
             assert!(text.contains("region"), "{kind:?} misses --region: {text}");
             if kind == Generated::Man {
                 assert!(!text.contains("secret"), "the man page shows a hidden flag");
+                assert!(text.contains(".SH EXAMPLES\n.nf\n  sample\\-tool eu\\-west\\-1\n.fi\n"));
+                assert!(text.contains(".SH \"EXIT STATUS\"\n.TP\n\\fB0\\fR\n"));
             }
         }
     }
