@@ -17,7 +17,7 @@
 //! - [`progress::counter`]: progress for long jobs, drawn only on a terminal.
 //! - [`project::ProjectArgs`]: `--region`, `--environment`, `--project-name`, resolved with
 //!   `shared-config.toml` and the environment.
-//! - [`reference`]: `--version` with the commit, the hidden `--generate man|bash|zsh|fish`
+//! - [`reference`](mod@reference): `--version` with the commit, the hidden `--generate man|bash|zsh|fish`
 //!   that prints the man page and completions, and the check that a docs page lists every
 //!   flag; [`parse`] is the `Cli::parse()` of every binary.
 //! - `provision` (feature `provision`): the command of the two provisioning binaries, which
