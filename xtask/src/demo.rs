@@ -205,7 +205,7 @@ pub(crate) fn run() -> Result<()> {
                 .stderr
                 .split_whitespace()
                 .find(|word| word.contains('/') && word.starts_with(char::is_numeric))
-                .unwrap_or("?")
+                .with_context(|| format!("validate-cidr allocated no block to {client}"))?
                 .to_owned(),
         );
     }
