@@ -66,10 +66,7 @@ fn build_release(packages: &[&str]) -> Result<PathBuf> {
         command.args(["--package", package]);
     }
     crate::run(&mut command)?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| project_root().join("target"));
-    Ok(target.join("release"))
+    crate::profile_dir("release")
 }
 
 /// A command in a clean AWS environment pointed at the emulator, with `bin` first on PATH.
@@ -110,13 +107,7 @@ fn provision(runs: usize) -> Result<()> {
     let baseline = project_root().join("xtask/bench/provision-baseline.sh");
     let server =
         MotoServer::start(&harness, &MotoOptions::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let dir = tempfile_dir()?;
-    // Each project gets its own lock table, so every run is a first provision.
-    std::fs::write(
-        dir.join("shared-config.toml"),
-        "[naming]\nlock_table = \"locks-{project}\"\n",
-    )?;
-    std::fs::create_dir_all(dir.join(".git"))?;
+    let dir = project_workdir()?;
 
     let mut first = Measure {
         label: "toolkit: first provision (5 buckets + table)",
@@ -327,6 +318,18 @@ fn write_results(name: &str, results: &serde_json::Value) -> Result<()> {
     )?;
     println!("  results: target/bench/{name}.json");
     Ok(())
+}
+
+/// A repository root for provisioning runs: each project gets its own lock table
+/// (`shared-config.toml`), so every run is a first provision.
+fn project_workdir() -> Result<PathBuf> {
+    let dir = tempfile_dir()?;
+    std::fs::write(
+        dir.join("shared-config.toml"),
+        "[naming]\nlock_table = \"locks-{project}\"\n",
+    )?;
+    std::fs::create_dir_all(dir.join(".git"))?;
+    Ok(dir)
 }
 
 fn tempfile_dir() -> Result<PathBuf> {

@@ -248,14 +248,7 @@ pub(crate) fn run() -> Result<()> {
         let generate = [client, "us-east-2", "production", "--project-name", PROJECT];
         println!("  $ generate-client-backend {}", wrap_command(&generate));
         let generated = run_tool(&server, &workdir, "generate-client-backend", &generate)?;
-        print_wrapped(
-            &generated
-                .stderr
-                .lines()
-                .filter(|line| line.contains("Created"))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        );
+        print_lines(&generated.stderr, |line| line.contains("Created"));
     }
     let backend = format!(
         "backends/aws/production/us-east-2/clients/{}.hcl",
@@ -272,14 +265,9 @@ pub(crate) fn run() -> Result<()> {
     .concat();
     println!("  $ manage-tenant-backends {}", wrap_command(&check));
     let checked = run_tool(&server, &workdir, "manage-tenant-backends", &check)?;
-    print_wrapped(
-        &checked
-            .stderr
-            .lines()
-            .filter(|line| line.starts_with("[SUCCESS]") || line.starts_with("[ERROR]"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    );
+    print_lines(&checked.stderr, |line| {
+        line.starts_with("[SUCCESS]") || line.starts_with("[ERROR]")
+    });
     proofs.push(Proof {
         step: "backends",
         proved: "a backend file per client; bucket, table and keys in sync".to_owned(),
@@ -339,7 +327,7 @@ pub(crate) fn run() -> Result<()> {
         step: "terraform",
         proved: format!(
             "Terraform {} stored {}'s state at its key, locked by the table",
-            terraform_version(&terraform),
+            terraform_version(&terraform)?,
             CLIENTS[0]
         ),
     });
@@ -478,17 +466,17 @@ fn build_tools() -> Result<()> {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+    let _ = TOOLS.set(crate::profile_dir("dev")?);
     Ok(())
 }
 
+/// The folder of the binaries [`build_tools`] built.
+static TOOLS: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
 fn tool_path(name: &str) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| crate::project_root().join("target"));
-    target.join("debug").join(name)
+    TOOLS.get().expect("build_tools ran first").join(name)
 }
 
-/// Runs a binary against the emulator, as a user would with the emulator's endpoint.
 /// A fresh working directory for the demo's files, kept for the newcomer to look at.
 fn demo_workdir() -> Result<PathBuf> {
     let dir = crate::project_root().join("target/demo");
@@ -526,21 +514,19 @@ fn print_audit(report: &str) {
         .lines()
         .filter(|line| line.starts_with("[INFO] Checking "))
         .count();
-    for line in report.lines() {
-        let keep = [
-            "╭─",
-            "[ERROR]",
-            "[WARNING]",
-            "hint:",
-            "  fix:",
-            "[SUCCESS] Fixed",
-            "[SUCCESS] Found",
-            "[SUCCESS] Security",
-        ];
-        if keep.iter().any(|start| line.starts_with(start)) {
-            print_wrapped(line);
-        }
-    }
+    let keep = [
+        "╭─",
+        "[ERROR]",
+        "[WARNING]",
+        "hint:",
+        "  fix:",
+        "[SUCCESS] Fixed",
+        "[SUCCESS] Found",
+        "[SUCCESS] Security",
+    ];
+    print_lines(report, |line| {
+        keep.iter().any(|start| line.starts_with(start))
+    });
     println!("    ({checks} checks in all; --output json, sarif or junit for machines)");
 }
 
@@ -566,28 +552,28 @@ fn read_backend_key(file: &Path) -> Result<String> {
 }
 
 /// `1.0.3`, from `terraform version`.
-fn terraform_version(terraform: &Path) -> String {
-    Command::new(terraform)
-        .arg("version")
-        .output()
-        .ok()
-        .and_then(|output| {
-            String::from_utf8_lossy(&output.stdout)
-                .split_whitespace()
-                .nth(1)
-                .map(|version| version.trim_start_matches('v').to_owned())
-        })
-        .unwrap_or_else(|| "1.0.3".to_owned())
+fn terraform_version(terraform: &Path) -> Result<String> {
+    let version = crate::stdout(Command::new(terraform).arg("version"))?;
+    version
+        .split_whitespace()
+        .nth(1)
+        .map(|version| version.trim_start_matches('v').to_owned())
+        .with_context(|| format!("`terraform version` printed `{version}`"))
 }
 
 /// Prints a teardown's report without the inventory's detail lines.
 fn print_destroy(report: &str) {
     let skip = ["[INFO] versioning ", "[INFO] Taking inventory"];
-    let kept: Vec<&str> = report
-        .lines()
-        .filter(|line| !skip.iter().any(|start| line.starts_with(start)))
-        .collect();
-    print_wrapped(&kept.join("\n"));
+    print_lines(report, |line| {
+        !skip.iter().any(|start| line.starts_with(start))
+    });
+}
+
+/// Prints the lines of a tool's report that `keep` accepts, wrapped to fit 80 columns.
+fn print_lines(report: &str, keep: impl Fn(&str) -> bool) {
+    for line in report.lines().filter(|line| keep(line)) {
+        print_wrapped(line);
+    }
 }
 
 /// Prints a tool's report with its long lines wrapped to fit 80 columns, each line's

@@ -27,8 +27,8 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 
-use crate::project_root;
 use crate::tidy::SCRIPT_BINARIES;
+use crate::{project_root, stdout};
 
 /// The install script shipped at the archive's root.
 const INSTALL_SCRIPT: &str = include_str!("../dist/install.sh");
@@ -58,13 +58,8 @@ pub(crate) fn run(profile: &str, out: &Path) -> Result<Release> {
         build.args(["--package", binary]);
     }
     crate::run(&mut build)?;
-    let folder = match profile {
-        "dev" | "test" => "debug",
-        "release" | "bench" => "release",
-        custom => custom,
-    };
-    let binaries = target_dir()?.join(folder);
-    let compression = if folder == "debug" {
+    let binaries = crate::profile_dir(profile)?;
+    let compression = if binaries.ends_with("debug") {
         Compression::Fast
     } else {
         Compression::Best
@@ -197,35 +192,6 @@ fn host_target() -> Result<String> {
         .find_map(|line| line.strip_prefix("host: "))
         .map(str::to_owned)
         .context("rustc -vV names no host")
-}
-
-/// Cargo's target directory (CARGO_TARGET_DIR and config included).
-fn target_dir() -> Result<PathBuf> {
-    let metadata = stdout(Command::new(env!("CARGO")).args([
-        "metadata",
-        "--format-version",
-        "1",
-        "--no-deps",
-    ]))?;
-    let metadata: serde_json::Value = serde_json::from_str(&metadata)?;
-    metadata["target_directory"]
-        .as_str()
-        .map(PathBuf::from)
-        .context("cargo metadata names no target directory")
-}
-
-fn stdout(command: &mut Command) -> Result<String> {
-    let output = command
-        .output()
-        .with_context(|| format!("run {}", command.get_program().to_string_lossy()))?;
-    if !output.status.success() {
-        bail!(
-            "{} failed: {}",
-            command.get_program().to_string_lossy(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 fn write(path: &Path, contents: &[u8], mode: u32) -> Result<()> {

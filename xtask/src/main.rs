@@ -152,6 +152,37 @@ pub(crate) fn project_root() -> PathBuf {
         .to_owned()
 }
 
+/// Where cargo puts the binaries built with `profile` (`CARGO_TARGET_DIR` and cargo's
+/// configuration included).
+pub(crate) fn profile_dir(profile: &str) -> Result<PathBuf> {
+    let metadata = stdout(cargo().args(["metadata", "--format-version", "1", "--no-deps"]))?;
+    let metadata: serde_json::Value = serde_json::from_str(&metadata)?;
+    let target = metadata["target_directory"]
+        .as_str()
+        .context("cargo metadata names no target directory")?;
+    let folder = match profile {
+        "dev" | "test" => "debug",
+        "release" | "bench" => "release",
+        custom => custom,
+    };
+    Ok(Path::new(target).join(folder))
+}
+
+/// Runs a command and returns its standard output, trimmed; fails with its stderr.
+pub(crate) fn stdout(command: &mut Command) -> Result<String> {
+    let output = command
+        .output()
+        .with_context(|| format!("run {}", command.get_program().to_string_lossy()))?;
+    if !output.status.success() {
+        bail!(
+            "{} failed: {}",
+            command.get_program().to_string_lossy(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
 /// Runs a command, echoing it, and fails if it fails.
 pub(crate) fn run(command: &mut Command) -> Result<()> {
     eprintln!("[xtask] $ {}", display(command));

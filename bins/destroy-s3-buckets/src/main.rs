@@ -161,17 +161,10 @@ fn main() -> ExitCode {
     )
 }
 
+cli_support::docs_page_test!(Cli);
+
 #[cfg(test)]
 mod tests {
-    /// docs/commands/destroy-s3-buckets.md lists every flag, and no flag that does not exist.
-    #[test]
-    fn the_docs_page_lists_every_flag() {
-        cli_support::reference::assert_documented::<super::Cli>(
-            "docs/commands/destroy-s3-buckets.md",
-            include_str!("../../../docs/commands/destroy-s3-buckets.md"),
-        );
-    }
-
     use super::*;
 
     fn project() -> Vec<(ObservabilityKind, String)> {

@@ -149,14 +149,4 @@ fn main() -> ExitCode {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    /// docs/commands/generate-client-backend.md lists every flag, and no flag that does not exist.
-    #[test]
-    fn the_docs_page_lists_every_flag() {
-        cli_support::reference::assert_documented::<super::Cli>(
-            "docs/commands/generate-client-backend.md",
-            include_str!("../../../docs/commands/generate-client-backend.md"),
-        );
-    }
-}
+cli_support::docs_page_test!(Cli);

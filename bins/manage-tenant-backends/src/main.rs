@@ -125,14 +125,4 @@ fn main() -> ExitCode {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    /// docs/commands/manage-tenant-backends.md lists every flag, and no flag that does not exist.
-    #[test]
-    fn the_docs_page_lists_every_flag() {
-        cli_support::reference::assert_documented::<super::Cli>(
-            "docs/commands/manage-tenant-backends.md",
-            include_str!("../../../docs/commands/manage-tenant-backends.md"),
-        );
-    }
-}
+cli_support::docs_page_test!(Cli);

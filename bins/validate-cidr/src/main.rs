@@ -398,14 +398,4 @@ fn main() -> ExitCode {
     cli_support::runner::run_local(&cli.base, |reporter| run(cli, reporter))
 }
 
-#[cfg(test)]
-mod tests {
-    /// docs/commands/validate-cidr.md lists every flag, and no flag that does not exist.
-    #[test]
-    fn the_docs_page_lists_every_flag() {
-        cli_support::reference::assert_documented::<super::Cli>(
-            "docs/commands/validate-cidr.md",
-            include_str!("../../../docs/commands/validate-cidr.md"),
-        );
-    }
-}
+cli_support::docs_page_test!(Cli);

@@ -8,11 +8,9 @@ use std::sync::Arc;
 use chrono::Utc;
 use futures::future::join_all;
 use indicatif::HumanBytes;
-use naming::ObservabilityKind;
 use s3_destroy::backup::{self, Manifest};
 use s3_destroy::sdk::DestroyAws;
 use s3_destroy::{Blocker, ExecuteError, Inventory, Options, Plan, Step, Tally, Tuning};
-use serde::Serialize;
 use serde_json::json;
 
 use crate::args::CommonArgs;
@@ -77,16 +75,7 @@ pub struct Target {
 }
 
 /// What a bucket is to the project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    /// The Terraform state bucket.
-    State,
-    /// An observability bucket.
-    Observability(ObservabilityKind),
-    /// A bucket named on the command line that the project's names do not give.
-    Other,
-}
+pub use naming::BucketRole as Role;
 
 /// How the binary runs the teardown.
 #[derive(Debug, Clone, Copy)]
@@ -118,16 +107,9 @@ pub async fn named_targets(
         if targets.iter().any(|target| &target.bucket == bucket) {
             continue;
         }
-        let role = names.as_ref().map_or(Role::Other, |names| {
-            if names.state_bucket.as_str() == bucket {
-                return Role::State;
-            }
-            names
-                .observability
-                .iter()
-                .find(|(_, name)| name.as_str() == bucket)
-                .map_or(Role::Other, |(kind, _)| Role::Observability(*kind))
-        });
+        let role = names
+            .as_ref()
+            .map_or(Role::Other, |names| names.role_of(bucket));
         targets.push(Target {
             bucket: bucket.clone(),
             role,

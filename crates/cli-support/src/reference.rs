@@ -246,6 +246,28 @@ pub fn assert_documented<C: CommandFactory>(path: &str, page: &str) {
     );
 }
 
+/// The test each binary runs on its page, `docs/commands/{package}.md`: write
+/// `cli_support::docs_page_test!(Cli);` in its `main.rs`.
+#[macro_export]
+macro_rules! docs_page_test {
+    ($cli:ty) => {
+        /// The binary's docs page lists every flag, and no flag that does not exist.
+        #[cfg(test)]
+        #[test]
+        fn the_docs_page_lists_every_flag() {
+            $crate::reference::assert_documented::<$cli>(
+                concat!("docs/commands/", env!("CARGO_PKG_NAME"), ".md"),
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../../docs/commands/",
+                    env!("CARGO_PKG_NAME"),
+                    ".md"
+                )),
+            );
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -379,6 +379,38 @@ pub struct ProjectNames {
     pub lock_table: TableName,
 }
 
+/// What a bucket is to a deployment, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BucketRole {
+    /// The deployment's Terraform state bucket.
+    State,
+    /// One of the deployment's observability buckets.
+    Observability(ObservabilityKind),
+    /// A bucket the deployment's names do not give (one named on a command line).
+    Other,
+}
+
+impl ProjectNames {
+    /// The deployment's buckets with their roles: the state bucket, then the observability
+    /// buckets.
+    pub fn buckets(&self) -> impl Iterator<Item = (&BucketName, BucketRole)> {
+        std::iter::once((&self.state_bucket, BucketRole::State)).chain(
+            self.observability
+                .iter()
+                .map(|(kind, bucket)| (bucket, BucketRole::Observability(*kind))),
+        )
+    }
+
+    /// The role `bucket` has in this deployment ([`BucketRole::Other`] when it is none of
+    /// its buckets).
+    pub fn role_of(&self, bucket: &str) -> BucketRole {
+        self.buckets()
+            .find(|(name, _)| name.as_str() == bucket)
+            .map_or(BucketRole::Other, |(_, role)| role)
+    }
+}
+
 /// The three tiers of client subnets (seed 003's foundation layer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -451,6 +483,25 @@ mod tests {
 
     fn deployment(project: &str) -> Deployment {
         Deployment::parse(project, "production", "ap-southeast-2").unwrap()
+    }
+
+    #[test]
+    fn each_bucket_of_a_deployment_has_its_role_and_others_none() {
+        let names = NamingRules::default()
+            .names(&deployment("ohio-01"))
+            .unwrap();
+        let roles: Vec<BucketRole> = names.buckets().map(|(_, role)| role).collect();
+        assert_eq!(roles.len(), 5);
+        assert_eq!(roles[0], BucketRole::State);
+        assert_eq!(
+            names.role_of("ohio-01-terraform-state-production"),
+            BucketRole::State
+        );
+        assert_eq!(
+            names.role_of("ohio-01-ap-southeast-2-audit-logs-production"),
+            BucketRole::Observability(ObservabilityKind::AuditLogs)
+        );
+        assert_eq!(names.role_of("someone-elses-bucket"), BucketRole::Other);
     }
 
     #[test]

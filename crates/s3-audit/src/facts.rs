@@ -7,7 +7,6 @@ use aws_provisioner::model::{
     Encryption, KeyAttribute, Logging, ObjectOwnership, PublicAccessBlock, Versioning,
 };
 use aws_provisioner::policy::Policy;
-use naming::ObservabilityKind;
 use serde::Serialize;
 
 /// A setting as read, or why it could not be read.
@@ -50,16 +49,7 @@ impl<T> From<T> for Fact<T> {
 }
 
 /// What a bucket is for, from the naming convention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    /// The project's Terraform state bucket.
-    State,
-    /// One of the project's observability buckets.
-    Observability(ObservabilityKind),
-    /// A bucket named on the command line that the convention does not name.
-    Other,
-}
+pub use naming::BucketRole as Role;
 
 /// Versioning, with MFA delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -13,7 +13,7 @@ use naming::{Deployment, NamingRules};
 use serde_json::{Value, json};
 use test_support::{MotoOptions, MotoServer};
 
-use super::{Measure, build_release, command, tempfile_dir, write_results};
+use super::{Measure, build_release, command, project_workdir, write_results};
 use crate::{project_root, venv};
 
 const REGION: &str = "us-east-2";
@@ -86,12 +86,7 @@ pub(super) fn run(runs: usize, prowler: bool) -> Result<()> {
     let release = build_release(&["verify-s3-security", "provision-s3-client-centric"])?;
     let server =
         MotoServer::start(&harness, &MotoOptions::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let dir = tempfile_dir()?;
-    std::fs::write(
-        dir.join("shared-config.toml"),
-        "[naming]\nlock_table = \"locks-{project}\"\n",
-    )?;
-    std::fs::create_dir_all(dir.join(".git"))?;
+    let dir = project_workdir()?;
 
     eprintln!("[xtask] provisioning {PROJECTS} projects (5 buckets each) and breaking a few");
     let projects = provision(&release, &dir, &server)?;
