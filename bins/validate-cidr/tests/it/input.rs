@@ -210,3 +210,23 @@ fn as_a_pre_commit_hook_it_stops_a_commit_that_breaks_the_registry() {
         "{stderr}"
     );
 }
+
+#[test]
+fn generate_prints_the_man_page_alone_and_refuses_anything_else() {
+    let dir = with_registry(VALID);
+    let man = validate_cidr(dir.path(), &["--generate", "man"], &[]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    assert!(man.stdout.starts_with(".ie"), "{}", man.stdout);
+    assert!(man.stdout.contains(".TH validate-cidr 1"));
+    assert!(man.stdout.contains(".SH \"EXIT STATUS\""));
+    // A shell it cannot write, or --generate beside other flags, is a usage error.
+    for args in [
+        &["--generate", "powershell"][..],
+        &["--generate", "bash", "--quiet"][..],
+    ] {
+        let refused = validate_cidr(dir.path(), args, &[]);
+        assert_eq!(refused.code, 2, "{args:?}: {}", refused.stderr);
+        assert!(refused.stderr.contains("--generate"), "{}", refused.stderr);
+        assert!(refused.stdout.is_empty());
+    }
+}
