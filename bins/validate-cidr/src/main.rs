@@ -267,9 +267,10 @@ fn allocation_failure(error: AllocateError) -> Failure {
     let hint = error.hint();
     let exit = match &error {
         AllocateError::PoolFull { .. } => Exit::Findings,
-        AllocateError::Io { .. } | AllocateError::Changed(_) | AllocateError::ReadBack(_) => {
-            Exit::Failure
-        }
+        AllocateError::Io { .. }
+        | AllocateError::Changed(_)
+        | AllocateError::ReadBack(_)
+        | AllocateError::Locked { .. } => Exit::Failure,
         _ => Exit::Usage,
     };
     Failure::new(exit, error.to_string()).with_optional_hint(hint.as_deref())
@@ -368,6 +369,21 @@ fn drift(
 fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
     let path = registry_path(cli);
     let shown = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+    // An allocation holds the registry's lock from the read to the rename, so two at once
+    // never hand out one block twice or lose a client.
+    let _lock = match (&cli.allocate, cli.dry_run) {
+        (Some(_), false) => match allocate::lock(&path, allocate::LOCK_WAIT) {
+            Ok(lock) => Some(lock),
+            // A missing registry is reported by the read below.
+            Err(AllocateError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                None
+            }
+            Err(error) => return Err(allocation_failure(error)),
+        },
+        _ => None,
+    };
     let (registry, text) = read_registry(&path)?;
     let validation = validate(&registry, scope(cli));
     let mut report = Report::new(&shown, &registry, &validation);

@@ -112,6 +112,40 @@ pub enum WriteError {
         /// Why.
         source: std::io::Error,
     },
+    /// The file system refused after some files were written.
+    #[error(
+        "cannot write {}: {source}; {} file(s) were written before it: {}",
+        path.display(),
+        written.len(),
+        written.iter().map(|file| file.path.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    Partial {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+        /// The files created or replaced before it (each whole).
+        written: Vec<Written>,
+    },
+}
+
+impl WriteError {
+    /// This error, saying which of `done` were written before it.
+    fn after(self, done: &[Written]) -> WriteError {
+        let written: Vec<Written> = done
+            .iter()
+            .filter(|file| matches!(file.status, Status::Created | Status::Updated { .. }))
+            .cloned()
+            .collect();
+        match self {
+            WriteError::Io { path, source } if !written.is_empty() => WriteError::Partial {
+                path,
+                source,
+                written,
+            },
+            other => other,
+        }
+    }
 }
 
 enum Decision {
@@ -164,15 +198,9 @@ pub fn write_all(
                         status: Status::Updated { kept },
                     }
                 } else {
-                    let diff = similar::TextDiff::from_lines(&text, &rendered)
-                        .unified_diff()
-                        .context_radius(2)
-                        .header(
-                            &format!("{} (now)", file.slot.path.display()),
-                            "(would be written)",
-                        )
-                        .to_string();
-                    Decision::Keep(Status::Differs { diff })
+                    Decision::Keep(Status::Differs {
+                        diff: diff(&text, &rendered, &file.slot.path),
+                    })
                 }
             }
         };
@@ -183,8 +211,18 @@ pub fn write_all(
         let status = match decision {
             Decision::Keep(status) => status,
             Decision::Write { text, status } => {
-                write_atomically(&path, &text)?;
-                status
+                let replace = !matches!(status, Status::Created);
+                match write_atomically(&path, &text, replace) {
+                    Ok(()) => status,
+                    // Another writer created the file since it was read: never replace it.
+                    Err(WriteError::Io { source, .. })
+                        if source.kind() == std::io::ErrorKind::AlreadyExists =>
+                    {
+                        appeared(&path, &file.slot.path, &text)
+                            .map_err(|error| error.after(&written))?
+                    }
+                    Err(error) => return Err(error.after(&written)),
+                }
             }
         };
         written.push(Written {
@@ -195,17 +233,65 @@ pub fn write_all(
     Ok(written)
 }
 
-/// Writes `text` to a temporary file beside `path`, then renames it into place.
-pub fn write_atomically(path: &Path, text: &str) -> Result<(), WriteError> {
+/// What a file that appeared while it was being created holds, against what `text` would
+/// have written: the same, or its difference.
+fn appeared(path: &Path, shown: &Path, text: &str) -> Result<Status, WriteError> {
+    let there = std::fs::read_to_string(path).map_err(|source| WriteError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    if there == text {
+        return Ok(Status::Unchanged);
+    }
+    Ok(Status::Differs {
+        diff: diff(&there, text, shown),
+    })
+}
+
+fn diff(now: &str, wanted: &str, shown: &Path) -> String {
+    similar::TextDiff::from_lines(now, wanted)
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("{} (now)", shown.display()), "(would be written)")
+        .to_string()
+}
+
+/// Writes `text` to a temporary file beside `path`, flushed to disk, then renames it into
+/// place. A new file gets the permissions the umask allows (`0666` less the umask) and is
+/// never put over a file that appeared meanwhile (the error is `AlreadyExists`); with
+/// `replace`, an existing file is replaced and keeps its permissions.
+pub fn write_atomically(path: &Path, text: &str, replace: bool) -> Result<(), WriteError> {
+    use std::os::unix::fs::PermissionsExt;
     let io = |source| WriteError::Io {
         path: path.to_owned(),
         source,
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io)?;
-    let mut temporary = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    // Created with mode 0666, which the kernel reduces by the umask.
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".tfstate-toolkit-")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
+        .map_err(io)?;
     std::io::Write::write_all(&mut temporary, text.as_bytes()).map_err(io)?;
-    temporary.persist(path).map_err(|error| io(error.error))?;
+    if replace {
+        match std::fs::metadata(path) {
+            Ok(existing) => {
+                std::fs::set_permissions(temporary.path(), existing.permissions()).map_err(io)?;
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(io(source)),
+        }
+    }
+    temporary.as_file().sync_all().map_err(io)?;
+    if replace {
+        temporary.persist(path).map_err(|error| io(error.error))?;
+    } else {
+        temporary
+            .persist_noclobber(path)
+            .map_err(|error| io(error.error))?;
+    }
     Ok(())
 }
 

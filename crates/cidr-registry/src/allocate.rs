@@ -2,8 +2,11 @@
 //! text with the new client added at the end of `clients:` — every other byte (comments,
 //! order, quoting, blank lines) as it was — written atomically.
 
+use std::fs::File;
 use std::io::Write;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use ipnet::Ipv4Net;
 use serde::Serialize;
@@ -15,7 +18,20 @@ use crate::reserved::Severity;
 
 /// Why a block cannot be allocated.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AllocateError {
+    /// Another allocation held the registry's lock for longer than the wait.
+    #[error(
+        "{} is locked by another allocation (waited {} s); nothing was written",
+        path.display(),
+        waited.as_secs()
+    )]
+    Locked {
+        /// The registry.
+        path: PathBuf,
+        /// How long this run waited.
+        waited: Duration,
+    },
     /// The registry already has the client.
     #[error("client `{name}` is already in the registry (line {line}) with {cidr}")]
     Exists {
@@ -84,7 +100,9 @@ impl AllocateError {
             AllocateError::FlowStyle(_) => {
                 Some("write `clients:` as a block mapping, one client per indented key".to_owned())
             }
-            AllocateError::Changed(_) => Some("run the allocation again".to_owned()),
+            AllocateError::Changed(_) | AllocateError::Locked { .. } => {
+                Some("run the allocation again".to_owned())
+            }
             AllocateError::ReadBack(_) | AllocateError::Io { .. } => None,
         }
     }
@@ -387,6 +405,51 @@ fn read_back(
             before.entries.len(),
             allocation.client
         )))
+    }
+}
+
+/// How long an allocation waits for another one to finish with the registry.
+pub const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// The registry's exclusive lock, held from the read to the rename (released on drop).
+///
+/// The lock is taken on the registry file itself (an advisory `flock`), so no lock file is
+/// left behind. Since [`write`] renames a new file into place, a lock taken on a file that
+/// has since been replaced is dropped and taken again on the file now at the path.
+#[derive(Debug)]
+pub struct RegistryLock {
+    _file: File,
+}
+
+/// Takes the registry's exclusive lock, waiting at most `wait` for another allocation.
+pub fn lock(path: &Path, wait: Duration) -> Result<RegistryLock, AllocateError> {
+    let io = |source| AllocateError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let started = Instant::now();
+    loop {
+        let file = File::open(path).map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => {
+                // Still the file at the path (not one a finished allocation renamed over)?
+                let locked = file.metadata().map_err(io)?;
+                let current = std::fs::metadata(path).map_err(io)?;
+                if (locked.dev(), locked.ino()) == (current.dev(), current.ino()) {
+                    return Ok(RegistryLock { _file: file });
+                }
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if started.elapsed() >= wait {
+                    return Err(AllocateError::Locked {
+                        path: path.to_owned(),
+                        waited: started.elapsed(),
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::Error(source)) => return Err(io(source)),
+        }
     }
 }
 

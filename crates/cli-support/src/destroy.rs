@@ -125,6 +125,7 @@ impl DestroyArgs {
         Mode {
             options: Options {
                 bypass_governance: self.bypass_governance,
+                only_listed: self.backup_root().is_some(),
                 ..options
             },
             tuning: Tuning {
@@ -160,6 +161,12 @@ pub async fn run(
     prompter: &mut dyn Prompter,
 ) -> Result<Exit, Failure> {
     let text = common.base.output == OutputFormat::Text;
+    if args.all_versions && args.backup_root().is_none() {
+        return Err(Failure::usage(
+            "--all-versions only says what --backup copies; without --backup nothing would be copied",
+        )
+        .with_hint("add --backup (or --backup-dir DIR) to keep every version before deleting"));
+    }
     for name in &args.confirm_buckets {
         if !targets.iter().any(|target| &target.bucket == name) {
             return Err(Failure::usage(format!(
@@ -340,6 +347,7 @@ pub fn describe(plan: &Plan) -> String {
                 delete_markers,
                 bytes,
                 bypass_governance,
+                ..
             } => format!(
                 "delete {versions} version(s) and {delete_markers} marker(s), {}{}",
                 HumanBytes(*bytes),
@@ -517,7 +525,12 @@ async fn tear_down(
         }
         Err(ExecuteError::Aws(error)) => Err(Failure::from(error)
             .with_hint("run the same command again: it carries on where this run stopped")),
-        Err(error @ ExecuteError::NotEmpty { .. }) => Err(Failure::external(error.to_string())),
+        Err(error) => {
+            if let (ExecuteError::Written { tally, .. }, true) = (&error, text) {
+                report_tally(reporter, tally);
+            }
+            Err(Failure::external(error.to_string()))
+        }
     }
 }
 

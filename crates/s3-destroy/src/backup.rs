@@ -8,6 +8,7 @@
 //! the backup, and identical versions are stored once. The manifest maps keys to copies.
 
 use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -135,11 +136,20 @@ async fn copy_and_verify<S: Store>(
     dir: &Path,
     copied: &(dyn Fn(u64) + Sync),
 ) -> Result<Manifest, BackupError> {
+    // Backups can hold state secrets: folders 0700, files 0600, whatever the umask.
     let objects = dir.join("objects");
-    std::fs::create_dir_all(&objects).map_err(|error| BackupError::Write {
-        path: objects.clone(),
-        error,
-    })?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&objects)
+        .and_then(|()| {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+            std::fs::set_permissions(&objects, std::fs::Permissions::from_mode(0o700))
+        })
+        .map_err(|error| BackupError::Write {
+            path: objects.clone(),
+            error,
+        })?;
     let copies: Vec<ManifestEntry> = stream::iter(entries.iter().enumerate())
         .map(|(index, entry)| {
             let objects = &objects;
@@ -166,7 +176,7 @@ async fn copy_and_verify<S: Store>(
     let path = dir.join("manifest.json");
     let staging = dir.join(".manifest.json.partial");
     let text = serde_json::to_vec_pretty(&manifest).expect("the manifest serializes");
-    std::fs::File::create(&staging)
+    private_file(&staging)
         .and_then(|mut file| {
             file.write_all(&text)?;
             file.sync_all()
@@ -177,6 +187,18 @@ async fn copy_and_verify<S: Store>(
         })?;
     std::fs::rename(&staging, &path).map_err(|error| BackupError::Write { path, error })?;
     Ok(manifest)
+}
+
+/// Creates (or truncates) `path` readable and writable by its owner only.
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    Ok(file)
 }
 
 /// Streams one version to a staging file, hashing it, then moves it to its content address.
@@ -201,7 +223,7 @@ async fn copy_one<S: Store>(
         .body(bucket, &entry.key, &entry.version_id)
         .await
         .map_err(read)?;
-    let mut file = std::fs::File::create(&staging).map_err(write)?;
+    let mut file = private_file(&staging).map_err(write)?;
     let mut hasher = Sha256::new();
     let mut size = 0u64;
     while let Some(chunk) = body.next().await {

@@ -7,7 +7,7 @@
 //! under it (S3 and moto can both answer an empty page early) does not end the run: passes
 //! go on until one finds nothing. An interrupted run is finished by running it again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -115,6 +115,20 @@ pub enum ExecuteError {
         /// What was done before.
         tally: Box<Tally>,
     },
+    /// Versions were written after the backup; they were kept, and so was the bucket.
+    #[error(
+        "{bucket}: {count} version(s) were written after the backup (such as {example}); they were not deleted, and neither was the bucket: stop the writers and run again (a new run backs them up first)"
+    )]
+    Written {
+        /// The bucket.
+        bucket: String,
+        /// Versions and delete markers not in the backup.
+        count: u64,
+        /// One of them, as `key (version id)`.
+        example: String,
+        /// What was done before.
+        tally: Box<Tally>,
+    },
     /// Objects kept appearing: every listing pass found some.
     #[error(
         "{bucket}: objects are still being written ({passes} listing passes each found some); stop the writers and run again"
@@ -147,6 +161,7 @@ pub async fn execute<S: Store>(
         tuning,
         progress,
         bypass: false,
+        listed: None,
     };
     for step in &plan.steps {
         match step {
@@ -156,9 +171,20 @@ pub async fn execute<S: Store>(
             }
             Step::AbortUploads { .. } => run.abort_uploads(&mut tally, &inventory.uploads).await?,
             Step::DeleteEntries {
-                bypass_governance, ..
+                bypass_governance,
+                only_listed,
+                ..
             } => {
                 run.bypass = *bypass_governance;
+                if *only_listed {
+                    run.listed = Some(
+                        inventory
+                            .entries
+                            .iter()
+                            .map(|entry| (entry.key.clone(), entry.version_id.clone()))
+                            .collect(),
+                    );
+                }
                 run.delete_batches(&mut tally, inventory.entries.clone())
                     .await?;
                 run.delete_until_empty(&mut tally).await?;
@@ -179,6 +205,8 @@ struct Run<S> {
     tuning: Tuning,
     progress: Arc<dyn Progress>,
     bypass: bool,
+    /// When only the inventory's entries may be deleted: their keys and version ids.
+    listed: Option<HashSet<(String, String)>>,
 }
 
 /// What one batch came to.
@@ -244,6 +272,7 @@ impl<S: Store> Run<S> {
         let mut found = 0;
         let mut marker = None;
         let mut pending = Vec::new();
+        let mut unlisted: Vec<Entry> = Vec::new();
         loop {
             let page = match self
                 .store
@@ -259,7 +288,17 @@ impl<S: Store> Run<S> {
                 Err(error) => return Err(error.into()),
             };
             found += page.entries.len() as u64;
-            pending.extend(page.entries);
+            match &self.listed {
+                Some(listed) => {
+                    let (known, new): (Vec<Entry>, Vec<Entry>) =
+                        page.entries.into_iter().partition(|entry| {
+                            listed.contains(&(entry.key.clone(), entry.version_id.clone()))
+                        });
+                    pending.extend(known);
+                    unlisted.extend(new);
+                }
+                None => pending.extend(page.entries),
+            }
             while pending.len() >= self.tuning.batch_size {
                 let rest = pending.split_off(self.tuning.batch_size);
                 batches.send(std::mem::replace(&mut pending, rest)).await?;
@@ -273,6 +312,14 @@ impl<S: Store> Run<S> {
             batches.send(pending).await?;
         }
         batches.finish(tally).await?;
+        if let Some(first) = unlisted.first() {
+            return Err(ExecuteError::Written {
+                bucket: self.bucket.to_string(),
+                count: unlisted.len() as u64,
+                example: format!("{} ({})", first.key, first.version_id),
+                tally: Box::new(tally.clone()),
+            });
+        }
         Ok(found)
     }
 

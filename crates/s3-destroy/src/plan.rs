@@ -19,6 +19,9 @@ pub struct Options {
     pub emergency: bool,
     /// Hand the emptying to S3 with lifecycle rules instead of deleting from here.
     pub expire_via_lifecycle: bool,
+    /// The inventory's entries were backed up: delete only what the inventory listed, and
+    /// stop rather than delete a version written since.
+    pub only_listed: bool,
 }
 
 /// One step, in the order of [`Plan::steps`].
@@ -47,6 +50,9 @@ pub enum Step {
         bytes: u64,
         /// With `x-amz-bypass-governance-retention`.
         bypass_governance: bool,
+        /// Only the listed entries (they were backed up); anything written since is kept
+        /// and stops the run.
+        only_listed: bool,
     },
     /// Put the two expiry rules and leave the rest to S3.
     ExpireViaLifecycle,
@@ -195,6 +201,7 @@ pub fn plan(
         bytes: counts.bytes,
         bypass_governance: options.bypass_governance
             && inventory.locks.iter().any(|lock| lock.retention.is_some()),
+        only_listed: options.only_listed,
     });
     steps.push(Step::DeleteBucket);
     Ok(Plan { bucket, steps })
@@ -375,7 +382,8 @@ mod tests {
                     versions: 2,
                     delete_markers: 1,
                     bytes: 20,
-                    bypass_governance: false
+                    bypass_governance: false,
+                    only_listed: false,
                 },
                 Step::DeleteBucket,
             ]
@@ -540,7 +548,8 @@ mod tests {
             versions: 2,
             delete_markers: 1,
             bytes: 20,
-            bypass_governance: true
+            bypass_governance: true,
+            only_listed: false,
         }));
 
         let compliance = locked(

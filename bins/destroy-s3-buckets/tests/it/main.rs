@@ -3,6 +3,7 @@
 //! and refusals delete nothing, backups are complete or nothing is deleted, and a run killed
 //! midway is finished by the next.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use test_support::cli::{Output, Workdir, command, run, run_command};
@@ -202,6 +203,15 @@ async fn dry_run_and_refusals_delete_nothing() {
     assert!(unforced.stderr.contains("--force"), "{}", unforced.stderr);
     let nothing = project.run(&[]);
     assert_eq!(nothing.code, 2, "{}", nothing.stderr);
+    // --all-versions says what a backup copies; without one it is bad input, not a
+    // deletion without a backup.
+    let unbacked = project.run(&["--type", "logs", "--force", "--all-versions"]);
+    assert_eq!(unbacked.code, 2, "{}", unbacked.stderr);
+    assert!(
+        unbacked.stderr.contains("--all-versions"),
+        "{}",
+        unbacked.stderr
+    );
     for (bucket, before) in project.observability.iter().zip(before) {
         assert_eq!(fixtures::remaining(&s3, bucket).await, before, "{bucket}");
     }
@@ -260,6 +270,137 @@ async fn a_backup_is_complete_and_verified_before_anything_is_deleted() {
         out.stderr
     );
     assert_eq!(fixtures::remaining(&s3(), logs).await, None);
+    // Backups can hold state secrets: owner-only folders and files, whatever the umask.
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dirs[0]), 0o700);
+    assert_eq!(mode(&dirs[0].join("objects")), 0o700);
+    assert_eq!(mode(&dirs[0].join("manifest.json")), 0o600);
+    for object in objects {
+        assert_eq!(mode(&dirs[0].join(object["file"].as_str().unwrap())), 0o600);
+    }
+}
+
+/// Every version of `bucket` and every delete marker, as (key, version id).
+async fn versions(
+    s3: &aws::S3,
+    bucket: &str,
+) -> (HashSet<(String, String)>, HashSet<(String, String)>) {
+    let (mut versions, mut markers) = (HashSet::new(), HashSet::new());
+    let (mut key_marker, mut version_marker) = (None::<String>, None::<String>);
+    loop {
+        let page = s3
+            .list_object_versions()
+            .bucket(bucket)
+            .set_key_marker(key_marker.clone())
+            .set_version_id_marker(version_marker.clone())
+            .send()
+            .await
+            .expect("ListObjectVersions");
+        for version in page.versions() {
+            versions.insert((
+                version.key().unwrap().to_owned(),
+                version.version_id().unwrap().to_owned(),
+            ));
+        }
+        for marker in page.delete_markers() {
+            markers.insert((
+                marker.key().unwrap().to_owned(),
+                marker.version_id().unwrap().to_owned(),
+            ));
+        }
+        if page.is_truncated() != Some(true) {
+            return (versions, markers);
+        }
+        key_marker = page.next_key_marker().map(str::to_owned);
+        version_marker = page.next_version_id_marker().map(str::to_owned);
+    }
+}
+
+/// A writer keeps putting objects into the bucket during a real destroy with --backup:
+/// every version that is gone afterwards is in the verified backup, the versions written
+/// after the backup are kept, and so is the bucket (exit 3, naming the writes). Before the
+/// fix the run deleted what it never backed up and exited 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_while_something_writes_never_deletes_what_it_did_not_back_up() {
+    let project = Project::filled(small()).await;
+    let logs = project.observability[0].clone();
+    let s3 = s3();
+    let (mut written, _) = versions(&s3, &logs).await;
+    let dir = project.dir.path().to_owned();
+    let args = [
+        "--bucket",
+        &logs,
+        "--force",
+        "--backup-dir",
+        "backups",
+        "--all-versions",
+    ]
+    .map(str::to_owned);
+    let destroy = std::thread::spawn(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(BIN, &dir, Some(moto().endpoint()), &args)
+    });
+    let mut index = 0u32;
+    while !destroy.is_finished() {
+        index += 1;
+        let key = format!("incoming/{}.log", index % 7);
+        let put = s3
+            .put_object()
+            .bucket(&logs)
+            .key(&key)
+            .body(format!("line {index}").into_bytes().into())
+            .send()
+            .await;
+        if let Ok(put) = put {
+            written.insert((key, put.version_id().unwrap_or("null").to_owned()));
+        }
+    }
+    let out = destroy.join().expect("the destroy thread");
+    assert_eq!(out.code, 3, "the writes stop the run:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("were written after the backup"),
+        "{}",
+        out.stderr
+    );
+    let root = project.dir.path().join("backups");
+    let backup = std::fs::read_dir(&root)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(backup.join("manifest.json")).unwrap()).unwrap();
+    let backed_up: HashSet<(String, String)> = manifest["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["key"].as_str().unwrap().to_owned(),
+                o["version_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        fixtures::remaining(&s3, &logs).await.is_some(),
+        "the bucket is kept"
+    );
+    let (left, _) = versions(&s3, &logs).await;
+    assert!(
+        left.iter().any(|(key, _)| key.starts_with("incoming/")),
+        "the new versions are kept"
+    );
+    let unbacked: Vec<_> = written
+        .difference(&left)
+        .filter(|version| !backed_up.contains(*version))
+        .collect();
+    assert!(
+        unbacked.is_empty(),
+        "versions deleted without a backup: {unbacked:?}"
+    );
 }
 
 #[tokio::test]

@@ -178,3 +178,112 @@ fn bad_input_exits_2() {
     assert!(output.stderr.contains("missing --project-name"));
     assert!(output.stderr.contains("hint: pass --project-name, set TFSTATE_PROJECT, or add `project = ...` to shared-config.toml"));
 }
+
+/// Two runs writing one file with different content (two projects): one creates it, the
+/// other never replaces it and reports the difference (exit 1). Before create-new
+/// semantics, both said "Created" in 127 of 150 trials and one file silently replaced the
+/// other.
+#[test]
+fn two_writers_of_one_file_never_replace_each_other() {
+    use std::process::Stdio;
+    const TRIALS: usize = 40;
+    let relative = "backends/aws/production/us-east-2/clients/racer.hcl";
+    for trial in 0..TRIALS {
+        let dir = Workdir::new();
+        let children: Vec<_> = ["alpha", "bravo"]
+            .iter()
+            .map(|project| {
+                let mut command = test_support::cli::command(BIN, dir.path(), None);
+                command
+                    .args(["racer", "us-east-2", "production", "--offline"])
+                    .args(["--project-name", project, "--output", "json"])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped());
+                (*project, command.spawn().expect("spawn"))
+            })
+            .collect();
+        let outputs: Vec<_> = children
+            .into_iter()
+            .map(|(project, child)| (project, child.wait_with_output().expect("wait")))
+            .collect();
+        let text = std::fs::read_to_string(dir.path().join(relative)).expect("the file");
+        let winners: Vec<_> = outputs
+            .iter()
+            .filter(|(_, output)| output.status.code() == Some(0))
+            .collect();
+        assert_eq!(
+            winners.len(),
+            1,
+            "trial {trial}: exactly one run creates the file: {outputs:?}"
+        );
+        let (winner, _) = winners[0];
+        assert!(
+            text.contains(&format!(
+                "bucket         = \"{winner}-terraform-state-production\""
+            )),
+            "trial {trial}: the file is the creator's:\n{text}"
+        );
+        let (_, loser) = outputs
+            .iter()
+            .find(|(project, _)| project != winner)
+            .expect("the other run");
+        assert_eq!(loser.status.code(), Some(1), "trial {trial}: {loser:?}");
+        let json: serde_json::Value = serde_json::from_slice(&loser.stdout).expect("JSON");
+        assert_eq!(
+            json["files"][0]["status"], "differs",
+            "trial {trial}: {json}"
+        );
+        assert!(
+            json["files"][0]["diff"]
+                .as_str()
+                .is_some_and(|diff| diff.contains("-terraform-state-production")),
+            "trial {trial}: the difference is shown: {json}"
+        );
+    }
+}
+
+/// New files get what the umask allows; `--force` keeps an existing file's mode.
+#[test]
+fn files_respect_the_umask_and_keep_their_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = repo();
+    let relative = "backends/aws/production/us-east-2/clients/est-test-c.hcl";
+    let mut command = test_support::cli::command("/bin/sh", dir.path(), None);
+    command.args([
+        "-c",
+        &format!("umask 027 && exec {BIN} est-test-c us-east-2 production --offline"),
+    ]);
+    let output = test_support::cli::run_command(&mut command);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let path = dir.path().join(relative);
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&path), 0o640, "0666 less the umask 027");
+
+    std::fs::write(&path, "bucket = \"somewhere-else\"\n").expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let forced = run(
+        BIN,
+        dir.path(),
+        None,
+        &[
+            "est-test-c",
+            "us-east-2",
+            "production",
+            "--offline",
+            "--force",
+        ],
+    );
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert!(
+        std::fs::read_to_string(&path)
+            .expect("file")
+            .contains("ohio-01-terraform-state-production")
+    );
+    assert_eq!(mode(&path), 0o644, "--force keeps the file's mode");
+}
