@@ -387,3 +387,40 @@ pub fn scan(layout: &Layout, place: Option<Place<'_>>) -> Result<Vec<Found>, Sca
     found.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_after_writes_names_each_file_written_before_it() {
+        let done = [
+            Written {
+                path: PathBuf::from("a/one.hcl"),
+                status: Status::Created,
+            },
+            Written {
+                path: PathBuf::from("a/two.hcl"),
+                status: Status::Unchanged,
+            },
+            Written {
+                path: PathBuf::from("a/three.hcl"),
+                status: Status::Updated { kept: Vec::new() },
+            },
+        ];
+        let io = || WriteError::Io {
+            path: PathBuf::from("b/four.hcl"),
+            source: std::io::Error::other("disk full"),
+        };
+        let error = io().after(&done);
+        assert_eq!(
+            error.to_string(),
+            "cannot write b/four.hcl: disk full; 2 file(s) were written before it: a/one.hcl, a/three.hcl"
+        );
+        // Nothing written before: the plain error.
+        assert_eq!(
+            io().after(&done[1..2]).to_string(),
+            "cannot write b/four.hcl: disk full"
+        );
+    }
+}

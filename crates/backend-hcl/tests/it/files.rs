@@ -203,3 +203,24 @@ fn hostile_files_stop_a_scan_with_an_error_naming_the_file() {
         std::fs::remove_file(path).unwrap();
     }
 }
+
+#[test]
+fn a_folder_that_cannot_hold_files_writes_nothing_at_all() {
+    let (d, target, layout, root) = setup();
+    let mut planned = tenant_files(&d, &target, &layout, "acme");
+    planned.extend(tenant_files(&d, &target, &layout, "beta"));
+    // A plain file where beta's folder should be: its files cannot be written, and every
+    // file is read and decided before any is written, so acme's are not written either.
+    let beta = root.path().join("aws/production/us-west-2/tenants/beta");
+    std::fs::create_dir_all(beta.parent().unwrap()).unwrap();
+    std::fs::write(&beta, "not a folder").unwrap();
+    let error = write_all(root.path(), layout.style(), &planned, false).unwrap_err();
+    assert!(matches!(error, WriteError::Io { .. }), "{error:?}");
+    assert!(error.to_string().contains("tenants/beta"), "{error}");
+    assert!(
+        !root
+            .path()
+            .join("aws/production/us-west-2/tenants/acme")
+            .exists()
+    );
+}
