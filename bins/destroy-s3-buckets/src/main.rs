@@ -145,6 +145,7 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
         targets,
         &cli.destroy,
         mode,
+        &cli_support::destroy::StateClues::new(&settings, region),
         &cli.common,
         region,
         reporter,

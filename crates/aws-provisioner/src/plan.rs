@@ -452,7 +452,7 @@ fn bucket_plan(
             ));
             writes.push(BucketWrite::EnableVersioning);
         }
-        let wanted = spec.bucket_tags();
+        let wanted = spec.bucket_tags_for(role);
         let missing: Tags = wanted
             .iter()
             .filter(|(key, value)| have.tags.get(*key) != Some(*value))

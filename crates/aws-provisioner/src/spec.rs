@@ -231,6 +231,16 @@ impl Spec {
         tags
     }
 
+    /// The tags of one bucket: [`Spec::bucket_tags`], and on the state bucket
+    /// `Purpose = terraform-state` too, which teardown reads as a sign of Terraform state.
+    pub fn bucket_tags_for(&self, role: BucketRole) -> Tags {
+        let mut tags = self.bucket_tags();
+        if role == BucketRole::State {
+            tags.insert("Purpose".to_owned(), naming::STATE_PURPOSE.to_owned());
+        }
+        tags
+    }
+
     /// The tags of the lock table. The table is per region and shared by every project and
     /// environment there, so it carries no Project or Environment tag.
     pub fn table_tags(&self) -> Tags {

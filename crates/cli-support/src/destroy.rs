@@ -10,6 +10,7 @@ use futures::future::join_all;
 use indicatif::HumanBytes;
 use s3_destroy::backup::{self, Manifest};
 use s3_destroy::sdk::DestroyAws;
+use s3_destroy::signals::{Signals, StateSignal};
 use s3_destroy::{Blocker, ExecuteError, Inventory, Options, Plan, Step, Tally, Tuning};
 use serde_json::json;
 
@@ -136,25 +137,79 @@ impl DestroyArgs {
     }
 }
 
+/// What tells a state bucket apart: the naming patterns (and the project, when the run
+/// has one) and the region's lock table, whose rows name the buckets they lock.
+#[derive(Debug, Clone)]
+pub struct StateClues {
+    naming: naming::NamingRules,
+    project: Option<naming::Project>,
+    lock_table: Option<String>,
+}
+
+impl StateClues {
+    /// The clues the run's settings give for `region`.
+    pub fn new(settings: &naming::config::Settings, region: naming::Region) -> StateClues {
+        let project = settings
+            .project
+            .as_ref()
+            .map(|project| project.value.clone());
+        let lock_table = match (&project, &settings.environment) {
+            (Some(project), Some(environment)) => settings
+                .naming
+                .lock_table(&naming::Deployment {
+                    project: project.clone(),
+                    environment: environment.value.clone(),
+                    region,
+                })
+                .ok(),
+            _ => settings.naming.lock_table_in(region),
+        };
+        StateClues {
+            naming: settings.naming.clone(),
+            project,
+            lock_table: lock_table.map(|table| table.to_string()),
+        }
+    }
+
+    /// The signs only the names give: a role of State, or a name that fits the pattern.
+    fn by_name(&self, target: &Target) -> Vec<StateSignal> {
+        let fits = self
+            .naming
+            .fits_state_bucket(&target.bucket, self.project.as_ref());
+        if target.role == Role::State || fits {
+            vec![StateSignal::Name {
+                pattern: self.naming.state_bucket_pattern().to_string(),
+            }]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
 /// One bucket through the run, for the report.
 struct Bucket {
     target: Target,
     inventory: Inventory,
+    signals: Signals,
     plan: Result<Plan, Vec<Blocker>>,
 }
 
 impl Bucket {
-    /// Protected as the state bucket: by its name, or because it holds Terraform state.
+    /// Protected as the state bucket: by its name or any sign of Terraform state in it.
     fn is_protected(&self) -> bool {
-        self.target.role == Role::State || self.inventory.state.holds_state()
+        self.target.role == Role::State
+            || self.inventory.state.holds_state()
+            || self.signals.holds_state()
     }
 }
 
 /// Runs the teardown of `targets`.
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     targets: Vec<Target>,
     args: &DestroyArgs,
     mode: Mode,
+    clues: &StateClues,
     common: &CommonArgs,
     region: naming::Region,
     reporter: &Reporter,
@@ -193,10 +248,18 @@ pub async fn run(
     let mut buckets = Vec::new();
     for (target, inventory) in targets.into_iter().zip(inventories) {
         let inventory = inventory?;
+        let signals = s3_destroy::signals::state_signals(
+            &*store,
+            &inventory,
+            clues.lock_table.as_deref(),
+            clues.by_name(&target),
+        )
+        .await;
         let plan = s3_destroy::plan(&inventory, mode.options, now);
         buckets.push(Bucket {
             target,
             inventory,
+            signals,
             plan,
         });
     }
@@ -303,9 +366,23 @@ fn report_bucket(reporter: &Reporter, bucket: &Bucket) {
             "{name} holds Terraform state: {} state file(s) still tracking {} resource(s){unreadable}",
             state.files, state.resources
         ));
-    } else if bucket.target.role == Role::State {
+    } else if bucket.is_protected() {
         reporter.warning(format!(
-            "{name} is the Terraform state bucket (no state files in it now)"
+            "{name} is treated as a Terraform state bucket (no current *.tfstate file in it)"
+        ));
+    }
+    for signal in &bucket.signals.signals {
+        reporter.info(format!("state-bucket sign: {}", signal.describe()));
+    }
+    for warning in &bucket.signals.warnings {
+        reporter.warning(format!(
+            "{name}: cannot read {warning}; it was not counted as a sign of state"
+        ));
+    }
+    if bucket.signals.unreadable > 0 {
+        reporter.warning(format!(
+            "{name}: {} version(s) could not be read to rule out Terraform state",
+            bucket.signals.unreadable
         ));
     }
     match &bucket.plan {
@@ -594,6 +671,8 @@ fn document(
                 "settings": bucket.inventory.settings,
                 "counts": bucket.inventory.counts(),
                 "state": bucket.inventory.state,
+                "protected": bucket.is_protected(),
+                "state_signals": bucket.signals,
                 "locks": bucket.inventory.locks.len(),
                 "plan": bucket.plan.as_ref().ok().map(|plan| &plan.steps),
                 "blockers": bucket.plan.as_ref().err().map(|blockers| blockers.iter().map(|b| json!({

@@ -65,8 +65,9 @@ pub use config::SharedConfig;
 pub use error::{ConfigError, Field, NamingError, Rule};
 pub use label::{Client, Company, Environment, Layer, Project};
 pub use names::{
-    BucketRole, Deployment, NamingRules, ObservabilityKind, Pattern, ProjectNames, SubnetTier,
-    access_log_prefix, defaults, eks_cluster_name, nat_gateway_name, subnet_name, vpc_name,
+    BucketRole, Deployment, NamingRules, ObservabilityKind, Pattern, ProjectNames, STATE_PURPOSE,
+    SubnetTier, access_log_prefix, defaults, eks_cluster_name, nat_gateway_name, subnet_name,
+    vpc_name,
 };
 pub use region::{AvailabilityZone, Partition, Region};
 pub use scheme::{KeyScheme, LayerSpec, LockMode, PROVIDER, STATE_FILE, SchemeLayers};

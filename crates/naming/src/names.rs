@@ -200,6 +200,13 @@ impl Pattern {
         &self.text
     }
 
+    /// Whether this pattern renders `name` for some deployment (of `project`, when given):
+    /// literals match exactly, `{project}` is `project` or any lowercase DNS-style value,
+    /// `{region}` a real region, `{kind}` an observability kind.
+    fn fits(&self, name: &str, project: Option<&str>) -> bool {
+        fits(&self.parts, name, project)
+    }
+
     fn render(&self, deployment: &Deployment, kind: Option<ObservabilityKind>) -> String {
         let mut out = String::new();
         for part in &self.parts {
@@ -216,11 +223,43 @@ impl Pattern {
     }
 }
 
+fn fits(parts: &[Part], name: &str, project: Option<&str>) -> bool {
+    let Some((first, rest)) = parts.split_first() else {
+        return name.is_empty();
+    };
+    let then = |value: &str| {
+        name.strip_prefix(value)
+            .is_some_and(|tail| fits(rest, tail, project))
+    };
+    match first {
+        Part::Literal(text) => then(text),
+        Part::Var(Var::Kind) => ObservabilityKind::ALL
+            .iter()
+            .any(|kind| then(kind.as_str())),
+        Part::Var(Var::Project) if project.is_some() => then(project.unwrap_or_default()),
+        Part::Var(var) => {
+            let label = name
+                .bytes()
+                .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+                .count();
+            (1..=label).any(|end| {
+                let value = &name[..end];
+                (*var != Var::Region || Region::new(value).is_ok())
+                    && fits(rest, &name[end..], project)
+            })
+        }
+    }
+}
+
 impl fmt::Display for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
 }
+
+/// The `Purpose` tag the provisioner puts on the state bucket; teardown reads it as a sign
+/// that a bucket holds Terraform state.
+pub const STATE_PURPOSE: &str = "terraform-state";
 
 /// The contract's default patterns.
 pub mod defaults {
@@ -267,7 +306,7 @@ impl NamingRules {
         observability_bucket: Option<&str>,
         lock_table: Option<&str>,
     ) -> Result<Self, NamingError> {
-        Ok(NamingRules {
+        let rules = NamingRules {
             state_bucket: Pattern::parse(
                 "state_bucket",
                 state_bucket.unwrap_or(defaults::STATE_BUCKET),
@@ -283,7 +322,78 @@ impl NamingRules {
                 lock_table.unwrap_or(defaults::LOCK_TABLE),
                 false,
             )?,
-        })
+        };
+        rules.refuse_shared_names()?;
+        Ok(rules)
+    }
+
+    /// Refuses patterns under which two roles of one deployment get the same bucket name
+    /// (teardown would then take the state bucket for an observability bucket). Checked on
+    /// deployments whose values all differ and on ones whose values coincide with each
+    /// other, with a kind or with a region; [`NamingRules::names`] checks every deployment
+    /// it names as well.
+    fn refuse_shared_names(&self) -> Result<(), NamingError> {
+        const VALUES: [&str; 7] = [
+            "p7q",
+            "e8r",
+            "logs",
+            "traces",
+            "metrics",
+            "audit-logs",
+            "us-east-1",
+        ];
+        for project in VALUES {
+            for environment in VALUES {
+                for region in ["us-east-1", "eu-west-2"] {
+                    let deployment = Deployment::parse(project, environment, region)
+                        .expect("the samples are valid names");
+                    self.one_name_per_role(&deployment)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// An error when two roles of `deployment` get the same bucket name.
+    fn one_name_per_role(&self, deployment: &Deployment) -> Result<(), NamingError> {
+        // (name, role, the pattern's field and the pattern)
+        let mut named = vec![(
+            self.state_bucket.render(deployment, None),
+            "the state bucket".to_owned(),
+            ("state_bucket", &self.state_bucket),
+        )];
+        for kind in ObservabilityKind::ALL {
+            named.push((
+                self.observability_bucket.render(deployment, Some(kind)),
+                format!("the {kind} bucket"),
+                ("observability_bucket", &self.observability_bucket),
+            ));
+        }
+        for (index, (name, role, (field, pattern))) in named.iter().enumerate() {
+            let Some((_, other, _)) = named[index + 1..].iter().find(|(n, ..)| n == name) else {
+                continue;
+            };
+            return Err(NamingError::invalid(
+                Field::Pattern(field),
+                pattern.as_str(),
+                Rule::Other(format!(
+                    "gives {role} and {other} the same name (`{name}` for project `{}`, \
+                     environment `{}`, region `{}`)",
+                    deployment.project, deployment.environment, deployment.region
+                )),
+            )
+            .with_hint(
+                "every role needs a name of its own: keep a fixed word that differs (such \
+                 as `terraform-state`) and `{kind}` in the observability pattern",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether `bucket` is a name the state-bucket pattern gives for some environment and
+    /// region (of `project`, when given; of any project otherwise).
+    pub fn fits_state_bucket(&self, bucket: &str, project: Option<&Project>) -> bool {
+        self.state_bucket.fits(bucket, project.map(Project::as_str))
     }
 
     /// The state bucket pattern.
@@ -326,8 +436,24 @@ impl NamingRules {
         })
     }
 
+    /// The lock table of `region` when the pattern names no project or environment (the
+    /// default's `terraform-locks-{region_short}` names only the region).
+    pub fn lock_table_in(&self, region: Region) -> Option<TableName> {
+        let regional = self.lock_table.parts.iter().all(|part| {
+            matches!(
+                part,
+                Part::Literal(_) | Part::Var(Var::Region | Var::RegionShort)
+            )
+        });
+        let deployment = Deployment::parse("x", "x", region.name()).ok()?;
+        regional
+            .then(|| self.lock_table(&deployment).ok())
+            .flatten()
+    }
+
     /// Every name of a deployment at once.
     pub fn names(&self, deployment: &Deployment) -> Result<ProjectNames, NamingError> {
+        self.one_name_per_role(deployment)?;
         let mut observability = Vec::with_capacity(4);
         for kind in ObservabilityKind::ALL {
             observability.push((kind, self.observability_bucket(deployment, kind)?));
@@ -483,6 +609,72 @@ mod tests {
 
     fn deployment(project: &str) -> Deployment {
         Deployment::parse(project, "production", "ap-southeast-2").unwrap()
+    }
+
+    #[test]
+    fn patterns_that_give_two_roles_one_name_are_refused_naming_both() {
+        let error = NamingRules::new(Some("{project}-{region}-logs-{environment}"), None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("gives the state bucket and the logs bucket the same name"),
+            "{error}"
+        );
+        // The observability pattern without a fixed word can equal the state bucket when
+        // the environment is named like a kind... only if the patterns really coincide.
+        let error = NamingRules::new(
+            Some("{project}-{environment}"),
+            Some("{project}-{kind}"),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("the same name"), "{error}");
+        assert!(
+            error.contains("environment `logs`")
+                || error.contains("environment `traces`")
+                || error.contains("environment `metrics`"),
+            "{error}"
+        );
+        // Swapped placeholders coincide when project and environment are the same.
+        let error = NamingRules::new(
+            Some("{environment}-{project}-state"),
+            Some("{project}-{environment}-{kind}"),
+            None,
+        );
+        assert!(error.is_ok(), "different fixed words never coincide");
+        let error = NamingRules::new(
+            Some("{environment}-{project}-logs"),
+            Some("{project}-{environment}-{kind}"),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("project `p7q`, environment `p7q`")
+                || error.contains("project `logs`, environment `logs`"),
+            "{error}"
+        );
+        // The defaults and the seeds' overrides stay valid.
+        assert!(
+            NamingRules::new(Some("{region}-{environment}-terraform-state"), None, None).is_ok()
+        );
+    }
+
+    #[test]
+    fn a_state_bucket_name_is_recognised_for_any_environment_and_project() {
+        let rules = NamingRules::default();
+        let p7 = Project::new("p7").unwrap();
+        assert!(rules.fits_state_bucket("p7-terraform-state-production", None));
+        assert!(rules.fits_state_bucket("p7-terraform-state-staging", Some(&p7)));
+        assert!(rules.fits_state_bucket("my-app-terraform-state-dev-2", None));
+        assert!(!rules.fits_state_bucket("p8-terraform-state-staging", Some(&p7)));
+        assert!(!rules.fits_state_bucket("p7-us-east-2-logs-production", None));
+        assert!(!rules.fits_state_bucket("p7-terraform-state-", None));
+        let regional =
+            NamingRules::new(Some("{region}-{environment}-terraform-state"), None, None).unwrap();
+        assert!(regional.fits_state_bucket("us-east-2-production-terraform-state", None));
+        assert!(!regional.fits_state_bucket("mars-1-production-terraform-state", None));
     }
 
     #[test]

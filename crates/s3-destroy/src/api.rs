@@ -1,6 +1,7 @@
 //! The narrow interface to S3, in the toolkit's own terms. [`crate::sdk::DestroyAws`]
 //! implements it with the AWS SDK; the tests of the plan and the executor's logic use values.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -132,6 +133,26 @@ pub trait Store: Send + Sync + 'static {
     fn expire_everything(&self, bucket: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
     /// Deletes the (empty) bucket.
     fn delete_bucket(&self, bucket: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// The bucket's tags (none when it has no tag set).
+    fn tags(
+        &self,
+        bucket: &str,
+    ) -> impl Future<Output = Result<BTreeMap<String, String>, AwsError>> + Send;
+    /// The first `bytes` bytes of one version (fewer when it is shorter).
+    fn prefix(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+        bytes: u64,
+    ) -> impl Future<Output = Result<Bytes, AwsError>> + Send;
+    /// How many rows of the lock table `table` name `bucket` (locks and digests have IDs
+    /// `{bucket}/{key}` and `{bucket}/{key}-md5`); 0 when the table does not exist.
+    fn lock_rows(
+        &self,
+        table: &str,
+        bucket: &str,
+    ) -> impl Future<Output = Result<u64, AwsError>> + Send;
 }
 
 #[cfg(test)]

@@ -695,6 +695,27 @@ mod tests {
             *self.deleted_bucket.lock().unwrap() = true;
             Ok(())
         }
+
+        async fn tags(
+            &self,
+            _: &str,
+        ) -> Result<std::collections::BTreeMap<String, String>, AwsError> {
+            Ok(std::collections::BTreeMap::new())
+        }
+
+        async fn prefix(
+            &self,
+            _: &str,
+            _: &str,
+            _: &str,
+            _: u64,
+        ) -> Result<bytes::Bytes, AwsError> {
+            Ok(bytes::Bytes::new())
+        }
+
+        async fn lock_rows(&self, _: &str, _: &str) -> Result<u64, AwsError> {
+            Ok(0)
+        }
     }
 
     fn fast() -> Tuning {

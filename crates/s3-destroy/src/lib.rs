@@ -14,6 +14,8 @@
 //!   deleted; a second run finishes what an interrupted one started;
 //! - [`backup`] copies current objects (or every version) with a SHA-256 manifest and
 //!   verifies the copies before anything may be deleted;
+//! - [`signals`] tells a state bucket by every sign (tags, lock files, lock-table rows, the
+//!   content of every version), so teardown never takes one for an ordinary bucket;
 //! - [`sdk::DestroyAws`] is the AWS SDK implementation of the trait.
 
 #![warn(missing_docs)]
@@ -25,6 +27,7 @@ pub mod inventory;
 pub mod model;
 pub mod plan;
 pub mod sdk;
+pub mod signals;
 
 pub use api::Store;
 pub use execute::{ExecuteError, Tally, Tuning, execute};

@@ -3,9 +3,14 @@
 //! them the same way.
 
 use aws_provisioner::model::Versioning as ProvisionerVersioning;
-use aws_provisioner::{AwsError, AwsErrorKind, classify, invalid, optional, s3_client};
+use std::collections::BTreeMap;
+
+use aws_provisioner::{
+    AwsError, AwsErrorKind, classify, invalid, optional, retry_config, s3_client,
+};
 use aws_sdk_s3::types as s3t;
 use aws_types::SdkConfig;
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::stream;
 
@@ -17,14 +22,19 @@ use crate::model::{BucketSettings, Entry, Lock, RetentionMode, Upload, Versionin
 pub struct DestroyAws {
     provisioner: aws_provisioner::Aws,
     s3: aws_sdk_s3::Client,
+    dynamodb: aws_sdk_dynamodb::Client,
 }
 
 impl DestroyAws {
     /// Clients for `config` (path-style addressing with an endpoint override).
     pub fn new(config: &SdkConfig) -> DestroyAws {
+        let dynamodb = aws_sdk_dynamodb::config::Builder::from(config)
+            .retry_config(retry_config(config))
+            .build();
         DestroyAws {
             provisioner: aws_provisioner::Aws::new(config),
             s3: s3_client(config),
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb),
         }
     }
 }
@@ -387,5 +397,84 @@ impl Store for DestroyAws {
             .await
             .map(drop)
             .map_err(|error| classify("DeleteBucket", bucket, error))
+    }
+
+    async fn tags(&self, bucket: &str) -> Result<BTreeMap<String, String>, AwsError> {
+        let output = self.s3.get_bucket_tagging().bucket(bucket).send().await;
+        Ok(
+            optional("GetBucketTagging", bucket, output, &["NoSuchTagSet"])?
+                .map(|output| {
+                    output
+                        .tag_set()
+                        .iter()
+                        .map(|tag| (tag.key().to_owned(), tag.value().to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        )
+    }
+
+    async fn prefix(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+        bytes: u64,
+    ) -> Result<Bytes, AwsError> {
+        let resource = format!("{bucket}/{key}");
+        let mut request = self
+            .s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .range(format!("bytes=0-{}", bytes.saturating_sub(1)));
+        if version_id != "null" {
+            request = request.version_id(version_id);
+        }
+        let output = request
+            .send()
+            .await
+            .map_err(|error| classify("GetObject", &resource, error))?;
+        let body = output.body.collect().await.map_err(|error| AwsError {
+            operation: "GetObject",
+            resource,
+            kind: AwsErrorKind::Network,
+            code: None,
+            message: error.to_string(),
+        })?;
+        Ok(body.into_bytes())
+    }
+
+    async fn lock_rows(&self, table: &str, bucket: &str) -> Result<u64, AwsError> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let mut rows = 0;
+        let mut start = None;
+        loop {
+            let output = self
+                .dynamodb
+                .scan()
+                .table_name(table)
+                .projection_expression("LockID")
+                .filter_expression("begins_with(LockID, :bucket)")
+                .expression_attribute_values(":bucket", AttributeValue::S(format!("{bucket}/")))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await;
+            let output = match output {
+                Ok(output) => output,
+                Err(error) => {
+                    let error = classify("Scan", table, error);
+                    return match error.kind {
+                        AwsErrorKind::NotFound => Ok(rows),
+                        _ => Err(error),
+                    };
+                }
+            };
+            rows += u64::try_from(output.count()).unwrap_or(0);
+            match output.last_evaluated_key() {
+                Some(key) if !key.is_empty() => start = Some(key.clone()),
+                _ => return Ok(rows),
+            }
+        }
     }
 }

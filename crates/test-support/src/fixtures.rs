@@ -307,3 +307,46 @@ pub async fn locked_bucket(
 async fn put_free(s3: &aws_sdk_s3::Client, bucket: &str) {
     put(s3, bucket, "free.json", b"{}").await;
 }
+
+/// Tags `bucket` with one tag (replacing its tag set).
+pub async fn tag(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, value: &str) {
+    use aws_sdk_s3::types::{Tag, Tagging};
+    let tag = Tag::builder()
+        .key(key)
+        .value(value)
+        .build()
+        .expect("a complete tag");
+    s3.put_bucket_tagging()
+        .bucket(bucket)
+        .tagging(Tagging::builder().tag_set(tag).build().expect("a tag set"))
+        .send()
+        .await
+        .expect("PutBucketTagging");
+}
+
+/// Deletes `key` without a version: in a versioned bucket, a delete marker becomes current.
+pub async fn delete(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) {
+    s3.delete_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .expect("DeleteObject");
+}
+
+/// Puts a row with `lock_id` into the lock table `table` (a lock when it ends in the state
+/// key, a digest row when it ends in `-md5`).
+pub async fn put_lock_row(dynamodb: &aws_sdk_dynamodb::Client, table: &str, lock_id: &str) {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    dynamodb
+        .put_item()
+        .table_name(table)
+        .item("LockID", AttributeValue::S(lock_id.to_owned()))
+        .item(
+            "Digest",
+            AttributeValue::S("0123456789abcdef0123456789abcdef".to_owned()),
+        )
+        .send()
+        .await
+        .expect("PutItem");
+}

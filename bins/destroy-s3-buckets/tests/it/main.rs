@@ -500,3 +500,172 @@ async fn a_run_killed_midway_is_finished_by_the_next() {
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(fixtures::remaining(&s3, &bucket).await, None);
 }
+
+/// A versioned bucket named `name`, holding `fill`'s objects.
+async fn bucket_named(name: &str) -> String {
+    let s3 = s3();
+    fixtures::versioned_bucket(&s3, name, REGION).await;
+    fixtures::fill(&s3, name, &small()).await;
+    name.to_owned()
+}
+
+/// `--bucket NAME --force` (plus `extra`) in a directory with no project context: refused
+/// (exit 4) naming `sign`, and nothing deleted.
+async fn refused_as_state_bucket(dir: &Workdir, bucket: &str, extra: &[&str], sign: &str) {
+    let before = fixtures::remaining(&s3(), bucket).await;
+    let args = [
+        &["--bucket", bucket, "--force", "--region", REGION][..],
+        extra,
+    ]
+    .concat();
+    let out = run(BIN, dir.path(), Some(moto().endpoint()), &args);
+    assert_eq!(out.code, 4, "{bucket} must be protected:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains(sign),
+        "the sign is named ({sign}):\n{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!("--confirm-bucket {bucket}")),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        fixtures::remaining(&s3(), bucket).await,
+        before,
+        "nothing deleted"
+    );
+}
+
+/// Every sign of Terraform state protects a bucket named on the command line, with no
+/// project context or another environment's: before, each of these buckets was deleted
+/// with `--force` alone (exit 0).
+#[tokio::test]
+async fn any_sign_of_state_protects_a_bucket_whatever_the_context() {
+    let s3 = s3();
+    let bare = Workdir::new();
+    let p = unique_name("p");
+
+    // The name fits the state-bucket pattern (no project given), with its state at a key
+    // that does not end in .tfstate.
+    let named = bucket_named(&format!("{p}-terraform-state-production")).await;
+    refused_as_state_bucket(&bare, &named, &[], "its name fits the state-bucket pattern").await;
+    // ... and for another environment than the run's.
+    let staging = Workdir::new();
+    staging.write(
+        "shared-config.toml",
+        &format!("project = \"{p}\"\nregion = \"{REGION}\"\nenvironment = \"staging\"\n"),
+    );
+    refused_as_state_bucket(
+        &staging,
+        &named,
+        &[],
+        "its name fits the state-bucket pattern",
+    )
+    .await;
+
+    // A state whose current version is a delete marker.
+    let deleted = bucket_named(&unique_name("deleted")).await;
+    fixtures::put(&s3, &deleted, "env/terraform.tfstate", STATE.as_bytes()).await;
+    fixtures::delete(&s3, &deleted, "env/terraform.tfstate").await;
+    refused_as_state_bucket(&bare, &deleted, &[], "env/terraform.tfstate (version").await;
+
+    // A state at a key not ending in .tfstate.
+    let json = bucket_named(&unique_name("json")).await;
+    fixtures::put(&s3, &json, "backups/state.json", STATE.as_bytes()).await;
+    refused_as_state_bucket(&bare, &json, &[], "backups/state.json (version").await;
+
+    // A Terraform S3 lock file.
+    let lockfile = bucket_named(&unique_name("lockfile")).await;
+    fixtures::put(
+        &s3,
+        &lockfile,
+        "env/terraform.tfstate.tflock",
+        b"{\"ID\":\"x\"}",
+    )
+    .await;
+    refused_as_state_bucket(&bare, &lockfile, &[], "is a Terraform lock file").await;
+
+    // The provisioner's tag.
+    let tagged = bucket_named(&unique_name("tagged")).await;
+    fixtures::tag(&s3, &tagged, "Purpose", "terraform-state").await;
+    refused_as_state_bucket(&bare, &tagged, &[], "it is tagged Purpose=terraform-state").await;
+
+    // Digest rows in the lock table naming the bucket.
+    let rows = bucket_named(&unique_name("rows")).await;
+    let table = format!("locks-{p}");
+    let dynamodb = aws::dynamodb(&aws::sdk_config_for(moto().endpoint(), REGION));
+    aws::create_table(&dynamodb, &table, "LockID").await;
+    fixtures::put_lock_row(
+        &dynamodb,
+        &table,
+        &format!("{rows}/env/terraform.tfstate-md5"),
+    )
+    .await;
+    let with_table = Workdir::new();
+    with_table.write(
+        "shared-config.toml",
+        &format!(
+            "project = \"{p}\"\nregion = \"{REGION}\"\nenvironment = \"production\"\n\n[naming]\nlock_table = \"locks-{{project}}\"\n"
+        ),
+    );
+    refused_as_state_bucket(&with_table, &rows, &[], "lock or digest row(s) naming it").await;
+
+    // Confirmed by name, a protected bucket is destroyed; an ordinary one needs --force only.
+    let out = run(
+        BIN,
+        bare.path(),
+        Some(moto().endpoint()),
+        &[
+            "--bucket",
+            &json,
+            "--force",
+            "--confirm-bucket",
+            &json,
+            "--region",
+            REGION,
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let plain = bucket_named(&unique_name("plain")).await;
+    let out = run(
+        BIN,
+        bare.path(),
+        Some(moto().endpoint()),
+        &["--bucket", &plain, "--force", "--region", REGION],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(fixtures::remaining(&s3, &plain).await, None);
+}
+
+/// Naming patterns that give the state bucket an observability bucket's name are refused
+/// before anything is read; before, `--type all --force` destroyed the state bucket as
+/// "logs".
+#[tokio::test]
+async fn patterns_that_give_two_roles_one_name_are_refused() {
+    let project = Project::filled(small()).await;
+    let before = fixtures::remaining(&s3(), &project.state).await;
+    let config = std::fs::read_to_string(project.dir.path().join("shared-config.toml")).unwrap();
+    project.dir.write(
+        "shared-config.toml",
+        &format!(
+            "{config}\n[naming]\nstate_bucket = \"{{project}}-{{region}}-logs-{{environment}}\"\n"
+        ),
+    );
+    let out = project.run(&["--type", "all", "--force"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("gives the state bucket and the logs bucket the same name"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("naming.state_bucket"), "{}", out.stderr);
+    assert_eq!(fixtures::remaining(&s3(), &project.state).await, before);
+    for bucket in &project.observability {
+        assert!(
+            fixtures::remaining(&s3(), bucket).await.is_some(),
+            "{bucket} kept"
+        );
+    }
+}

@@ -108,3 +108,49 @@ async fn governance_retention_is_refused_without_the_bypass() {
     assert_eq!(bypassed.code, 0, "{}", bypassed.stderr);
     assert_eq!(fixtures::remaining(&s3, &bucket).await, None);
 }
+
+/// A stuck bucket whose only sign of state is its content (a state at a key not ending in
+/// .tfstate, or whose current version is a delete marker), or the provisioner's tag, is
+/// refused without `--confirm-bucket`, `--expire-via-lifecycle` included: before, each was
+/// cleaned up with `--force` alone.
+#[tokio::test]
+async fn a_bucket_with_any_sign_of_state_is_protected_in_an_emergency_too() {
+    const STATE: &str = r#"{"version":4,"terraform_version":"1.0.3","serial":1,"lineage":"l","outputs":{},"resources":[]}"#;
+    let s3 = s3();
+    let bucket = || async {
+        let bucket = unique_name("stuck");
+        fixtures::versioned_bucket(&s3, &bucket, REGION).await;
+        fixtures::fill(&s3, &bucket, &Fill::default()).await;
+        bucket
+    };
+    let json = bucket().await;
+    fixtures::put(&s3, &json, "old/state.json", STATE.as_bytes()).await;
+    let deleted = bucket().await;
+    fixtures::put(&s3, &deleted, "env/terraform.tfstate", STATE.as_bytes()).await;
+    fixtures::delete(&s3, &deleted, "env/terraform.tfstate").await;
+    let tagged = bucket().await;
+    fixtures::tag(&s3, &tagged, "Purpose", "terraform-state").await;
+    for stuck in [&json, &deleted, &tagged] {
+        fixtures::make_stuck(&s3, stuck).await;
+    }
+    for (bucket, sign) in [
+        (&json, "old/state.json (version"),
+        (&deleted, "env/terraform.tfstate (version"),
+        (&tagged, "it is tagged Purpose=terraform-state"),
+    ] {
+        for extra in [&[][..], &["--expire-via-lifecycle"][..]] {
+            let args = [&["--bucket", bucket.as_str(), "--force"][..], extra].concat();
+            let out = cleanup(&args);
+            assert_eq!(out.code, 4, "{bucket} {extra:?}:\n{}", out.stderr);
+            assert!(out.stderr.contains(sign), "{}", out.stderr);
+            assert!(fixtures::has_policy(&s3, bucket).await, "nothing removed");
+            assert!(
+                !fixtures::lifecycle_rule_ids(&s3, bucket)
+                    .await
+                    .iter()
+                    .any(|id| id.starts_with("tfstate-toolkit-")),
+                "no expiry rule put"
+            );
+        }
+    }
+}

@@ -192,6 +192,20 @@ async fn a_fresh_provision_sets_every_setting_of_the_contract() {
     ];
     for (bucket, role) in spec.managed_buckets() {
         assert_hardened(&s3, &bucket, role, &tags).await;
+        // The state bucket says what it is, so teardown can tell it by its tags too.
+        let tagging = s3
+            .get_bucket_tagging()
+            .bucket(bucket.as_str())
+            .send()
+            .await
+            .unwrap();
+        let purpose = tagging
+            .tag_set()
+            .iter()
+            .find(|tag| tag.key() == "Purpose")
+            .map(|tag| tag.value().to_owned());
+        let expected = (role == BucketRole::State).then(|| "terraform-state".to_owned());
+        assert_eq!(purpose, expected, "{bucket}");
     }
 
     // The state bucket logs into the logs bucket, which grants S3's log delivery by policy.

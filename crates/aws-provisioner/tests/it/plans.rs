@@ -46,7 +46,7 @@ fn hardened(spec: &Spec, bucket: &BucketName, role: BucketRole) -> BucketSetting
         public_access_block: Some(PublicAccessBlock::ALL_ON),
         ownership: Some(ObjectOwnership::BucketOwnerEnforced),
         policy: Some(policy),
-        tags: spec.bucket_tags(),
+        tags: spec.bucket_tags_for(role),
         request_metrics: true,
         logging: (role == BucketRole::State).then(|| Logging {
             target_bucket: spec.logs_bucket.as_ref().unwrap().to_string(),

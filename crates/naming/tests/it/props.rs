@@ -203,7 +203,32 @@ proptest! {
         observability in pattern(true),
         table in pattern(false),
     ) {
-        let rules = NamingRules::new(Some(&state), Some(&observability), Some(&table)).unwrap();
+        let rules = match NamingRules::new(Some(&state), Some(&observability), Some(&table)) {
+            Ok(rules) => rules,
+            Err(error) => {
+                // The only refusal of well-formed patterns: two roles share a name.
+                let text = error.to_string();
+                prop_assert!(text.contains("the same name"), "{}", text);
+                return Ok(());
+            }
+        };
+        // No deployment gets one name for two roles: names() refuses it.
+        match rules.names(&d) {
+            Ok(names) => {
+                let all: Vec<&str> = names.buckets().map(|(name, _)| name.as_str()).collect();
+                let mut unique = all.clone();
+                unique.sort_unstable();
+                unique.dedup();
+                prop_assert_eq!(unique.len(), all.len(), "{:?}", all);
+            }
+            Err(error) => {
+                let shared = {
+                    let state = substitute(&state, &d, None);
+                    ObservabilityKind::ALL.iter().any(|kind| substitute(&observability, &d, Some(*kind)) == state)
+                };
+                prop_assert!(!shared || error.to_string().contains("the same name"), "{}", error);
+            }
+        }
         let expected = substitute(&state, &d, None);
         prop_assert_eq!(rules.state_bucket(&d).is_ok(), oracle_bucket(&expected), "{}", expected);
         if let Ok(name) = rules.state_bucket(&d) {
