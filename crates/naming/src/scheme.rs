@@ -247,12 +247,16 @@ impl KeyScheme {
         client: &Client,
     ) -> Result<String, NamingError> {
         let env = &deployment.environment;
+        let region = &deployment.region;
+        // No wildcard inside the prefix: in IAM `*` also matches `/`, so
+        // `regions/*/clients/layers/` would match `regions/r/clients/clients/layers/`, the
+        // state of a client named `clients`.
         match self {
             KeyScheme::Tenant => Ok(format!("tenants/{client}/")),
-            KeyScheme::ClientCentric => {
-                Ok(format!("providers/{PROVIDER}/regions/*/clients/{client}/"))
-            }
-            KeyScheme::Environment => Ok(format!("{env}/*/clients/{client}/")),
+            KeyScheme::ClientCentric => Ok(format!(
+                "providers/{PROVIDER}/regions/{region}/clients/{client}/"
+            )),
+            KeyScheme::Environment => Ok(format!("{env}/{region}/clients/{client}/")),
             KeyScheme::Layer => Err(NamingError::NotInScheme {
                 scheme: self,
                 what: "client",

@@ -96,7 +96,7 @@ fn iam_policy_prints_the_isolation_policy_and_writes_nothing() {
     let statements = policy["Statement"].as_array().unwrap();
     assert_eq!(
         statements[1]["Resource"],
-        "arn:aws:s3:::ohio-01-terraform-state-production/providers/aws/regions/*/clients/est-test-a/*"
+        "arn:aws:s3:::ohio-01-terraform-state-production/providers/aws/regions/us-east-2/clients/est-test-a/*"
     );
     assert!(statements.iter().any(|s| {
         s["Resource"]
@@ -107,7 +107,7 @@ fn iam_policy_prints_the_isolation_policy_and_writes_nothing() {
         &statements.last().unwrap()["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"];
     assert_eq!(
         rows[1],
-        "ohio-01-terraform-state-production/providers/aws/regions/*/clients/est-test-a/*-md5"
+        "ohio-01-terraform-state-production/providers/aws/regions/us-east-2/clients/est-test-a/*-md5"
     );
     assert!(!dir.path().join("backends").exists());
 }
