@@ -120,7 +120,7 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
             "🔐 IAM policy for {client}: state under {}/{prefix}",
             context.target.bucket
         ));
-        cli_support::print_json(&policy)?;
+        cli_support::print_raw_json(&policy)?;
         return Ok(Exit::Success);
     }
     let infrastructure = if cli.backend.offline {

@@ -284,7 +284,7 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
             }
             cli_support::print_json(&document)?;
         }
-        AuditOutput::Sarif => cli_support::print_json(&audit.to_sarif(version))?,
+        AuditOutput::Sarif => cli_support::print_raw_json(&audit.to_sarif(version))?,
         AuditOutput::Junit => text::print_stdout(&audit.to_junit())?,
     }
     if fixes.iter().any(|(_, result)| result.is_err()) {

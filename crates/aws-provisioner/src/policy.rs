@@ -5,8 +5,9 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-/// The `Sid` of the TLS-only statement.
-pub const TLS_SID: &str = "DenyInsecureTransport";
+/// The `Sid` of the TLS-only statement: the toolkit's own, so that a statement of someone
+/// else's (`DenyInsecureTransport` is a common name) is never replaced by it.
+pub const TLS_SID: &str = "TfstateToolkitDenyInsecureTransport";
 
 /// The principal S3 delivers server access logs as.
 pub const LOG_DELIVERY_SERVICE: &str = "logging.s3.amazonaws.com";

@@ -46,13 +46,38 @@ impl<O: OutputChoice> BaseArgs<O> {
     /// `shared-config.toml`: the `--config` file, or the one found by walking up from the
     /// current directory to the repository root, or none.
     pub fn shared_config(&self) -> Result<Option<naming::SharedConfig>, Failure> {
-        match &self.config {
-            Some(path) => Ok(Some(naming::SharedConfig::load(path)?)),
+        let config = match &self.config {
+            Some(path) if path.as_os_str().is_empty() => {
+                return Err(Failure::usage("--config (or TFSTATE_CONFIG) is empty")
+                    .with_hint("name a shared-config.toml file, or unset TFSTATE_CONFIG"));
+            }
+            Some(path) => naming::SharedConfig::load(path).map_err(|error| {
+                let missing = matches!(
+                    &error,
+                    naming::ConfigError::Read { source, .. }
+                        if source.kind() == std::io::ErrorKind::NotFound
+                );
+                if missing {
+                    Failure::usage(error.to_string()).with_hint(
+                        "--config and TFSTATE_CONFIG name a file that must exist; fix the path or unset it",
+                    )
+                } else {
+                    Failure::from(error)
+                }
+            })?,
             None => {
                 let cwd = std::env::current_dir()?;
-                Ok(naming::SharedConfig::discover(&cwd)?)
+                match naming::SharedConfig::discover(&cwd)? {
+                    Some(config) => config,
+                    None => {
+                        crate::output::config_used(None, self.output.format());
+                        return Ok(None);
+                    }
+                }
             }
-        }
+        };
+        crate::output::config_used(Some(&config.path), self.output.format());
+        Ok(Some(config))
     }
 }
 
@@ -146,7 +171,7 @@ mod tests {
     }
 
     #[test]
-    fn an_explicit_config_file_that_is_missing_is_an_io_failure() {
+    fn an_explicit_config_file_that_is_missing_is_bad_input() {
         let args: CommonArgs = CommonArgs {
             base: BaseArgs {
                 config: Some(PathBuf::from("/nonexistent/shared-config.toml")),
@@ -155,7 +180,8 @@ mod tests {
             ..CommonArgs::default()
         };
         let failure = args.shared_config().unwrap_err();
-        assert_eq!(failure.exit(), Exit::Failure);
+        // A path the user gave that does not exist is bad input (exit 2), not an I/O failure.
+        assert_eq!(failure.exit(), Exit::Usage);
         assert!(
             failure
                 .message()

@@ -270,13 +270,11 @@ pub async fn run(
     }
     let blocked: Vec<&Bucket> = buckets.iter().filter(|b| b.plan.is_err()).collect();
     if !blocked.is_empty() {
-        if !text {
-            crate::print_json(&document(&buckets, args, &[], &[]))?;
-        }
         let count = blocked.len();
         return Err(Failure::refused(format!(
             "refusing to destroy: {count} bucket(s) cannot be emptied as asked (see above); nothing was deleted"
-        )));
+        ))
+        .with_document(document(&buckets, args, &[], &[])));
     }
     let work: Vec<&Bucket> = buckets
         .iter()
@@ -297,11 +295,17 @@ pub async fn run(
         }
         return Ok(Exit::Success);
     }
-    confirm(&work, args, prompter)?;
+    confirm(&work, args, prompter)
+        .map_err(|failure| failure.with_document(document(&buckets, args, &[], &[])))?;
     let mut backups = Vec::new();
     if let Some(root) = args.backup_root() {
         for bucket in &work {
-            backups.push(back_up(&store, bucket, &root, args.all_versions, reporter, text).await?);
+            match back_up(&store, bucket, &root, args.all_versions, reporter, text).await {
+                Ok(backup) => backups.push(backup),
+                Err(failure) => {
+                    return Err(failure.with_document(document(&buckets, args, &backups, &[])));
+                }
+            }
         }
     }
     let mut tallies = Vec::new();
@@ -310,10 +314,7 @@ pub async fn run(
         match tear_down(&store, bucket, plan, mode.tuning, reporter, text).await {
             Ok(tally) => tallies.push(tally),
             Err(failure) => {
-                if !text {
-                    crate::print_json(&document(&buckets, args, &backups, &tallies))?;
-                }
-                return Err(failure);
+                return Err(failure.with_document(document(&buckets, args, &backups, &tallies)));
             }
         }
     }

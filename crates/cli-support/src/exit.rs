@@ -44,6 +44,8 @@ pub struct Failure {
     message: String,
     hint: Option<String>,
     quiet: bool,
+    /// The JSON document of what was done before the failure, for `--output json`.
+    document: Option<Box<serde_json::Value>>,
 }
 
 impl Failure {
@@ -54,6 +56,7 @@ impl Failure {
             message: message.into(),
             hint: None,
             quiet: false,
+            document: None,
         }
     }
 
@@ -70,6 +73,18 @@ impl Failure {
     /// Refused for safety (exit 4).
     pub fn refused(message: impl Into<String>) -> Failure {
         Failure::new(Exit::Refused, message)
+    }
+
+    /// With `--output json`, the failure is reported inside `document` (as its `error`
+    /// field), so stdout holds one document whatever happens.
+    pub fn with_document(mut self, document: serde_json::Value) -> Failure {
+        self.document = Some(Box::new(document));
+        self
+    }
+
+    /// The document to report the failure in, if any.
+    pub fn document(&self) -> Option<&serde_json::Value> {
+        self.document.as_deref()
     }
 
     /// Adds a `hint:` line.
@@ -121,10 +136,8 @@ impl From<std::io::Error> for Failure {
     fn from(error: std::io::Error) -> Failure {
         if error.kind() == std::io::ErrorKind::BrokenPipe {
             return Failure {
-                exit: Exit::Success,
-                message: String::new(),
-                hint: None,
                 quiet: true,
+                ..Failure::new(Exit::Success, "")
             };
         }
         Failure::external(format!("I/O error: {error}"))
@@ -135,10 +148,8 @@ impl From<naming::NamingError> for Failure {
     fn from(error: naming::NamingError) -> Failure {
         let hint = error.hint().map(str::to_owned);
         Failure {
-            exit: Exit::Usage,
-            message: error.to_string(),
             hint,
-            quiet: false,
+            ..Failure::usage(error.to_string())
         }
     }
 }
@@ -160,10 +171,8 @@ impl From<naming::ConfigError> for Failure {
             _ => Exit::Usage,
         };
         Failure {
-            exit,
-            message: error.to_string(),
             hint,
-            quiet: false,
+            ..Failure::new(exit, error.to_string())
         }
     }
 }

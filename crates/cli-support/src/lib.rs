@@ -51,5 +51,7 @@ pub mod runner;
 pub use args::{BaseArgs, CommonArgs, OutputChoice};
 pub use confirm::{Prompter, Terminal, confirm, confirm_typed};
 pub use exit::{Exit, Failure};
-pub use output::{Level, OutputFormat, Reporter, finish, print_json};
+pub use output::{
+    Level, OutputFormat, Reporter, escape_controls, finish, print_json, print_raw_json,
+};
 pub use reference::parse;

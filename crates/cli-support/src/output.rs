@@ -134,13 +134,14 @@ impl Reporter {
     /// left to report them.
     pub fn report(&self, level: Level, message: impl Display) {
         let tag = level.tag();
+        let message = escape_controls(&message.to_string()).into_owned();
         let line = if self.color {
             let style = level.style();
             format!("{style}{tag}{style:#} {message}")
         } else {
             format!("{tag} {message}")
         };
-        self.raw(&line);
+        self.write_line(&line);
     }
 
     /// `[INFO] message`
@@ -165,26 +166,33 @@ impl Reporter {
 
     /// `hint: text`, dimmed on a terminal.
     pub fn hint(&self, text: impl Display) {
+        let text = escape_controls(&text.to_string()).into_owned();
         if self.color {
             let style = Style::new().dimmed();
-            self.raw(&format!("{style}hint:{style:#} {text}"));
+            self.write_line(&format!("{style}hint:{style:#} {text}"));
         } else {
-            self.raw(&format!("hint: {text}"));
+            self.write_line(&format!("hint: {text}"));
         }
     }
 
     /// A section heading in the scripts' style: `╭─ title`.
     pub fn heading(&self, title: impl Display) {
+        let title = escape_controls(&title.to_string()).into_owned();
         if self.color {
             let style = Style::new().bold();
-            self.raw(&format!("{style}╭─ {title}{style:#}"));
+            self.write_line(&format!("{style}╭─ {title}{style:#}"));
         } else {
-            self.raw(&format!("╭─ {title}"));
+            self.write_line(&format!("╭─ {title}"));
         }
     }
 
-    /// A line as it is (indented detail lines, blank lines).
+    /// A line as it is (indented detail lines, blank lines), control characters escaped.
     pub fn raw(&self, line: &str) {
+        self.write_line(&escape_controls(line));
+    }
+
+    /// A line exactly as given (the reporter's own styling).
+    fn write_line(&self, line: &str) {
         let mut sink = self
             .sink
             .lock()
@@ -206,9 +214,69 @@ pub fn write_json(out: &mut impl Write, value: &impl Serialize) -> Result<(), Fa
     Ok(())
 }
 
-/// Writes `value` as the JSON document of stdout.
+/// Escapes the control characters of `text` but the line break (`\x1b`, `\r`, `\t`,
+/// `\u{9b}`), so that what came from AWS, a file or the command line cannot move the
+/// cursor, recolour the terminal or hide a line.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::fmt::Write as _;
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push(c),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() && u32::from(c) < 0x80 => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The configuration file this run read: set once, by the first look for it.
+static CONFIG_FILE: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+
+/// Records which `shared-config.toml` the run uses (`None`: none) and, with text output,
+/// says so in an `[INFO]` line, once; JSON documents carry it as `config_file`.
+pub fn config_used(path: Option<&std::path::Path>, format: OutputFormat) {
+    let absolute = path.map(|path| std::path::absolute(path).unwrap_or_else(|_| path.to_owned()));
+    if CONFIG_FILE.set(absolute.clone()).is_ok() && format == OutputFormat::Text {
+        let reporter = Reporter::stderr();
+        match absolute {
+            Some(path) => reporter.info(format!("Configuration: {}", path.display())),
+            None => reporter.info(
+                "Configuration: none (no shared-config.toml in this folder or up to the repository root)",
+            ),
+        }
+    }
+}
+
+/// Writes `value` as the JSON document of stdout, with the configuration file the run read
+/// as `config_file` (an object's last field) once one was looked for.
 pub fn print_json(value: &impl Serialize) -> Result<(), Failure> {
+    write_json(&mut io::stdout().lock(), &with_config_file(value)?)
+}
+
+/// Writes `value` to stdout as it is: documents with a schema of their own (an IAM policy,
+/// SARIF).
+pub fn print_raw_json(value: &impl Serialize) -> Result<(), Failure> {
     write_json(&mut io::stdout().lock(), value)
+}
+
+fn with_config_file(value: &impl Serialize) -> Result<serde_json::Value, Failure> {
+    let mut document = serde_json::to_value(value)
+        .map_err(|error| Failure::external(format!("cannot write JSON: {error}")))?;
+    if let (Some(config), serde_json::Value::Object(fields)) = (CONFIG_FILE.get(), &mut document) {
+        fields.insert("config_file".to_owned(), serde_json::json!(config));
+    }
+    Ok(document)
 }
 
 #[derive(Serialize)]
@@ -255,15 +323,25 @@ pub fn finish_to(
         reporter.hint(hint);
     }
     if format == OutputFormat::Json {
-        let document = ErrorDocument {
-            error: ErrorBody {
-                message: failure.message(),
-                hint: failure.hint(),
-                exit_code: failure.exit().code(),
-            },
+        let error = ErrorBody {
+            message: failure.message(),
+            hint: failure.hint(),
+            exit_code: failure.exit().code(),
+        };
+        // One document: what was done before the failure, with the error in it; or the
+        // error alone.
+        let document = match failure.document() {
+            Some(serde_json::Value::Object(fields)) => {
+                let mut fields = fields.clone();
+                fields.insert("error".to_owned(), serde_json::json!(error));
+                serde_json::Value::Object(fields)
+            }
+            _ => serde_json::json!(ErrorDocument { error }),
         };
         // The error is already on stderr; a closed stdout changes nothing.
-        let _ = write_json(stdout, &document);
+        if let Ok(document) = with_config_file(&document) {
+            let _ = write_json(stdout, &document);
+        }
     }
     reporter.flush();
     failure.exit()
@@ -291,6 +369,29 @@ pub(crate) mod tests {
         pub(crate) fn text(&self) -> String {
             String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
         }
+    }
+
+    #[test]
+    fn control_characters_are_escaped_in_every_kind_of_line() {
+        let captured = Captured::default();
+        let reporter = Reporter::to_writer(captured.clone(), false);
+        let hostile = "who\u{1b}[2J\r\tnext\u{9b}31m\u{7}";
+        reporter.error(format!("bucket `{hostile}` is invalid"));
+        reporter.hint(hostile);
+        reporter.heading(hostile);
+        reporter.raw(hostile);
+        let escaped = r"who\x1b[2J\r\tnext\u{9b}31m\x07";
+        assert_eq!(
+            captured.text(),
+            format!(
+                "[ERROR] bucket `{escaped}` is invalid\nhint: {escaped}\n╭─ {escaped}\n{escaped}\n"
+            )
+        );
+        // Colour codes of the reporter's own are kept.
+        let coloured = Captured::default();
+        Reporter::to_writer(coloured.clone(), true).info("plain");
+        assert!(coloured.text().contains('\u{1b}'));
+        assert_eq!(escape_controls("line one\nline two"), "line one\nline two");
     }
 
     #[test]

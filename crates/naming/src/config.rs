@@ -148,17 +148,24 @@ impl SharedConfig {
         SharedConfig::parse(&text, path)
     }
 
-    /// Finds `shared-config.toml` in `start` or the nearest parent, stopping at the
-    /// repository root (the first directory holding `.git`), and loads it.
-    /// `Ok(None)` when there is none: the file is optional.
+    /// Finds `shared-config.toml` in `start` or the nearest parent up to the repository
+    /// root (the nearest directory holding `.git`), and loads it. Outside a repository only
+    /// `start` itself is looked in, so a file planted in a shared parent folder (`/tmp`) is
+    /// never picked up. `Ok(None)` when there is none: the file is optional.
     pub fn discover(start: &Path) -> Result<Option<SharedConfig>, ConfigError> {
-        for dir in start.ancestors() {
+        let root = start.ancestors().find(|dir| dir.join(".git").exists());
+        let searched: Vec<&Path> = match root {
+            Some(root) => start
+                .ancestors()
+                .take_while(|dir| *dir != root)
+                .chain([root])
+                .collect(),
+            None => vec![start],
+        };
+        for dir in searched {
             let candidate = dir.join(FILE_NAME);
             if candidate.is_file() {
                 return SharedConfig::load(&candidate).map(Some);
-            }
-            if dir.join(".git").exists() {
-                break;
             }
         }
         Ok(None)

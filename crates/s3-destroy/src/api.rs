@@ -122,7 +122,8 @@ pub trait Store: Send + Sync + 'static {
         bucket: &str,
         upload: &Upload,
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
-    /// Removes one configuration (one already absent is not an error).
+    /// Removes one configuration (one already absent is not an error); of the bucket
+    /// policy, only the statements that deny deletion.
     fn remove(
         &self,
         bucket: &str,

@@ -172,7 +172,7 @@ pub fn plan(
         if settings.policy.as_deref().is_some_and(denies_deletion) {
             steps.push(Step::Remove {
                 config: Config::Policy,
-                reason: "the bucket policy denies deletion",
+                reason: "its statements that deny deletion; the others are kept",
             });
         }
         if settings.lifecycle && !options.expire_via_lifecycle {
@@ -272,34 +272,75 @@ fn blockers(
     blockers
 }
 
-/// Whether a bucket policy denies deleting objects or the bucket to everyone, beyond the
-/// TLS-only statement (which denies only requests without TLS).
-pub fn denies_deletion(policy: &str) -> bool {
-    let Ok(document) = serde_json::from_str::<Value>(policy) else {
-        return false;
-    };
-    let statements = match &document["Statement"] {
+/// The deletions a teardown makes.
+const DELETIONS: [&str; 3] = [
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:DeleteBucket",
+];
+
+/// The statements of a policy document (a lone statement object counts as one).
+fn statements(document: &Value) -> Vec<Value> {
+    match &document["Statement"] {
         Value::Array(statements) => statements.clone(),
         statement @ Value::Object(_) => vec![statement.clone()],
         _ => Vec::new(),
-    };
-    statements.iter().any(|statement| {
-        statement["Effect"] == "Deny"
-            && covers_deletion(&statement["Action"])
-            && !only_without_tls(&statement["Condition"])
-    })
+    }
 }
 
-fn covers_deletion(actions: &Value) -> bool {
-    let covers = |action: &str| {
-        let action = action.to_ascii_lowercase();
-        action == "*" || action == "s3:*" || action.starts_with("s3:delete")
+/// Whether a statement denies a deletion, beyond the TLS-only statement (which denies only
+/// requests without TLS): a Deny whose `Action` matches a deletion under IAM's wildcards
+/// (`s3:*`, `s3:Del*`, `s3:*Object`), or whose `NotAction` leaves one out.
+fn denies_a_deletion(statement: &Value) -> bool {
+    let patterns = |field: &str| -> Vec<String> {
+        match &statement[field] {
+            Value::String(action) => vec![action.clone()],
+            Value::Array(actions) => actions
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
+        }
     };
-    match actions {
-        Value::String(action) => covers(action),
-        Value::Array(actions) => actions.iter().filter_map(Value::as_str).any(covers),
-        _ => false,
+    let matches = |patterns: &[String], action: &str| {
+        patterns
+            .iter()
+            .any(|pattern| naming::iam_action_like(pattern, action))
+    };
+    let covers = match statement.get("NotAction") {
+        Some(_) => {
+            let excluded = patterns("NotAction");
+            DELETIONS.iter().any(|action| !matches(&excluded, action))
+        }
+        None => {
+            let actions = patterns("Action");
+            DELETIONS.iter().any(|action| matches(&actions, action))
+        }
+    };
+    statement["Effect"] == "Deny" && covers && !only_without_tls(&statement["Condition"])
+}
+
+/// Whether a bucket policy denies deleting objects or the bucket, beyond the TLS-only
+/// statement.
+pub fn denies_deletion(policy: &str) -> bool {
+    serde_json::from_str::<Value>(policy)
+        .is_ok_and(|document| statements(&document).iter().any(denies_a_deletion))
+}
+
+/// The policy without its statements that deny deletion, every other statement kept as it
+/// was; `None` when nothing else is left (the policy is then deleted).
+pub fn without_deletion_denials(policy: &str) -> Option<String> {
+    let mut document: Value = serde_json::from_str(policy).ok()?;
+    let kept: Vec<Value> = statements(&document)
+        .into_iter()
+        .filter(|statement| !denies_a_deletion(statement))
+        .collect();
+    if kept.is_empty() {
+        return None;
     }
+    document["Statement"] = Value::Array(kept);
+    Some(document.to_string())
 }
 
 /// A condition that applies only to requests sent without TLS.
@@ -501,10 +542,52 @@ mod tests {
                 r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":false}}}]}"#,
                 false,
             ),
+            // IAM's wildcards and NotAction, as IAM reads them.
+            (
+                r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*Object","Resource":"*"}]}"#,
+                true,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":["s3:Del*"],"Resource":"*"}]}"#,
+                true,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"S3:DELETEBUCKET","Resource":"*"}]}"#,
+                true,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Deny","Principal":"*","NotAction":["s3:Get*","s3:List*"],"Resource":"*"}]}"#,
+                true,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Deny","Principal":"*","NotAction":"s3:Delete*","Resource":"*"}]}"#,
+                false,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:Get*","Resource":"*"}]}"#,
+                false,
+            ),
             ("not json", false),
         ] {
             assert_eq!(denies_deletion(policy), denies, "{policy}");
         }
+    }
+
+    #[test]
+    fn only_the_statements_that_deny_deletion_are_removed() {
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Keep","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:root"},"Action":"s3:GetObject","Resource":"*"},{"Sid":"NoDelete","Effect":"Deny","Principal":"*","Action":"s3:Delete*","Resource":"*"},{"Sid":"TlsOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+        let kept: Value = serde_json::from_str(&without_deletion_denials(policy).unwrap()).unwrap();
+        let sids: Vec<&str> = kept["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["Sid"].as_str().unwrap())
+            .collect();
+        assert_eq!(sids, ["Keep", "TlsOnly"]);
+        assert_eq!(kept["Version"], "2012-10-17");
+        let only_denial =
+            r#"{"Statement":{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}}"#;
+        assert_eq!(without_deletion_denials(only_denial), None);
     }
 
     #[test]

@@ -312,15 +312,37 @@ impl Store for DestroyAws {
                 let result = s3.delete_bucket_replication().bucket(bucket).send().await;
                 optional("DeleteBucketReplication", bucket, result, &[]).map(drop)
             }
+            // Only the statements that deny deletion: every other statement is kept.
             Config::Policy => {
-                let result = s3.delete_bucket_policy().bucket(bucket).send().await;
-                optional(
-                    "DeleteBucketPolicy",
-                    bucket,
-                    result,
-                    &["NoSuchBucketPolicy"],
-                )
-                .map(drop)
+                let current = s3.get_bucket_policy().bucket(bucket).send().await;
+                let current =
+                    optional("GetBucketPolicy", bucket, current, &["NoSuchBucketPolicy"])?
+                        .and_then(|output| output.policy);
+                let Some(current) = current else {
+                    return Ok(());
+                };
+                match crate::plan::without_deletion_denials(&current) {
+                    Some(kept) if kept != current => {
+                        let result = s3
+                            .put_bucket_policy()
+                            .bucket(bucket)
+                            .policy(kept)
+                            .send()
+                            .await;
+                        optional("PutBucketPolicy", bucket, result, &[]).map(drop)
+                    }
+                    Some(_) => Ok(()),
+                    None => {
+                        let result = s3.delete_bucket_policy().bucket(bucket).send().await;
+                        optional(
+                            "DeleteBucketPolicy",
+                            bucket,
+                            result,
+                            &["NoSuchBucketPolicy"],
+                        )
+                        .map(drop)
+                    }
+                }
             }
             Config::Lifecycle => {
                 let result = s3.delete_bucket_lifecycle().bucket(bucket).send().await;
@@ -464,10 +486,9 @@ impl Store for DestroyAws {
                 Ok(output) => output,
                 Err(error) => {
                     let error = classify("Scan", table, error);
-                    return match error.kind {
-                        AwsErrorKind::NotFound => Ok(rows),
-                        _ => Err(error),
-                    };
+                    let missing = error.kind == AwsErrorKind::NotFound
+                        || error.code.as_deref() == Some("ResourceNotFoundException");
+                    return if missing { Ok(rows) } else { Err(error) };
                 }
             };
             rows += u64::try_from(output.count()).unwrap_or(0);

@@ -350,3 +350,16 @@ pub async fn put_lock_row(dynamodb: &aws_sdk_dynamodb::Client, table: &str, lock
         .await
         .expect("PutItem");
 }
+
+/// Puts a lock row (`LockID` and Terraform's `Info` JSON) into the lock table `table`.
+pub async fn put_lock(dynamodb: &aws_sdk_dynamodb::Client, table: &str, lock_id: &str, info: &str) {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    dynamodb
+        .put_item()
+        .table_name(table)
+        .item("LockID", AttributeValue::S(lock_id.to_owned()))
+        .item("Info", AttributeValue::S(info.to_owned()))
+        .send()
+        .await
+        .expect("PutItem");
+}

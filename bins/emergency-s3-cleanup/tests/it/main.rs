@@ -38,7 +38,7 @@ async fn a_stuck_bucket_loses_what_blocks_it_and_ends_gone() {
     assert_eq!(dry.code, 0, "{}", dry.stderr);
     assert!(
         dry.stderr
-            .contains("remove policy (the bucket policy denies deletion)"),
+            .contains("remove policy (its statements that deny deletion; the others are kept)"),
         "{}",
         dry.stderr
     );
@@ -54,6 +54,19 @@ async fn a_stuck_bucket_loses_what_blocks_it_and_ends_gone() {
 
     let refused = cleanup(&["--bucket", &bucket]);
     assert_eq!(refused.code, 4, "{}", refused.stderr);
+    // Refused with --output json: exactly one document, the inventory with the error in it.
+    let refused = cleanup(&["--bucket", &bucket, "--output", "json"]);
+    assert_eq!(refused.code, 4, "{}", refused.stderr);
+    let mut documents =
+        serde_json::Deserializer::from_str(&refused.stdout).into_iter::<serde_json::Value>();
+    let document = documents.next().expect("a document").expect("JSON");
+    assert!(
+        documents.next().is_none(),
+        "one document only:\n{}",
+        refused.stdout
+    );
+    assert_eq!(document["error"]["exit_code"], 4, "{document}");
+    assert_eq!(document["buckets"][0]["bucket"], bucket.as_str());
 
     let out = cleanup(&["--bucket", &bucket, "--force", "--output", "json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -73,8 +86,36 @@ async fn a_stuck_bucket_loses_what_blocks_it_and_ends_gone() {
 #[tokio::test]
 async fn expire_via_lifecycle_sets_the_rules_and_says_when_to_come_back() {
     let bucket = stuck_bucket().await;
+    // Beside the denial, a statement of the owner's that the cleanup must keep.
+    let auditors = serde_json::json!({"Sid": "Auditors", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{bucket}/*")});
+    let current = s3()
+        .get_bucket_policy()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
+    let mut policy: serde_json::Value = serde_json::from_str(current.policy().unwrap()).unwrap();
+    policy["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .push(auditors.clone());
+    s3().put_bucket_policy()
+        .bucket(&bucket)
+        .policy(policy.to_string())
+        .send()
+        .await
+        .unwrap();
     let out = cleanup(&["--bucket", &bucket, "--force", "--expire-via-lifecycle"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // Only the statement that denies deletion is gone; before, the whole policy was deleted.
+    let after = s3()
+        .get_bucket_policy()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
+    let after: serde_json::Value = serde_json::from_str(after.policy().unwrap()).unwrap();
+    assert_eq!(after["Statement"], serde_json::json!([auditors]), "{after}");
     assert!(out.stderr.contains("Come back after"), "{}", out.stderr);
     assert_eq!(
         fixtures::lifecycle_rule_ids(&s3(), &bucket).await,
@@ -104,6 +145,21 @@ async fn governance_retention_is_refused_without_the_bypass() {
         refused.stderr
     );
     assert_eq!(fixtures::remaining(&s3, &bucket).await, Some((2, 0)));
+    // A blocked bucket with --output json: one document (before: the inventory, then a
+    // second document with the error).
+    let json = cleanup(&["--bucket", &bucket, "--force", "--output", "json"]);
+    assert_eq!(json.code, 4, "{}", json.stderr);
+    let documents: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&json.stdout)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("JSON");
+    assert_eq!(documents.len(), 1, "{}", json.stdout);
+    assert_eq!(documents[0]["error"]["exit_code"], 4);
+    assert!(
+        documents[0]["buckets"][0]["blockers"].is_array(),
+        "{}",
+        json.stdout
+    );
     let bypassed = cleanup(&["--bucket", &bucket, "--force", "--bypass-governance"]);
     assert_eq!(bypassed.code, 0, "{}", bypassed.stderr);
     assert_eq!(fixtures::remaining(&s3, &bucket).await, None);

@@ -287,3 +287,63 @@ fn files_respect_the_umask_and_keep_their_mode() {
     );
     assert_eq!(mode(&path), 0o644, "--force keeps the file's mode");
 }
+
+/// A shared-config.toml planted in a parent folder outside any repository is not used:
+/// before, it redirected the victim's backend file to the planter's bucket. The file used
+/// is named on stderr and in the JSON document.
+#[test]
+fn a_config_file_above_the_folder_is_not_picked_up_and_the_one_used_is_named() {
+    let shared = Workdir::new();
+    shared.write("shared-config.toml", "project = \"planted\"\n");
+    let victim = shared.path().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    // Workdir makes a .git in its root; this parent folder must not be a repository.
+    let _ = std::fs::remove_dir_all(shared.path().join(".git"));
+    let output = run(
+        BIN,
+        &victim,
+        None,
+        &["est-test-c", "us-east-2", "production", "--offline"],
+    );
+    assert_eq!(
+        output.code, 2,
+        "no project without the planted file:\n{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("[INFO] Configuration: none"),
+        "{}",
+        output.stderr
+    );
+    assert!(!victim.join("backends").exists(), "nothing written");
+
+    let dir = repo();
+    let output = run(
+        BIN,
+        dir.path(),
+        None,
+        &[
+            "est-test-c",
+            "us-east-2",
+            "production",
+            "--offline",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let config = dir.path().join("shared-config.toml");
+    assert_eq!(output.json()["config_file"], config.display().to_string());
+    let text = run(
+        BIN,
+        dir.path(),
+        None,
+        &["est-test-c", "us-east-2", "production", "--offline"],
+    );
+    assert!(
+        text.stderr
+            .starts_with(&format!("[INFO] Configuration: {}\n", config.display())),
+        "{}",
+        text.stderr
+    );
+}

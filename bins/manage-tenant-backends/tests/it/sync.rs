@@ -15,7 +15,8 @@ async fn in_sync_prints_the_seed_000_readiness_block_and_exits_0() {
     let output = project.run(&["--check-sync"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
     let expected = format!(
-        "╭─ Infrastructure Readiness Check\n\
+        "[INFO] Configuration: {config}\n\
+         ╭─ Infrastructure Readiness Check\n\
          [INFO] 🔍 Validating AWS infrastructure exists...\n\
          [SUCCESS] ✅ AWS infrastructure validated\n\
          [INFO]    🪣 S3 Bucket: {bucket}\n\
@@ -33,6 +34,7 @@ async fn in_sync_prints_the_seed_000_readiness_block_and_exits_0() {
         bucket = project.bucket(),
         table = project.table(),
         name = project.name,
+        config = project.dir.path().join("shared-config.toml").display(),
     );
     assert!(output.stderr.starts_with(&expected), "{}", output.stderr);
     let json = project.run(&["--check-sync", "--output", "json"]).json();

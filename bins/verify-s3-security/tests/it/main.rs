@@ -74,7 +74,15 @@ async fn a_provisioned_project_prints_the_seeds_blocks_and_passes() {
     let project = Project::provisioned().await;
     let output = project.audit(&[]);
     assert_eq!(output.code, 0, "{}", output.stderr);
-    let lines: Vec<&str> = output.stderr.lines().collect();
+    let mut lines: Vec<&str> = output.stderr.lines().collect();
+    // Which configuration file the run used comes first.
+    assert_eq!(
+        lines.remove(0),
+        format!(
+            "[INFO] Configuration: {}",
+            project.dir.path().join("shared-config.toml").display()
+        )
+    );
     assert_eq!(
         lines[0],
         "[INFO] Finding S3 buckets related to our infrastructure..."
@@ -309,4 +317,30 @@ fn bad_flags_are_exit_2() {
         let output = run(BIN, dir.path(), None, args);
         assert_eq!(output.code, 2, "{args:?}: {}", output.stderr);
     }
+}
+
+/// A lock row whose holder carries terminal escape sequences is printed with them escaped
+/// (before, raw: the title changed and the screen was cleared).
+#[tokio::test]
+async fn values_read_from_aws_are_printed_with_control_characters_escaped() {
+    let project = Project::provisioned().await;
+    let state = project.state();
+    let info = format!(
+        r#"{{"ID":"1","Operation":"OperationTypeApply","Who":"mallory\u001b]0;pwned\u0007\u001b[2J@ci","Version":"1.0.3","Created":"2026-01-05T08:00:00.000000000Z","Path":"{state}/x/terraform.tfstate"}}"#
+    );
+    let dynamodb = aws::dynamodb(&aws::sdk_config_for(moto().endpoint(), REGION));
+    let table = format!("locks-{}", project.name);
+    let lock_id = format!("{state}/x/terraform.tfstate");
+    test_support::fixtures::put_lock(&dynamodb, &table, &lock_id, &info).await;
+    let output = project.audit(&[]);
+    assert!(
+        !output.stderr.contains('\u{1b}') && !output.stderr.contains('\u{7}'),
+        "raw escapes printed:\n{}",
+        output.stderr.escape_debug()
+    );
+    assert!(
+        output.stderr.contains(r"mallory\x1b]0;pwned\x07\x1b[2J@ci"),
+        "{}",
+        output.stderr
+    );
 }

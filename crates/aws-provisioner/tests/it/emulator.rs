@@ -87,7 +87,7 @@ async fn assert_hardened(
     let arn = format!("arn:aws:s3:::{name}");
     let tls = statements(&policy)
         .into_iter()
-        .find(|s| s["Sid"] == "DenyInsecureTransport")
+        .find(|s| s["Sid"] == aws_provisioner::policy::TLS_SID)
         .unwrap();
     assert_eq!(tls["Effect"], "Deny");
     assert_eq!(tls["Condition"]["Bool"]["aws:SecureTransport"], "false");
@@ -447,7 +447,10 @@ async fn drift_is_repaired_by_name_and_foreign_policy_statements_and_rules_survi
         .collect();
     assert_eq!(
         sids,
-        [json!("AuditorsRead"), json!("DenyInsecureTransport")]
+        [
+            json!("AuditorsRead"),
+            json!(aws_provisioner::policy::TLS_SID)
+        ]
     );
     let lifecycle = s3
         .get_bucket_lifecycle_configuration()

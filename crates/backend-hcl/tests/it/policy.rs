@@ -115,7 +115,8 @@ fn the_tenant_and_environment_schemes_have_their_own_prefixes() {
 }
 
 mod isolation {
-    use backend_hcl::policy::{PolicyRequest, client_policy, iam_like};
+    use backend_hcl::policy::{PolicyRequest, client_policy};
+    use naming::iam_like;
     use naming::{Client, Deployment, KeyScheme, Layer, LockMode, NamingRules};
     use proptest::prelude::*;
     use serde_json::Value;

@@ -202,3 +202,21 @@ fn discovery_walks_up_to_the_repository_root_and_no_further() {
     let error = SharedConfig::discover(&deep).unwrap_err();
     assert!(error.to_string().contains("line 1, `lock`"), "{error}");
 }
+
+/// Outside a repository only the current folder counts: a file planted in a shared parent
+/// (`/tmp`) is not picked up. Before, discovery walked up to `/`.
+#[test]
+fn outside_a_repository_only_the_current_folder_is_looked_in() {
+    let shared = tempfile::tempdir().unwrap();
+    std::fs::write(
+        shared.path().join("shared-config.toml"),
+        "project = \"planted\"\n",
+    )
+    .unwrap();
+    let victim = shared.path().join("victim/work");
+    std::fs::create_dir_all(&victim).unwrap();
+    assert_eq!(SharedConfig::discover(&victim).unwrap(), None);
+    // In the current folder itself, it is used.
+    let found = SharedConfig::discover(shared.path()).unwrap().unwrap();
+    assert_eq!(found.project.unwrap().as_str(), "planted");
+}

@@ -187,7 +187,7 @@ pub static BUCKET_RULES: &[(Rule, BucketCheck)] = &[
             Some("S3.5"),
             "The bucket policy denies every request made without TLS",
             "Add a Deny statement for s3:* on the bucket and its objects when aws:SecureTransport is false.",
-            "provision-s3-client-centric merges the statement; by hand: add {\"Sid\":\"DenyInsecureTransport\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":[\"arn:aws:s3:::{bucket}\",\"arn:aws:s3:::{bucket}/*\"],\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}} to the policy with aws s3api put-bucket-policy --bucket {bucket}",
+            "provision-s3-client-centric merges the statement; by hand: add {\"Sid\":\"TfstateToolkitDenyInsecureTransport\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":[\"arn:aws:s3:::{bucket}\",\"arn:aws:s3:::{bucket}/*\"],\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}} to the policy with aws s3api put-bucket-policy --bucket {bucket}",
             "aws_s3_bucket_policy",
             true
         ),

@@ -304,8 +304,11 @@ async fn the_safe_fixes_turn_failures_into_passes_and_leave_the_rest_alone() {
     ] {
         apply(&state, &breakage).await;
     }
-    // Only an open statement: the TLS-only statement (and the log-delivery grant) gone.
-    let open = json!({"Version": "2012-10-17", "Statement": [{"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{logs}/*")}]});
+    // Only an open statement and a user's own encryption-enforcing Deny that happens to be
+    // called `DenyInsecureTransport`: the TLS-only statement (and the log-delivery grant)
+    // gone.
+    let theirs = json!({"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": format!("arn:aws:s3:::{logs}/*"), "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}});
+    let open = json!({"Version": "2012-10-17", "Statement": [{"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{logs}/*")}, theirs.clone()]});
     s3().put_bucket_policy()
         .bucket(&logs)
         .policy(open.to_string())
@@ -363,7 +366,13 @@ async fn the_safe_fixes_turn_failures_into_passes_and_leave_the_rest_alone() {
     let policy = s3().get_bucket_policy().bucket(&logs).send().await.unwrap();
     let text = policy.policy().unwrap();
     assert!(
-        text.contains("\"Open\"") && text.contains("DenyInsecureTransport"),
+        text.contains("\"Open\"") && text.contains(aws_provisioner::policy::TLS_SID),
         "{text}"
+    );
+    // A foreign statement is never replaced, whatever its Sid.
+    let after: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert!(
+        after["Statement"].as_array().unwrap().contains(&theirs),
+        "the user's statement is kept as it was: {text}"
     );
 }
