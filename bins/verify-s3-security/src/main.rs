@@ -86,15 +86,26 @@ impl From<SeverityArg> for Severity {
 
 /// `90m`, `6h`, `2d`.
 fn duration(text: &str) -> Result<TimeDelta, String> {
+    /// Ten years: longer than any lock is held, and far inside what dates can hold.
+    const MAX_MINUTES: u32 = 10 * 366 * 24 * 60;
     let (number, unit) = text.split_at(text.trim_end_matches(char::is_alphabetic).len());
-    let value: i64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration such as 90m, 6h or 2d"))?;
-    match unit {
-        "m" => Ok(TimeDelta::minutes(value)),
-        "h" => Ok(TimeDelta::hours(value)),
-        "d" => Ok(TimeDelta::days(value)),
-        _ => Err(format!("`{text}`: the unit must be m, h or d")),
+    let value: u32 = number.parse().map_err(|_| {
+        format!(
+            "`{text}` is not a duration such as 90m, 6h or 2d (a whole, positive number and a unit)"
+        )
+    })?;
+    let minutes = match unit {
+        "m" => Some(value),
+        "h" => value.checked_mul(60),
+        "d" => value.checked_mul(24 * 60),
+        _ => return Err(format!("`{text}`: the unit must be m, h or d")),
+    };
+    match minutes {
+        Some(minutes @ 1..=MAX_MINUTES) => Ok(TimeDelta::minutes(i64::from(minutes))),
+        _ => Err(format!(
+            "`{text}` is out of range: between 1m and {}d",
+            MAX_MINUTES / (24 * 60)
+        )),
     }
 }
 
@@ -130,9 +141,9 @@ struct Cli {
     #[arg(long, default_value = "6h", value_parser = duration, value_name = "DURATION")]
     stale_lock_after: TimeDelta,
 
-    /// How many buckets are read at once
-    #[arg(long, default_value_t = 16, value_name = "N")]
-    concurrency: usize,
+    /// How many buckets are read at once (1 to 256)
+    #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    concurrency: u16,
 
     /// Apply the fixes that are safe (public access blocks, encryption, versioning, ACLs,
     /// ownership, request metrics, TLS-only statement, lock-table protection), then audit again
@@ -239,7 +250,7 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
         buckets,
         account: !cli.no_account,
         table,
-        concurrency: cli.concurrency,
+        concurrency: usize::from(cli.concurrency),
     };
     let threshold = Severity::from(cli.severity);
     let (facts, mut audit) = audit(&api, &request, cli, threshold).await?;
@@ -345,6 +356,11 @@ mod tests {
                 .contains("the unit must be m, h or d")
         );
         assert!(duration("x h").is_err());
+        // Bounded at parse time: never a panic deeper down (chrono's range), never negative.
+        for bad in ["106751991168d", "-5h", "0m", "99999999999m", "4000d"] {
+            assert!(duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(duration("3660d"), Ok(TimeDelta::days(3660)));
     }
 
     #[test]

@@ -105,8 +105,11 @@ pub fn generate(mut command: Command, kind: Generated, out: &mut dyn Write) -> s
         Generated::Zsh => Shell::Zsh,
         Generated::Fish => Shell::Fish,
     };
-    clap_complete::generate(shell, &mut command, name, out);
-    Ok(())
+    // clap_complete panics when the writer fails (a full disk, /dev/full): write to memory,
+    // then copy, so a write error is an error.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, name, &mut script);
+    out.write_all(&script)
 }
 
 /// The exit codes every binary shares (`crate::Exit`), for the man page.

@@ -313,6 +313,11 @@ fn bad_flags_are_exit_2() {
         &["--stale-lock-after", "6"][..],
         &["--severity", "severe"],
         &["--dry-run"],
+        // Before: a panic (exit 101) deep in the date arithmetic.
+        &["--stale-lock-after", "106751991168d"],
+        &["--stale-lock-after", "-5h"],
+        &["--concurrency", "0"],
+        &["--concurrency", "99999999999"],
     ] {
         let output = run(BIN, dir.path(), None, args);
         assert_eq!(output.code, 2, "{args:?}: {}", output.stderr);
