@@ -93,33 +93,99 @@ pub struct CommonArgs<O: OutputChoice = OutputFormat> {
     #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL", global = true)]
     pub endpoint_url: Option<String>,
 
+    /// Seconds to wait for a connection to AWS or the endpoint (1 to 300) [default: 5]
+    #[arg(long, env = "TFSTATE_CONNECT_TIMEOUT", value_name = "SECONDS", global = true,
+          value_parser = clap::value_parser!(u16).range(1..=300))]
+    pub connect_timeout: Option<u16>,
+
+    /// Seconds to wait for one attempt of a request before it is retried (1 to 3600); a
+    /// request gives up after three times this [default: 30]
+    #[arg(long, env = "TFSTATE_REQUEST_TIMEOUT", value_name = "SECONDS", global = true,
+          value_parser = clap::value_parser!(u16).range(1..=3600))]
+    pub request_timeout: Option<u16>,
+
     /// `--output`, `--config`, `-v`.
     #[command(flatten)]
     pub base: BaseArgs<O>,
 }
 
 impl<O: OutputChoice> CommonArgs<O> {
-    /// The endpoint URL, checked to be an http(s) URL.
+    /// The endpoint URL, checked to be an http(s) URL with a valid host and port.
     pub fn endpoint(&self) -> Result<Option<&str>, Failure> {
-        let Some(url) = self.endpoint_url.as_deref().filter(|url| !url.is_empty()) else {
+        let Some(url) = self.endpoint_url.as_deref() else {
             return Ok(None);
         };
-        let rest = url
-            .strip_prefix("http://")
-            .or_else(|| url.strip_prefix("https://"));
-        match rest {
-            Some(host) if !host.is_empty() && !host.starts_with('/') => Ok(Some(url)),
-            _ => Err(Failure::usage(format!(
-                "invalid --endpoint-url `{url}`: must be an http:// or https:// URL with a host"
-            ))
-            .with_hint("for the local emulator: --endpoint-url http://127.0.0.1:5000")),
+        if valid_endpoint(url) {
+            return Ok(Some(url));
         }
+        let shown = crate::output::escape_controls(url);
+        let why = if url.is_empty() {
+            "is empty (an empty value would silently send every request to AWS)".to_owned()
+        } else {
+            format!(
+                "`{shown}` must be an http:// or https:// URL with a host name or address and an optional port of 1 to 65535"
+            )
+        };
+        Err(Failure::usage(format!("invalid --endpoint-url (or AWS_ENDPOINT_URL): {why}"))
+            .with_hint("for the local emulator: --endpoint-url http://127.0.0.1:5000; to use AWS, leave it out and unset AWS_ENDPOINT_URL"))
+    }
+
+    /// The connect timeout.
+    pub fn connect_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.connect_timeout.unwrap_or(5)))
+    }
+
+    /// The timeout of one attempt of a request.
+    pub fn request_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.request_timeout.unwrap_or(30)))
     }
 
     /// `shared-config.toml`: see [`BaseArgs::shared_config`].
     pub fn shared_config(&self) -> Result<Option<naming::SharedConfig>, Failure> {
         self.base.shared_config()
     }
+}
+
+/// `scheme://host[:port][/path]` with scheme http or https, a host of letters, digits, `.`,
+/// `-` and `_` (or an IPv6 address in brackets), and a port of 1 to 65535.
+fn valid_endpoint(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let Some((address, rest)) = v6.split_once(']') else {
+            return false;
+        };
+        if address.parse::<std::net::Ipv6Addr>().is_err() {
+            return false;
+        }
+        match rest {
+            "" => (address, None),
+            rest => match rest.strip_prefix(':') {
+                Some(port) => (address, Some(port)),
+                None => return false,
+            },
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let host_ok = !host.is_empty()
+        && (authority.starts_with('[')
+            || host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')));
+    let port_ok = port.is_none_or(|port| port.parse::<u16>().is_ok_and(|port| port > 0));
+    host_ok && port_ok
 }
 
 #[cfg(test)]
@@ -168,6 +234,40 @@ mod tests {
             assert_eq!(failure.exit(), Exit::Usage, "{url}");
             assert!(failure.message().contains(url));
         }
+    }
+
+    #[test]
+    fn endpoints_are_http_urls_with_a_host_and_a_port() {
+        for good in [
+            "http://127.0.0.1:5000",
+            "https://s3.example.com",
+            "http://localhost:4566/",
+            "http://[::1]:5000",
+            "https://minio_1.internal:9000/base",
+        ] {
+            assert!(valid_endpoint(good), "{good}");
+        }
+        for bad in [
+            "",
+            "localhost:5000",
+            "http://",
+            "http:///x",
+            "http://exa mple.com",
+            "http://host:0",
+            "http://host:99999",
+            "http://host:port",
+            "ftp://host",
+            "http://[::1",
+            "http://[zz]:1",
+            "http://h/\u{1b}[2J",
+        ] {
+            assert!(!valid_endpoint(bad), "{bad}");
+        }
+        let empty: CommonArgs = CommonArgs {
+            endpoint_url: Some(String::new()),
+            ..CommonArgs::default()
+        };
+        assert_eq!(empty.endpoint().unwrap_err().exit(), Exit::Usage);
     }
 
     #[test]

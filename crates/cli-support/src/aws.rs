@@ -20,10 +20,34 @@ pub async fn sdk_config<O: OutputChoice>(
     if let Some(profile) = &args.profile {
         loader = loader.profile_name(profile);
     }
-    if let Some(endpoint) = args.endpoint()? {
+    let endpoint = args.endpoint()?;
+    if let Some(endpoint) = endpoint {
         loader = loader.endpoint_url(endpoint);
     }
+    let (connect, attempt) = (args.connect_timeout(), args.request_timeout());
+    loader = loader.timeout_config(
+        aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(connect)
+            .operation_attempt_timeout(attempt)
+            .operation_timeout(attempt * 3)
+            .build(),
+    );
+    let _ = TARGET.set(format!(
+        "{} (waited up to {} s to connect and {} s an attempt; --connect-timeout, --request-timeout)",
+        endpoint.map_or_else(|| format!("AWS in {region}"), str::to_owned),
+        connect.as_secs(),
+        attempt.as_secs()
+    ));
     Ok(loader.load().await)
+}
+
+/// Where requests go, and how long they wait, for the message of a request that got no
+/// answer.
+static TARGET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The endpoint and timeouts of this run, once the SDK config is built.
+pub(crate) fn target() -> Option<&'static str> {
+    TARGET.get().map(String::as_str)
 }
 
 /// The region of the AWS profile or environment (`AWS_REGION`, `region =` in

@@ -159,7 +159,13 @@ impl From<naming::NamingError> for Failure {
 impl From<aws_provisioner::AwsError> for Failure {
     fn from(error: aws_provisioner::AwsError) -> Failure {
         let hint = error.hint();
-        Failure::external(error.to_string()).with_optional_hint(hint.as_deref())
+        let message = match (&error.kind, crate::aws::target()) {
+            (aws_provisioner::AwsErrorKind::Network, Some(target)) => {
+                format!("{error}: no answer from {target}")
+            }
+            _ => error.to_string(),
+        };
+        Failure::external(message).with_optional_hint(hint.as_deref())
     }
 }
 

@@ -51,6 +51,9 @@ pub struct ProvisionArgs {
 
 /// Turns a provisioning error into the binary's failure: bad input exits 2, AWS 3.
 pub fn failure(error: ProvisionError) -> Failure {
+    if let ProvisionError::Aws(error) = error {
+        return Failure::from(error);
+    }
     let hint = error.hint();
     let failure = if error.is_input() {
         Failure::usage(error.to_string())

@@ -118,3 +118,77 @@ fn no_credentials_is_one_clear_error_with_what_to_do() {
         output.stderr
     );
 }
+
+/// An endpoint that accepts connections and never answers: the run gives up after its
+/// timeouts with exit 3 naming the endpoint (before: it hung silently for 400 s and more).
+/// A line of output comes before the first request.
+#[test]
+fn an_endpoint_that_never_answers_is_exit_3_naming_it() {
+    use std::time::{Duration, Instant};
+    use test_support::{Fault, FaultProxy, FaultRule};
+    let proxy = FaultProxy::start(
+        moto().endpoint(),
+        vec![FaultRule::new(
+            Fault::Latency(Duration::from_secs(3600)),
+            1.0,
+        )],
+    );
+    let dir = Workdir::new();
+    let mut command = test_support::cli::command(BIN, dir.path(), Some(proxy.endpoint()));
+    command
+        .args(["--region", "us-west-2", "--environment", "production"])
+        .args(["--project-name", "hung", "--dry-run"])
+        .args(["--connect-timeout", "1", "--request-timeout", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("spawn");
+    // A guard against a hang, not a measurement: far beyond what the timeouts allow.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            child.kill().expect("kill");
+            panic!("still running after 300 s: the timeouts did not apply");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let output = child.wait_with_output().expect("output");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!("no answer from {}", proxy.endpoint())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--request-timeout"), "{stderr}");
+    assert!(
+        stderr.starts_with("[INFO] "),
+        "a line before the first request: {stderr}"
+    );
+}
+
+/// Timeouts and endpoints that cannot work are refused before any request (exit 2).
+#[test]
+fn bad_timeouts_and_endpoints_are_exit_2() {
+    let dir = Workdir::new();
+    let base = [
+        "--region",
+        "us-west-2",
+        "--environment",
+        "production",
+        "--project-name",
+        "p",
+        "--dry-run",
+    ];
+    for extra in [
+        &["--connect-timeout", "0"][..],
+        &["--request-timeout", "-1"],
+        &["--request-timeout", "99999"],
+        &["--endpoint-url", ""],
+        &["--endpoint-url", "http://exa mple"],
+        &["--endpoint-url", "http://127.0.0.1:99999"],
+        &["--endpoint-url", "localhost:5000"],
+    ] {
+        let args = [&base[..], extra].concat();
+        let output = run(BIN, dir.path(), None, &args);
+        assert_eq!(output.code, 2, "{extra:?}: {}", output.stderr);
+    }
+}
