@@ -74,11 +74,19 @@ struct Cli {
     common: CommonArgs,
 }
 
+/// The tenants named, each valid and named once (`--tenant a,a` would act on one tenant's
+/// files twice).
 fn tenants(names: &[String]) -> Result<Vec<Client>, Failure> {
-    names
-        .iter()
-        .map(|name| Client::tenant(name.as_str()).map_err(Failure::from))
-        .collect()
+    let mut tenants: Vec<Client> = Vec::with_capacity(names.len());
+    for name in names {
+        let tenant = Client::tenant(name.as_str())?;
+        if tenants.contains(&tenant) {
+            return Err(Failure::usage(format!("--tenant names `{tenant}` twice"))
+                .with_hint("name each tenant once"));
+        }
+        tenants.push(tenant);
+    }
+    Ok(tenants)
 }
 
 async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {

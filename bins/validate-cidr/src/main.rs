@@ -192,15 +192,26 @@ fn load_failure(path: &Path, error: &LoadError) -> Failure {
 }
 
 fn read_registry(path: &Path) -> Result<(Registry, String), Failure> {
-    Registry::read(path).map_err(|error| match error {
-        ReadError::Io(error) => Failure::usage(format!(
-            "cannot read the registry {}: {error}",
-            path.display()
-        ))
-        .with_hint(
+    Registry::read(path).map_err(|error| {
+        let error = match error {
+            ReadError::Load(error) => return load_failure(path, &error),
+            ReadError::Io(error) => error,
+        };
+        // No registry where the run looks is bad input, as the docs say; a registry that
+        // exists but cannot be read is an I/O failure.
+        let what = match error.kind() {
+            std::io::ErrorKind::NotFound => "does not exist",
+            std::io::ErrorKind::IsADirectory => "is a folder, not a file",
+            _ => {
+                return Failure::external(format!(
+                    "cannot read the registry {}: {error}",
+                    path.display()
+                ));
+            }
+        };
+        Failure::usage(format!("the registry {} {what}", path.display())).with_hint(
             "pass its path, set CIDR_REGISTRY, or create cidr-registry.yaml with `clients: {}`",
-        ),
-        ReadError::Load(error) => load_failure(path, &error),
+        )
     })
 }
 
@@ -238,6 +249,13 @@ fn allocation_request(cli: &Cli, name: &str) -> Result<allocate::Request, Failur
         Failure::usage(format!("invalid --pool `{}`: {error}", cli.pool))
             .with_optional_hint(error.hint().as_deref())
     })?;
+    // A block outside the private ranges would make the registry fail its own check.
+    if !cidr_registry::cidr::is_private(pool) {
+        return Err(Failure::usage(format!(
+            "invalid --pool `{pool}`: VPC blocks must be private, and this pool is not inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918) or 100.64.0.0/10 (RFC 6598)"
+        ))
+        .with_hint("use a private pool such as --pool 10.0.0.0/8"));
+    }
     let date = match &cli.date {
         Some(date) => {
             cidr_registry::check::check_date(date).map_err(|problem| {
@@ -282,16 +300,46 @@ fn zones(cli: &Cli, region: Region) -> Result<Vec<AvailabilityZone>, Failure> {
     } else {
         cli.azs.clone()
     };
-    names
-        .iter()
-        .map(|name| {
-            let zone = match name.trim() {
-                letter if letter.len() == 1 => region.zone(letter.chars().next().unwrap_or('a')),
-                full => AvailabilityZone::new(full),
-            };
-            zone.map_err(Failure::from)
-        })
-        .collect()
+    let mut zones: Vec<AvailabilityZone> = Vec::with_capacity(names.len());
+    for name in &names {
+        let zone = match name.trim() {
+            letter if letter.len() == 1 => region.zone(letter.chars().next().unwrap_or('a')),
+            full => AvailabilityZone::new(full),
+        }?;
+        if zone.region() != region {
+            return Err(Failure::usage(format!(
+                "--azs: zone {zone} is in {}, but the client's VPC is in {region}",
+                zone.region()
+            ))
+            .with_hint(format!(
+                "name zones of {region}, or only their letters: --azs a,b,c"
+            )));
+        }
+        if zone.letter() > 'f' {
+            return Err(Failure::usage(format!(
+                "--azs: {zone} does not exist: AWS zones are lettered a to f"
+            ))
+            .with_hint(format!(
+                "aws ec2 describe-availability-zones --region {region}"
+            )));
+        }
+        if zones.contains(&zone) {
+            return Err(Failure::usage(format!("--azs names {zone} twice"))
+                .with_hint("name each zone once"));
+        }
+        zones.push(zone);
+    }
+    if zones.len() > region.zone_count() {
+        return Err(Failure::usage(format!(
+            "--azs names {} zones, but {region} has {}",
+            zones.len(),
+            region.zone_count()
+        ))
+        .with_hint(format!(
+            "aws ec2 describe-availability-zones --region {region}"
+        )));
+    }
+    Ok(zones)
 }
 
 fn plan_subnets(cli: &Cli, name: &str, registry: &Registry) -> Result<Plan, Failure> {

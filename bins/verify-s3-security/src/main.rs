@@ -198,6 +198,14 @@ fn role_of(bucket: &str, project: Option<&Project>) -> Role {
 }
 
 async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
+    // Names are checked before anything is read: a bad one is bad input (exit 2), not a
+    // failing check or an AWS error.
+    for bucket in &cli.buckets {
+        naming::BucketName::new(bucket)?;
+    }
+    if let Some(table) = &cli.table {
+        naming::TableName::new(table.as_str())?;
+    }
     let settings = cli
         .project
         .settings(&cli.common, Flags::default(), Defaults::default())?;

@@ -154,7 +154,7 @@ impl Spec {
             .observability_bucket(&deployment, ObservabilityKind::Logs)
             .ok();
         let encryption = match kms_key_id {
-            Some(key) => EncryptionSpec::Kms(check_kms_key(&key)?),
+            Some(key) => EncryptionSpec::Kms(check_kms_key(&key, deployment.region)?),
             None => EncryptionSpec::Default,
         };
         let access_log_bucket = access_log_bucket
@@ -326,25 +326,19 @@ fn input(field: &'static str, value: &str, rule: &str, hint: &str) -> ProvisionE
     }
 }
 
-/// A KMS key id, key ARN, alias name (`alias/...`) or alias ARN.
-fn check_kms_key(key: &str) -> Result<String, ProvisionError> {
-    let shape_ok = !key.is_empty()
-        && key.len() <= 2048
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ":/_-.".contains(c));
-    let kind_ok = key.starts_with("arn:") || key.starts_with("alias/") || !key.contains('/');
-    if shape_ok && kind_ok {
-        Ok(key.to_owned())
-    } else {
-        Err(input(
-            "--kms-key-id",
-            key,
-            "is not a KMS key id, key ARN, alias name or alias ARN",
-            "for example 1234abcd-12ab-34cd-56ef-1234567890ab, alias/terraform-state, or \
-             arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-        ))
-    }
+/// A KMS key id, key ARN, alias name (`alias/...`) or alias ARN, of the bucket's region.
+fn check_kms_key(key: &str, region: naming::Region) -> Result<String, ProvisionError> {
+    naming::KmsKeyId::new(key, region)
+        .map(|key| key.to_string())
+        .map_err(|error| {
+            let (rule, hint) = match &error {
+                naming::NamingError::Invalid { rule, hint, .. } => {
+                    (rule.to_string(), hint.clone().unwrap_or_default())
+                }
+                other => (other.to_string(), String::new()),
+            };
+            input("--kms-key-id", key, &rule, &hint)
+        })
 }
 
 /// An SNS topic ARN: `arn:{partition}:sns:{region}:{account}:{name}`.
@@ -453,7 +447,7 @@ mod tests {
         for key in [
             "alias/terraform",
             "1234abcd-12ab-34cd-56ef-1234567890ab",
-            "arn:aws:kms:us-east-2:111122223333:key/abc",
+            "arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         ] {
             assert!(
                 Spec::new(Options {

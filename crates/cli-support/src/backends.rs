@@ -108,7 +108,12 @@ pub async fn context(
             .then(|| rules.lock_table(&deployment))
             .transpose()?,
         lock,
-        kms_key_id: args.kms_key_id.clone(),
+        kms_key_id: args
+            .kms_key_id
+            .as_deref()
+            .map(|key| naming::KmsKeyId::new(key, deployment.region))
+            .transpose()?
+            .map(|key| key.to_string()),
     };
     Ok(Context {
         layout: layout(&settings, args),

@@ -41,6 +41,8 @@ pub enum Field {
     ObservabilityKind,
     /// A naming pattern of `shared-config.toml`'s `[naming]` table.
     Pattern(&'static str),
+    /// `--kms-key-id`: a KMS key id, key ARN, alias or alias ARN.
+    KmsKey,
 }
 
 impl fmt::Display for Field {
@@ -61,6 +63,7 @@ impl fmt::Display for Field {
             Field::KeyScheme => "key scheme",
             Field::LockMode => "lock mode",
             Field::ObservabilityKind => "observability bucket kind",
+            Field::KmsKey => "--kms-key-id",
             Field::Pattern(name) => return write!(f, "naming pattern `{name}`"),
         };
         f.write_str(text)

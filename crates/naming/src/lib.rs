@@ -53,6 +53,7 @@ mod aws_names;
 pub mod config;
 mod error;
 mod iam;
+mod kms;
 mod label;
 mod names;
 mod region;
@@ -65,6 +66,7 @@ pub use aws_names::{
 pub use config::SharedConfig;
 pub use error::{ConfigError, Field, NamingError, Rule};
 pub use iam::{iam_action_like, iam_like};
+pub use kms::KmsKeyId;
 pub use label::{Client, Company, Environment, Layer, Project};
 pub use names::{
     BucketRole, Deployment, NamingRules, ObservabilityKind, Pattern, ProjectNames, STATE_PURPOSE,

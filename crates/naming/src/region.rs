@@ -202,6 +202,24 @@ impl Region {
         }
     }
 
+    /// How many availability zones the region has, as AWS lists them (six, the most any
+    /// region has, for a region not in the list).
+    pub fn zone_count(self) -> usize {
+        match self.name {
+            "us-east-1" => 6,
+            "us-west-2" | "ap-northeast-1" | "ap-northeast-2" | "ca-central-1" => 4,
+            "us-east-2" | "us-west-1" | "af-south-1" | "ap-east-1" | "ap-south-1"
+            | "ap-south-2" | "ap-southeast-1" | "ap-southeast-2" | "ap-southeast-3"
+            | "ap-southeast-4" | "ap-northeast-3" | "ca-west-1" | "eu-central-1"
+            | "eu-central-2" | "eu-west-1" | "eu-west-2" | "eu-west-3" | "eu-south-1"
+            | "eu-south-2" | "eu-north-1" | "il-central-1" | "me-south-1" | "me-central-1"
+            | "sa-east-1" | "us-gov-west-1" | "us-gov-east-1" | "cn-north-1" | "cn-northwest-1" => {
+                3
+            }
+            _ => 6,
+        }
+    }
+
     /// The availability zone with the given letter, such as `us-east-2a`.
     pub fn zone(self, letter: char) -> Result<AvailabilityZone, NamingError> {
         AvailabilityZone::new(&format!("{}{letter}", self.name))

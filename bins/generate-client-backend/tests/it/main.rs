@@ -365,3 +365,31 @@ fn generate_into_a_full_disk_is_an_io_failure_not_a_panic() {
         );
     }
 }
+
+#[test]
+fn a_kms_key_that_cannot_be_used_is_exit_2_and_nothing_is_written() {
+    let dir = repo();
+    for key in [
+        "not a key",
+        "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    ] {
+        let output = run(
+            BIN,
+            dir.path(),
+            None,
+            &[
+                "est-test-c",
+                "us-east-2",
+                "production",
+                "--offline",
+                "--kms-key-id",
+                key,
+            ],
+        );
+        assert_eq!(output.code, 2, "{key}: {}", output.stderr);
+        assert!(
+            !dir.path().join("backends").exists(),
+            "{key}: nothing written"
+        );
+    }
+}

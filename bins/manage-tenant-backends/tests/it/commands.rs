@@ -331,3 +331,49 @@ fn bad_input_exits_2_with_one_clear_error() {
     let nothing = run(BIN, dir.path(), None, &[]);
     assert_eq!(nothing.code, 2);
 }
+
+/// Input that was accepted with exit 0 (or half-done): any text as --kms-key-id (written as
+/// `kms_key_id = ""`), a key of another region, and a tenant named twice with
+/// --remove-tenant (which removed the files, then failed with exit 3). Each is exit 2 and
+/// nothing is written or removed.
+#[test]
+fn keys_and_tenants_that_cannot_work_are_refused_before_anything_is_written() {
+    let project = Project::new();
+    let offline = ["--tenant", "acme", "--create-tenant", "--offline"];
+    for (key, rule) in [
+        ("", "is not a KMS key id"),
+        ("my key", "is not a KMS key id"),
+        (
+            "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "is a key in eu-west-1, but the bucket is in us-west-2",
+        ),
+    ] {
+        let output = project.run(&[&offline[..], &["--kms-key-id", key]].concat());
+        assert_eq!(output.code, 2, "{key}: {}", output.stderr);
+        assert!(output.stderr.contains(rule), "{key}: {}", output.stderr);
+        assert!(
+            !project.dir.path().join("backends").exists(),
+            "{key}: nothing written"
+        );
+    }
+    let good = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let output = project.run(&[&offline[..], &["--kms-key-id", good]].concat());
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let file = std::fs::read_to_string(project.tenant_file("acme", "foundation")).unwrap();
+    assert!(
+        file.contains(&format!("kms_key_id     = \"{good}\"")),
+        "{file}"
+    );
+
+    let twice = project.run(&["--tenant", "acme,acme", "--remove-tenant", "--force"]);
+    assert_eq!(twice.code, 2, "{}", twice.stderr);
+    assert!(
+        twice.stderr.contains("--tenant names `acme` twice"),
+        "{}",
+        twice.stderr
+    );
+    assert!(
+        project.tenant_file("acme", "foundation").exists(),
+        "nothing removed"
+    );
+}

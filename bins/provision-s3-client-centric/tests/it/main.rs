@@ -252,7 +252,7 @@ async fn drift_is_reported_by_setting_and_repaired() {
 fn invalid_input_exits_2_before_any_request() {
     let dir = workdir();
     let proxy = FaultProxy::start(moto().endpoint(), Vec::new());
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
         (
             &[
                 "--region",
@@ -311,6 +311,20 @@ fn invalid_input_exits_2_before_any_request() {
         (
             &["--region", "us-east-2", "--environment", "production"],
             "missing --project-name",
+        ),
+        // A key of another region: S3 would refuse it after the buckets were created.
+        (
+            &[
+                "--region",
+                "us-east-2",
+                "--environment",
+                "production",
+                "--project-name",
+                "ohio-01",
+                "--kms-key-id",
+                "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            ],
+            "is a key in eu-west-1, but the bucket is in us-east-2",
         ),
     ];
     for (args, message) in cases {

@@ -56,7 +56,7 @@ fn a_missing_or_unreadable_registry_is_exit_2_with_the_ways_to_name_it() {
     assert_eq!(missing.code, 2, "{}", missing.stderr);
     assert_eq!(
         missing.stderr,
-        "[ERROR] cannot read the registry cidr-registry.yaml: No such file or directory (os error 2)\n\
+        "[ERROR] the registry cidr-registry.yaml does not exist\n\
          hint: pass its path, set CIDR_REGISTRY, or create cidr-registry.yaml with `clients: {}`\n"
     );
     std::fs::create_dir(dir.path().join("a-directory")).expect("mkdir");

@@ -116,3 +116,49 @@ fn a_new_client_can_be_allocated_and_planned_in_one_run() {
     assert_eq!(document["allocation"]["vpc_cidr"], "10.0.0.0/16");
     assert_eq!(document["subnets"]["subnets"][0]["cidr"], "10.0.0.0/24");
 }
+
+/// A public pool, zones of another region, more zones than the region has, or a zone named
+/// twice: exit 2 with the rule, and the registry as it was (before: all accepted, exit 0,
+/// and the next plain run failed the registry).
+#[test]
+fn pools_and_zones_that_cannot_work_are_exit_2() {
+    let registry = "clients:\n  acme:\n    vpc_cidr: \"10.0.0.0/16\"\n    region: \"us-east-2\"\n    environment: \"production\"\n    allocated_date: \"2026-01-05\"\n";
+    let dir = with_registry(registry);
+    let public = validate_cidr(
+        dir.path(),
+        &[
+            "--allocate",
+            "newco",
+            "--pool",
+            "8.0.0.0/8",
+            "--region",
+            "us-east-2",
+            "--environment",
+            "production",
+        ],
+        &[],
+    );
+    assert_eq!(public.code, 2, "{}", public.stderr);
+    assert!(
+        public.stderr.contains("VPC blocks must be private"),
+        "{}",
+        public.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("cidr-registry.yaml")).unwrap(),
+        registry
+    );
+    for (azs, rule) in [
+        (
+            "eu-west-1a,eu-west-1b",
+            "zone eu-west-1a is in eu-west-1, but the client's VPC is in us-east-2",
+        ),
+        ("a,b,c,d", "--azs names 4 zones, but us-east-2 has 3"),
+        ("a,a", "--azs names us-east-2a twice"),
+        ("z", "us-east-2z does not exist"),
+    ] {
+        let output = validate_cidr(dir.path(), &["--subnets", "acme", "--azs", azs], &[]);
+        assert_eq!(output.code, 2, "{azs}: {}", output.stderr);
+        assert!(output.stderr.contains(rule), "{azs}: {}", output.stderr);
+    }
+}

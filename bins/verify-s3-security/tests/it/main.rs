@@ -349,3 +349,36 @@ async fn values_read_from_aws_are_printed_with_control_characters_escaped() {
         output.stderr
     );
 }
+
+/// Names that cannot be AWS names are bad input (exit 2) before any request: before, an
+/// invalid --table was exit 3 and --bucket Bad_Bucket a failing check (exit 1). A
+/// configuration file named by TFSTATE_CONFIG that does not exist is exit 2 too (was 3).
+#[test]
+fn invalid_names_and_a_missing_config_file_are_exit_2() {
+    let dir = Workdir::new();
+    for args in [
+        &["--bucket", "Bad_Bucket", "--region", REGION][..],
+        &[
+            "--bucket",
+            "ok-bucket",
+            "--table",
+            "bad name!",
+            "--region",
+            REGION,
+        ],
+    ] {
+        let output = run(BIN, dir.path(), Some(moto().endpoint()), args);
+        assert_eq!(output.code, 2, "{args:?}: {}", output.stderr);
+    }
+    let mut command = test_support::cli::command(BIN, dir.path(), Some(moto().endpoint()));
+    command
+        .args(["--bucket", "ok-bucket", "--region", REGION])
+        .env("TFSTATE_CONFIG", "/nonexistent/shared-config.toml");
+    let output = test_support::cli::run_command(&mut command);
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(
+        output.stderr.contains("/nonexistent/shared-config.toml"),
+        "{}",
+        output.stderr
+    );
+}
