@@ -184,8 +184,63 @@ pub struct FileError {
     pub problem: String,
 }
 
+/// The bytes of `path`, a regular file of at most [`MAX_FILE_BYTES`] (a symbolic link is
+/// followed; what it leads to must be a regular file too).
+pub(crate) fn read_regular(path: &Path) -> Result<Vec<u8>, FileError> {
+    use std::io::Read;
+    let cannot = |error: std::io::Error| FileError::new(path, format!("cannot read: {error}"));
+    let metadata = std::fs::metadata(path).map_err(cannot)?;
+    if !metadata.is_file() {
+        return Err(FileError::new(
+            path,
+            format!(
+                "is not a regular file ({}); backend files are plain files",
+                file_kind(&metadata.file_type())
+            ),
+        ));
+    }
+    let too_big = |size: u64| {
+        FileError::new(
+            path,
+            format!(
+                "is {size} bytes; a backend file is a few lines, so files over 1 MiB are refused"
+            ),
+        )
+    };
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_big(metadata.len()));
+    }
+    // At most one byte more than the limit, should the file grow while it is read.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// What a file that is not a regular file is, in words.
+pub(crate) fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "a folder"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else {
+        "not a plain file"
+    }
+}
+
 impl FileError {
-    fn new(path: &Path, problem: impl Into<String>) -> FileError {
+    pub(crate) fn new(path: &Path, problem: impl Into<String>) -> FileError {
         FileError {
             path: path.to_owned(),
             problem: problem.into(),
@@ -318,21 +373,10 @@ impl BackendConfig {
         true
     }
 
-    /// Reads and parses a backend file, refusing files larger than [`MAX_FILE_BYTES`].
+    /// Reads and parses a backend file: a regular file (never a FIFO, device or socket,
+    /// which could hang the read or never end) of at most [`MAX_FILE_BYTES`].
     pub fn read(path: &Path) -> Result<BackendConfig, FileError> {
-        let size = std::fs::metadata(path)
-            .map_err(|error| FileError::new(path, format!("cannot read: {error}")))?
-            .len();
-        if size > MAX_FILE_BYTES {
-            return Err(FileError::new(
-                path,
-                format!(
-                    "is {size} bytes; a backend file is a few lines, so files over 1 MiB are refused"
-                ),
-            ));
-        }
-        let bytes = std::fs::read(path)
-            .map_err(|error| FileError::new(path, format!("cannot read: {error}")))?;
+        let bytes = read_regular(path)?;
         let text =
             String::from_utf8(bytes).map_err(|_| FileError::new(path, "is not UTF-8 text"))?;
         BackendConfig::parse(&text, path)

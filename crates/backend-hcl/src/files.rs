@@ -167,11 +167,7 @@ pub fn write_all(
     let mut decisions = Vec::with_capacity(planned.len());
     for file in planned {
         let path = root.join(&file.slot.path);
-        let existing = match std::fs::read_to_string(&path) {
-            Ok(text) => Some(text),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-            Err(source) => return Err(WriteError::Io { path, source }),
-        };
+        let existing = existing(root, &file.slot.path)?;
         let decision = match existing {
             None => Decision::Write {
                 text: file.config.render(style),
@@ -231,6 +227,32 @@ pub fn write_all(
         });
     }
     Ok(written)
+}
+
+/// What `relative` under `root` holds now: `None` when it does not exist. Links below the
+/// root are refused, as the scan refuses them, and so is anything but a regular file, so
+/// reads, writes and removals treat every path alike.
+pub fn existing(root: &Path, relative: &Path) -> Result<Option<String>, WriteError> {
+    let mut path = root.to_owned();
+    for part in relative.components() {
+        path.push(part);
+        match std::fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                return Err(FileError::new(
+                    &path,
+                    "is a symbolic link; the toolkit neither reads nor writes backend files through links below the backends folder: replace it with the folder or file it points to",
+                )
+                .into());
+            }
+            Ok(_) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(WriteError::Io { path, source }),
+        }
+    }
+    let bytes = crate::config::read_regular(&path)?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| FileError::new(&path, "is not UTF-8 text").into())
 }
 
 /// What a file that appeared while it was being created holds, against what `text` would
@@ -371,6 +393,26 @@ pub fn scan(layout: &Layout, place: Option<Place<'_>>) -> Result<Vec<Found>, Sca
                 continue;
             }
             let relative = path.strip_prefix(root).unwrap_or(&path).to_owned();
+            // Writes refuse links below the root, so the scan does too (it never skips
+            // what a write could have gone through); FIFOs, devices and sockets are never
+            // opened.
+            if kind.is_symlink() {
+                return Err(FileError::new(
+                    &path,
+                    "is a symbolic link; the toolkit neither reads nor writes backend files through links below the backends folder: replace it with the folder or file it points to",
+                )
+                .into());
+            }
+            if !kind.is_file() {
+                if is_backend_file(layout.scheme(), &relative) {
+                    return Err(FileError::new(
+                        &path,
+                        format!("is {}, not a backend file", crate::config::file_kind(&kind)),
+                    )
+                    .into());
+                }
+                continue;
+            }
             if !is_backend_file(layout.scheme(), &relative) {
                 continue;
             }

@@ -451,11 +451,16 @@ pub fn remove_tenants(
         let slots = context
             .layout
             .client_slots(&context.deployment, tenant, None)?;
-        let existing: Vec<PathBuf> = slots
-            .into_iter()
-            .map(|slot| slot.path)
-            .filter(|path| root.join(path).exists())
-            .collect();
+        let mut existing: Vec<PathBuf> = Vec::new();
+        for slot in slots {
+            // Links and non-regular files are refused, as every read and write refuses them.
+            if backend_hcl::files::existing(root, &slot.path)
+                .map_err(write_failure)?
+                .is_some()
+            {
+                existing.push(slot.path);
+            }
+        }
         if existing.is_empty() {
             return Err(Failure::usage(format!(
                 "tenant `{tenant}` has no backend files under {}",

@@ -377,3 +377,77 @@ fn keys_and_tenants_that_cannot_work_are_refused_before_anything_is_written() {
         "nothing removed"
     );
 }
+
+/// A symlinked tenant folder whose files name another bucket: before, --check-sync skipped
+/// it ("all in sync", exit 0) while --create-tenant wrote through it. Now every command
+/// refuses the link (exit 2, naming it). A FIFO or a link to /dev/zero named `*.hcl` is
+/// refused without being opened (before: a hang, or memory filled).
+#[test]
+fn links_and_special_files_are_refused_alike_by_reads_and_writes() {
+    use std::os::unix::fs::symlink;
+    let project = Project::new();
+    let offline = ["--tenant", "acme", "--create-tenant", "--offline"];
+    let created = project.run(&offline);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    // Another bucket's files, linked in as tenant `evil`.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let acme = project.tenant_file("acme", "foundation");
+    for entry in std::fs::read_dir(acme.parent().unwrap()).unwrap() {
+        let entry = entry.unwrap();
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        std::fs::write(
+            elsewhere.path().join(entry.file_name()),
+            text.replace(&project.bucket(), "someone-elses-bucket"),
+        )
+        .unwrap();
+    }
+    let evil = project.tenant_file("evil", "foundation");
+    symlink(elsewhere.path(), evil.parent().unwrap()).unwrap();
+    for args in [
+        &["--check-sync", "--offline"][..],
+        &["--show-all-paths"],
+        &["--list-tenants"],
+        &[
+            "--tenant",
+            "evil",
+            "--create-tenant",
+            "--offline",
+            "--force",
+        ],
+        &["--tenant", "evil", "--remove-tenant", "--force"],
+    ] {
+        let output = project.run(args);
+        assert_eq!(output.code, 2, "{args:?}: {}", output.stderr);
+        assert!(
+            output.stderr.contains("is a symbolic link"),
+            "{args:?}: {}",
+            output.stderr
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).unwrap().count(),
+        5,
+        "nothing written or removed through the link"
+    );
+    std::fs::remove_file(evil.parent().unwrap()).unwrap();
+
+    // A link to /dev/zero and a FIFO, named like backend files.
+    let dir = acme.parent().unwrap();
+    symlink("/dev/zero", dir.join("zero.hcl")).unwrap();
+    let output = project.run(&["--show-all-paths"]);
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    std::fs::remove_file(dir.join("zero.hcl")).unwrap();
+    let fifo = dir.join("pipe.hcl");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let output = project.run(&["--show-all-paths"]);
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(
+        output.stderr.contains("is a FIFO, not a backend file"),
+        "{}",
+        output.stderr
+    );
+}
