@@ -42,13 +42,22 @@ impl Layout {
     /// The layout of `scheme` under `root`, or under the scheme's default root: `backends/`,
     /// or `.` (the repository root) for the `layer` scheme.
     pub fn new(scheme: KeyScheme, root: Option<&Path>) -> Layout {
-        let default = match scheme {
-            KeyScheme::Layer => ".",
-            _ => "backends",
-        };
         Layout {
             scheme,
-            root: root.map_or_else(|| PathBuf::from(default), Path::to_owned),
+            root: root.map_or_else(
+                || PathBuf::from(Layout::default_dir(scheme)),
+                Path::to_owned,
+            ),
+        }
+    }
+
+    /// Where the scheme's files live by default, from the repository root: `backends`, or
+    /// the root itself (`.`) for the layer scheme, whose `backend.hcl` files sit beside
+    /// each layer's code.
+    pub fn default_dir(scheme: KeyScheme) -> &'static str {
+        match scheme {
+            KeyScheme::Layer => ".",
+            _ => "backends",
         }
     }
 

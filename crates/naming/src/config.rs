@@ -153,7 +153,7 @@ impl SharedConfig {
     /// `start` itself is looked in, so a file planted in a shared parent folder (`/tmp`) is
     /// never picked up. `Ok(None)` when there is none: the file is optional.
     pub fn discover(start: &Path) -> Result<Option<SharedConfig>, ConfigError> {
-        let root = start.ancestors().find(|dir| dir.join(".git").exists());
+        let root = repository_root(start);
         let searched: Vec<&Path> = match root {
             Some(root) => start
                 .ancestors()
@@ -170,6 +170,11 @@ impl SharedConfig {
         }
         Ok(None)
     }
+}
+
+/// The repository `start` is in: the nearest of it and its parents that holds `.git`.
+pub fn repository_root(start: &Path) -> Option<&Path> {
+    start.ancestors().find(|dir| dir.join(".git").exists())
 }
 
 /// Where a setting's value came from.

@@ -3,7 +3,7 @@
 use test_support::cli::run;
 use test_support::{FaultProxy, moto};
 
-use crate::support::{BIN, Project};
+use crate::support::{BIN, Project, REGION};
 
 #[tokio::test]
 async fn create_tenant_writes_the_seed_000_files_after_the_readiness_check() {
@@ -450,4 +450,47 @@ fn links_and_special_files_are_refused_alike_by_reads_and_writes() {
         "{}",
         output.stderr
     );
+}
+
+/// Run from a folder inside the repository, the files still go where the docs say: the
+/// layer scheme's `backend.hcl` files at the repository root, the others under its
+/// `backends/` (before: under the current folder).
+#[test]
+fn files_go_under_the_repository_root_from_any_folder_in_it() {
+    let project = Project::new();
+    let deep = project.dir.path().join("providers/aws/regions");
+    std::fs::create_dir_all(&deep).unwrap();
+    let run_in = |args: &[&str]| {
+        let mut all = vec![
+            "--region",
+            REGION,
+            "--environment",
+            "production",
+            "--project-name",
+            &project.name,
+        ];
+        all.extend_from_slice(args);
+        test_support::cli::run(BIN, &deep, None, &all)
+    };
+    let shared = run_in(&["--key-scheme", "layer", "--create-shared", "--offline"]);
+    assert_eq!(shared.code, 0, "{}", shared.stderr);
+    let root = project.dir.path();
+    assert!(
+        root.join("providers/aws/regions/us-west-2/layers/01-foundation/production/backend.hcl")
+            .exists(),
+        "{}",
+        shared.stderr
+    );
+    assert!(
+        !deep.join("providers").exists(),
+        "nothing under the current folder"
+    );
+    let tenant = run_in(&["--tenant", "acme", "--create-tenant", "--offline"]);
+    assert_eq!(tenant.code, 0, "{}", tenant.stderr);
+    assert!(
+        project.tenant_file("acme", "foundation").exists(),
+        "{}",
+        tenant.stderr
+    );
+    assert!(!deep.join("backends").exists());
 }
