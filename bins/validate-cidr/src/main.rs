@@ -300,46 +300,16 @@ fn zones(cli: &Cli, region: Region) -> Result<Vec<AvailabilityZone>, Failure> {
     } else {
         cli.azs.clone()
     };
-    let mut zones: Vec<AvailabilityZone> = Vec::with_capacity(names.len());
-    for name in &names {
-        let zone = match name.trim() {
-            letter if letter.len() == 1 => region.zone(letter.chars().next().unwrap_or('a')),
-            full => AvailabilityZone::new(full),
-        }?;
-        if zone.region() != region {
-            return Err(Failure::usage(format!(
-                "--azs: zone {zone} is in {}, but the client's VPC is in {region}",
-                zone.region()
-            ))
-            .with_hint(format!(
-                "name zones of {region}, or only their letters: --azs a,b,c"
-            )));
-        }
-        if zone.letter() > 'f' {
-            return Err(Failure::usage(format!(
-                "--azs: {zone} does not exist: AWS zones are lettered a to f"
-            ))
-            .with_hint(format!(
-                "aws ec2 describe-availability-zones --region {region}"
-            )));
-        }
-        if zones.contains(&zone) {
-            return Err(Failure::usage(format!("--azs names {zone} twice"))
-                .with_hint("name each zone once"));
-        }
-        zones.push(zone);
-    }
-    if zones.len() > region.zone_count() {
-        return Err(Failure::usage(format!(
-            "--azs names {} zones, but {region} has {}",
-            zones.len(),
-            region.zone_count()
-        ))
-        .with_hint(format!(
-            "aws ec2 describe-availability-zones --region {region}"
-        )));
-    }
-    Ok(zones)
+    names
+        .iter()
+        .map(|name| {
+            let zone = match name.trim() {
+                letter if letter.len() == 1 => region.zone(letter.chars().next().unwrap_or('a')),
+                full => AvailabilityZone::new(full),
+            };
+            zone.map_err(Failure::from)
+        })
+        .collect()
 }
 
 fn plan_subnets(cli: &Cli, name: &str, registry: &Registry) -> Result<Plan, Failure> {
@@ -372,6 +342,7 @@ fn plan_subnets(cli: &Cli, name: &str, registry: &Registry) -> Result<Plan, Fail
     let request = PlanRequest {
         client: Client::new(name)?,
         environment: Environment::new(field(&entry.environment, "environment")?)?,
+        region,
         vpc,
         zones: zones(cli, region)?,
         newbits: cli.subnet_bits,

@@ -78,6 +78,8 @@ struct Document<'a> {
     warnings: usize,
     notices: &'a [Notice],
     findings: Vec<&'a Finding>,
+    /// Clients with more duplicate or overlapping pairs than are listed in `findings`.
+    unlisted_pairs: &'a [cidr_registry::check::Unlisted],
     reserved: &'a [Reserved],
     #[serde(skip_serializing_if = "Option::is_none")]
     allocation: Option<AllocationDocument<'a>>,
@@ -138,6 +140,7 @@ impl<'a> Report<'a> {
             warnings: self.validation.warnings(),
             notices: &self.registry.notices,
             findings: self.validation.findings().collect(),
+            unlisted_pairs: &self.validation.unlisted_pairs,
             reserved: &self.validation.reserved,
             allocation: self
                 .allocation
@@ -195,6 +198,12 @@ impl<'a> Report<'a> {
             )),
         }
         self.pairs(reporter, Check::Overlap, "No overlapping CIDRs found");
+        for more in &validation.unlisted_pairs {
+            reporter.error(format!(
+                "{} (line {}) is in {} more duplicate or overlapping pair(s), not listed",
+                more.client.name, more.client.line, more.pairs
+            ));
+        }
         self.extras(reporter);
         let (errors, warnings) = (self.errors(), validation.warnings());
         let warned = if warnings > 0 {

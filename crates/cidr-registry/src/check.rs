@@ -95,6 +95,20 @@ pub struct Finding {
     pub clients: Vec<ClientRef>,
 }
 
+/// How many duplicate or overlapping pairs are listed for one client: a registry of many
+/// identical blocks has a number of pairs that grows with the square of its clients, and
+/// listing them all made a report of gigabytes.
+pub const PAIRS_LISTED_PER_CLIENT: usize = 10;
+
+/// A client's duplicate and overlapping pairs beyond the ones listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unlisted {
+    /// The client.
+    pub client: ClientRef,
+    /// Pairs not listed.
+    pub pairs: u64,
+}
+
 /// The outcome of validating a registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Validation {
@@ -102,18 +116,24 @@ pub struct Validation {
     pub blocks: Vec<Option<Ipv4Net>>,
     /// Findings about one client, with the entry's index, in file order.
     pub entry_findings: Vec<(usize, Finding)>,
-    /// Duplicates and overlaps, ordered by their lines.
+    /// Duplicates and overlaps, ordered by their lines; at most
+    /// [`PAIRS_LISTED_PER_CLIENT`] a client.
     pub pair_findings: Vec<Finding>,
+    /// The clients with more duplicate or overlapping pairs than are listed, and how many
+    /// more (each one an error all the same).
+    pub unlisted_pairs: Vec<Unlisted>,
     /// The reserved ranges checked.
     pub reserved: Vec<Reserved>,
 }
 
 impl Validation {
-    /// Findings that fail validation.
+    /// Findings that fail validation, the unlisted pairs included.
     pub fn errors(&self) -> usize {
+        let unlisted: u64 = self.unlisted_pairs.iter().map(|more| more.pairs).sum();
         self.findings()
             .filter(|finding| finding.severity == Severity::Error)
             .count()
+            + usize::try_from(unlisted).unwrap_or(usize::MAX)
     }
 
     /// Findings that do not.
@@ -153,11 +173,12 @@ pub fn validate(registry: &Registry, scope: Scope) -> Validation {
         blocks.push(block);
         entry_findings.extend(findings.into_iter().map(|finding| (index, finding)));
     }
-    let pair_findings = check_pairs(&registry.entries, &blocks, scope);
+    let (pair_findings, unlisted_pairs) = check_pairs(&registry.entries, &blocks, scope);
     Validation {
         blocks,
         entry_findings,
         pair_findings,
+        unlisted_pairs,
         reserved,
     }
 }
@@ -383,8 +404,13 @@ pub fn date_of_unix_day(days: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-/// Duplicates and overlaps between entries in the same scope.
-fn check_pairs(entries: &[Entry], blocks: &[Option<Ipv4Net>], scope: Scope) -> Vec<Finding> {
+/// Duplicates and overlaps between entries in the same scope, at most
+/// [`PAIRS_LISTED_PER_CLIENT`] listed a client, and the count of the rest per client.
+fn check_pairs(
+    entries: &[Entry],
+    blocks: &[Option<Ipv4Net>],
+    scope: Scope,
+) -> (Vec<Finding>, Vec<Unlisted>) {
     let indexed: Vec<(usize, Ipv4Net)> = blocks
         .iter()
         .enumerate()
@@ -408,7 +434,34 @@ fn check_pairs(entries: &[Entry], blocks: &[Option<Ipv4Net>], scope: Scope) -> V
             entries[a].line.max(entries[b].line),
         )
     });
-    pairs
+    // A pair is listed while both its clients have room; otherwise it counts for the
+    // client that has none.
+    let mut listed = vec![0usize; entries.len()];
+    let mut more = vec![0u64; entries.len()];
+    pairs.retain(|&(a, b)| {
+        if listed[a] < PAIRS_LISTED_PER_CLIENT && listed[b] < PAIRS_LISTED_PER_CLIENT {
+            listed[a] += 1;
+            listed[b] += 1;
+            true
+        } else {
+            more[if listed[a] >= PAIRS_LISTED_PER_CLIENT {
+                a
+            } else {
+                b
+            }] += 1;
+            false
+        }
+    });
+    let unlisted = more
+        .iter()
+        .enumerate()
+        .filter(|(_, count)| **count > 0)
+        .map(|(index, &pairs)| Unlisted {
+            client: client_ref(&entries[index], entries[index].vpc_cidr.line),
+            pairs,
+        })
+        .collect();
+    let findings = pairs
         .into_iter()
         .map(|(a, b)| {
             let (first, second) = (&entries[a], &entries[b]);
@@ -442,7 +495,8 @@ fn check_pairs(entries: &[Entry], blocks: &[Option<Ipv4Net>], scope: Scope) -> V
                 clients: vec![client_ref(first, first.vpc_cidr.line), client_ref(second, second.vpc_cidr.line)],
             }
         })
-        .collect()
+        .collect();
+    (findings, unlisted)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! subnet is smaller than AWS's /28.
 
 use ipnet::Ipv4Net;
-use naming::{AvailabilityZone, Client, Environment, SubnetTier};
+use naming::{AvailabilityZone, Client, Environment, Region, SubnetTier};
 use serde::Serialize;
 
 use crate::terraform::{CidrFunctionError, cidrsubnet};
@@ -25,6 +25,8 @@ pub struct PlanRequest {
     pub client: Client,
     /// Its environment.
     pub environment: Environment,
+    /// Its region: every zone must be one of its zones.
+    pub region: Region,
     /// Its VPC block.
     pub vpc: Ipv4Net,
     /// The zones, in order.
@@ -67,6 +69,7 @@ pub struct Plan {
 
 /// Why a plan cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PlanError {
     /// No zones.
     #[error("no availability zones to plan for")]
@@ -81,6 +84,19 @@ pub enum PlanError {
         zone: String,
         /// The client's region.
         region: String,
+    },
+    /// A zone letter no region has.
+    #[error("availability zone {0} does not exist: AWS zones are lettered a to f")]
+    NoSuchZone(String),
+    /// More zones than the region has.
+    #[error("{zones} availability zones are listed, but {region} has {has}")]
+    TooManyZones {
+        /// Zones listed.
+        zones: usize,
+        /// The region.
+        region: String,
+        /// Its zones.
+        has: usize,
     },
     /// Subnets smaller than AWS allows.
     #[error("{newbits} subnet bits make /{prefix} subnets; AWS subnets are /16 to /28")]
@@ -104,6 +120,10 @@ impl PlanError {
     /// How to fix it.
     pub fn hint(&self) -> Option<String> {
         match self {
+            PlanError::NoSuchZone(_) | PlanError::TooManyZones { .. } => Some(
+                "see the region's zones: aws ec2 describe-availability-zones --region REGION"
+                    .to_owned(),
+            ),
             PlanError::NoZones
             | PlanError::DuplicateZone(_)
             | PlanError::ZoneOutsideRegion { .. } => Some(
@@ -130,6 +150,7 @@ pub fn default_newbits(vpc: Ipv4Net) -> u8 {
 /// let request = PlanRequest {
 ///     client: naming::Client::new("acme")?,
 ///     environment: naming::Environment::new("production")?,
+///     region: naming::Region::new("us-east-2")?,
 ///     vpc: "10.42.0.0/16".parse()?,
 ///     zones: vec![naming::AvailabilityZone::new("us-east-2a")?, naming::AvailabilityZone::new("us-east-2b")?],
 ///     newbits: None,
@@ -144,19 +165,32 @@ pub fn default_newbits(vpc: Ipv4Net) -> u8 {
 /// ```
 pub fn plan(request: &PlanRequest) -> Result<Plan, PlanError> {
     let zones = &request.zones;
-    let Some(first) = zones.first() else {
+    let region = request.region;
+    if zones.is_empty() {
         return Err(PlanError::NoZones);
-    };
+    }
     for (index, zone) in zones.iter().enumerate() {
         if zones[..index].contains(zone) {
             return Err(PlanError::DuplicateZone(zone.to_string()));
         }
-        if zone.region() != first.region() {
+        // The client's region, not the first zone's: zones all of another region are
+        // just as wrong.
+        if zone.region() != region {
             return Err(PlanError::ZoneOutsideRegion {
                 zone: zone.to_string(),
-                region: first.region().to_string(),
+                region: region.to_string(),
             });
         }
+        if zone.letter() > 'f' {
+            return Err(PlanError::NoSuchZone(zone.to_string()));
+        }
+    }
+    if zones.len() > region.zone_count() {
+        return Err(PlanError::TooManyZones {
+            zones: zones.len(),
+            region: region.to_string(),
+            has: region.zone_count(),
+        });
     }
     let newbits = request
         .newbits
@@ -205,6 +239,11 @@ mod tests {
         PlanRequest {
             client: Client::new("acme").unwrap(),
             environment: Environment::new("production").unwrap(),
+            region: zones
+                .first()
+                .map_or(Region::new("us-east-2").unwrap(), |zone| {
+                    AvailabilityZone::new(zone).unwrap().region()
+                }),
             vpc: vpc.parse().unwrap(),
             zones: zones
                 .iter()

@@ -255,3 +255,65 @@ fn generate_into_a_full_disk_is_an_io_failure_not_a_panic() {
         );
     }
 }
+
+/// Many identical CIDRs: every pair is still counted as an error, but each client's pairs
+/// are listed at most ten times with a count of the rest, in text and JSON (before: 3,000
+/// entries made 2.3 GB of JSON).
+#[test]
+fn many_identical_cidrs_make_a_report_that_grows_with_the_clients_not_the_pairs() {
+    const CLIENTS: usize = 1500;
+    let mut text = String::from("clients:\n");
+    for index in 0..CLIENTS {
+        text.push_str(&format!(
+            "  c{index}:\n    vpc_cidr: \"10.0.0.0/16\"\n    region: \"us-east-2\"\n    environment: \"production\"\n    allocated_date: \"2026-01-05\"\n"
+        ));
+    }
+    let dir = crate::support::with_registry(&text);
+    let json = validate_cidr(dir.path(), &["--output", "json"], &[]);
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    assert!(
+        json.stdout.len() < 10 << 20,
+        "{} bytes of JSON",
+        json.stdout.len()
+    );
+    let document = json.json();
+    let pairs = CLIENTS * (CLIENTS - 1) / 2;
+    assert_eq!(document["errors"], pairs, "every pair is an error");
+    let listed = document["findings"].as_array().unwrap().len();
+    let unlisted: u64 = document["unlisted_pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|more| more["pairs"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        listed as u64 + unlisted,
+        pairs as u64,
+        "listed and counted add up"
+    );
+    let mut per_client = std::collections::HashMap::<String, usize>::new();
+    for finding in document["findings"].as_array().unwrap() {
+        for client in finding["clients"].as_array().unwrap() {
+            *per_client
+                .entry(client["name"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+    }
+    assert!(
+        per_client.values().all(|&n| n <= 10),
+        "at most ten pairs listed a client"
+    );
+    let text = validate_cidr(dir.path(), &[], &[]);
+    assert_eq!(text.code, 1);
+    assert!(
+        text.stderr.len() < 10 << 20,
+        "{} bytes of text",
+        text.stderr.len()
+    );
+    assert!(
+        text.stderr
+            .contains("more duplicate or overlapping pair(s), not listed"),
+        "{}",
+        &text.stderr[..2000]
+    );
+}

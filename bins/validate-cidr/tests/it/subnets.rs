@@ -151,11 +151,11 @@ fn pools_and_zones_that_cannot_work_are_exit_2() {
     for (azs, rule) in [
         (
             "eu-west-1a,eu-west-1b",
-            "zone eu-west-1a is in eu-west-1, but the client's VPC is in us-east-2",
+            "availability zone eu-west-1a is not in the client's region us-east-2",
         ),
-        ("a,b,c,d", "--azs names 4 zones, but us-east-2 has 3"),
-        ("a,a", "--azs names us-east-2a twice"),
-        ("z", "us-east-2z does not exist"),
+        ("a,b,c,d", "4 availability zones are listed, but us-east-2 has 3"),
+        ("a,a", "availability zone us-east-2a is listed twice"),
+        ("z", "availability zone us-east-2z does not exist"),
     ] {
         let output = validate_cidr(dir.path(), &["--subnets", "acme", "--azs", azs], &[]);
         assert_eq!(output.code, 2, "{azs}: {}", output.stderr);
