@@ -153,7 +153,10 @@ fn pools_and_zones_that_cannot_work_are_exit_2() {
             "eu-west-1a,eu-west-1b",
             "availability zone eu-west-1a is not in the client's region us-east-2",
         ),
-        ("a,b,c,d", "4 availability zones are listed, but us-east-2 has 3"),
+        (
+            "a,b,c,d",
+            "4 availability zones are listed, but us-east-2 has 3",
+        ),
         ("a,a", "availability zone us-east-2a is listed twice"),
         ("z", "availability zone us-east-2z does not exist"),
     ] {
