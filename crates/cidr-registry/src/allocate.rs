@@ -414,7 +414,7 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(30);
 /// The registry's exclusive lock, held from the read to the rename (released on drop).
 ///
 /// The lock is taken on the registry file itself (an advisory `flock`), so no lock file is
-/// left behind. Since [`write`] renames a new file into place, a lock taken on a file that
+/// left behind. Since [`write()`] renames a new file into place, a lock taken on a file that
 /// has since been replaced is dropped and taken again on the file now at the path.
 #[derive(Debug)]
 pub struct RegistryLock {
