@@ -107,3 +107,27 @@ pub fn run_command(command: &mut Command) -> Output {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// Runs `program --generate KIND` for the man page and each shell with stdout on
+/// `/dev/full`, asserting that each ends with exit 3 and a message, never a panic.
+pub fn assert_generate_into_a_full_disk_fails_cleanly(program: &str) {
+    let dir = Workdir::new();
+    for kind in ["man", "bash", "zsh", "fish"] {
+        let mut command = command(program, dir.path(), None);
+        command
+            .args(["--generate", kind])
+            .stdout(std::fs::File::create("/dev/full").expect("/dev/full"));
+        let output = run_command(&mut command);
+        assert_eq!(output.code, 3, "{kind}: {}", output.stderr);
+        assert!(
+            output.stderr.contains("cannot write"),
+            "{kind}: {}",
+            output.stderr
+        );
+        assert!(
+            !output.stderr.contains("panicked"),
+            "{kind}: {}",
+            output.stderr
+        );
+    }
+}

@@ -350,20 +350,7 @@ fn a_config_file_above_the_folder_is_not_picked_up_and_the_one_used_is_named() {
 
 #[test]
 fn generate_into_a_full_disk_is_an_io_failure_not_a_panic() {
-    let dir = Workdir::new();
-    for kind in ["bash", "zsh", "fish", "man"] {
-        let mut command = test_support::cli::command(BIN, dir.path(), None);
-        command
-            .args(["--generate", kind])
-            .stdout(std::fs::File::create("/dev/full").expect("/dev/full"));
-        let output = test_support::cli::run_command(&mut command);
-        assert_eq!(output.code, 3, "{kind}: {}", output.stderr);
-        assert!(
-            !output.stderr.contains("panicked"),
-            "{kind}: {}",
-            output.stderr
-        );
-    }
+    test_support::cli::assert_generate_into_a_full_disk_fails_cleanly(BIN);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use test_support::cli::run;
 use test_support::{FaultProxy, moto};
 
-use crate::support::{BIN, Project, REGION};
+use crate::support::{BIN, Project};
 
 #[tokio::test]
 async fn create_tenant_writes_the_seed_000_files_after_the_readiness_check() {
@@ -460,18 +460,7 @@ fn files_go_under_the_repository_root_from_any_folder_in_it() {
     let project = Project::new();
     let deep = project.dir.path().join("providers/aws/regions");
     std::fs::create_dir_all(&deep).unwrap();
-    let run_in = |args: &[&str]| {
-        let mut all = vec![
-            "--region",
-            REGION,
-            "--environment",
-            "production",
-            "--project-name",
-            &project.name,
-        ];
-        all.extend_from_slice(args);
-        test_support::cli::run(BIN, &deep, None, &all)
-    };
+    let run_in = |args: &[&str]| project.run_in(&deep, moto().endpoint(), args);
     let shared = run_in(&["--key-scheme", "layer", "--create-shared", "--offline"]);
     assert_eq!(shared.code, 0, "{}", shared.stderr);
     let root = project.dir.path();

@@ -48,6 +48,11 @@ impl Project {
     }
 
     pub(crate) fn run_via(&self, endpoint: &str, args: &[&str]) -> Output {
+        self.run_in(self.dir.path(), endpoint, args)
+    }
+
+    /// Runs the binary in `dir` (a folder of the project's repository, say).
+    pub(crate) fn run_in(&self, dir: &std::path::Path, endpoint: &str, args: &[&str]) -> Output {
         let mut all = vec![
             "--region",
             REGION,
@@ -57,7 +62,7 @@ impl Project {
             &self.name,
         ];
         all.extend_from_slice(args);
-        run(BIN, self.dir.path(), Some(endpoint), &all)
+        run(BIN, dir, Some(endpoint), &all)
     }
 
     /// Creates a tenant's files (against the emulator) and checks that it worked.

@@ -235,25 +235,7 @@ fn generate_prints_the_man_page_alone_and_refuses_anything_else() {
 /// (before: completions panicked, exit 101).
 #[test]
 fn generate_into_a_full_disk_is_an_io_failure_not_a_panic() {
-    let dir = test_support::cli::Workdir::new();
-    for kind in ["man", "bash", "zsh", "fish"] {
-        let mut command = test_support::cli::command(crate::support::BIN, dir.path(), None);
-        command
-            .args(["--generate", kind])
-            .stdout(std::fs::File::create("/dev/full").expect("/dev/full"));
-        let output = test_support::cli::run_command(&mut command);
-        assert_eq!(output.code, 3, "{kind}: {}", output.stderr);
-        assert!(
-            output.stderr.contains("cannot write"),
-            "{kind}: {}",
-            output.stderr
-        );
-        assert!(
-            !output.stderr.contains("panicked"),
-            "{kind}: {}",
-            output.stderr
-        );
-    }
+    test_support::cli::assert_generate_into_a_full_disk_fails_cleanly(crate::support::BIN);
 }
 
 /// Many identical CIDRs: every pair is still counted as an error, but each client's pairs
