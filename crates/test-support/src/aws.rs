@@ -32,13 +32,12 @@ pub const TEST_CREDENTIALS: (&str, &str) = (
 /// off in milliseconds rather than seconds (eight attempts, as the toolkit uses), so fault
 /// tests run quickly.
 pub fn sdk_config_for(endpoint: &str, region: &str) -> SdkConfig {
-    let credentials = Credentials::new(
-        TEST_CREDENTIALS.0,
-        TEST_CREDENTIALS.1,
-        None,
-        None,
-        "test-support",
-    );
+    sdk_config_as(endpoint, region, TEST_CREDENTIALS.0, TEST_CREDENTIALS.1)
+}
+
+/// [`sdk_config_for`] with the credentials of another identity (an IAM user's access key).
+pub fn sdk_config_as(endpoint: &str, region: &str, key: &str, secret: &str) -> SdkConfig {
+    let credentials = Credentials::new(key, secret, None, None, "test-support");
     SdkConfig::builder()
         .behavior_version(aws_config::BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))

@@ -29,6 +29,8 @@ pub mod cli;
 pub mod fixtures;
 pub mod harness;
 #[cfg(feature = "aws")]
+pub mod iam;
+#[cfg(feature = "aws")]
 pub mod proxy;
 pub mod terraform;
 

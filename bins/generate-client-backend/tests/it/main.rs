@@ -380,3 +380,67 @@ fn a_kms_key_that_cannot_be_used_is_exit_2_and_nothing_is_written() {
         );
     }
 }
+
+/// moto's own IAM policy evaluator, on the generated policy: client `layers` may write its
+/// own state and not the state of client `clients`; seed 001's `regions/*/` resource (what
+/// the tool wrote before) lets it write both.
+#[tokio::test]
+async fn moto_s_policy_evaluator_keeps_client_layers_out_of_client_clients_state() {
+    use test_support::{aws, iam};
+    let dir = repo();
+    let output = run(
+        BIN,
+        dir.path(),
+        None,
+        &[
+            "layers",
+            "us-east-2",
+            "production",
+            "--iam-policy",
+            "--lock",
+            "s3",
+        ],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let generated = output.stdout;
+    let bucket = "ohio-01-terraform-state-production";
+    let seed = generated.replace(
+        "regions/us-east-2/clients/layers",
+        "regions/*/clients/layers",
+    );
+    assert_ne!(seed, generated);
+    let own = "providers/aws/regions/us-east-2/clients/layers/layers/04-standalone-compute/terraform.tfstate";
+    let victim = "providers/aws/regions/us-east-2/clients/clients/layers/04-standalone-compute/terraform.tfstate";
+    for (policy, victim_reachable) in [(&generated, false), (&seed, true)] {
+        // One CreateBucket, then the user; every later request is authorized by moto.
+        let server = iam::enforcing_moto(1 + iam::USER_SETUP_REQUESTS);
+        let root = aws::s3(&aws::sdk_config_for(server.endpoint(), "us-east-2"));
+        aws::create_bucket(&root, bucket, "us-east-2").await;
+        let (key, secret) = iam::user_with_policy(server.endpoint(), "layers", policy);
+        let client = aws::s3(&aws::sdk_config_as(
+            server.endpoint(),
+            "us-east-2",
+            &key,
+            &secret,
+        ));
+        let put = |key: &'static str| {
+            let client = client.clone();
+            async move {
+                client
+                    .put_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .body(b"{}".to_vec().into())
+                    .send()
+                    .await
+                    .is_ok()
+            }
+        };
+        assert!(put(own).await, "its own state is writable under {policy}");
+        assert_eq!(
+            put(victim).await,
+            victim_reachable,
+            "client clients' state under {policy}"
+        );
+    }
+}
