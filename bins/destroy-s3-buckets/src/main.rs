@@ -145,9 +145,8 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
         targets,
         &cli.destroy,
         mode,
-        &cli_support::destroy::StateClues::new(&settings, region),
+        &cli_support::destroy::Context::new(&settings, region),
         &cli.common,
-        region,
         reporter,
         &mut Terminal,
     )

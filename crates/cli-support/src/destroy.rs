@@ -137,18 +137,20 @@ impl DestroyArgs {
     }
 }
 
-/// What tells a state bucket apart: the naming patterns (and the project, when the run
-/// has one) and the region's lock table, whose rows name the buckets they lock.
+/// Where a teardown runs, and what tells a state bucket apart there: the naming patterns
+/// (and the project, when the run has one) and the region's lock table, whose rows name
+/// the buckets they lock.
 #[derive(Debug, Clone)]
-pub struct StateClues {
+pub struct Context {
+    region: naming::Region,
     naming: naming::NamingRules,
     project: Option<naming::Project>,
     lock_table: Option<String>,
 }
 
-impl StateClues {
-    /// The clues the run's settings give for `region`.
-    pub fn new(settings: &naming::config::Settings, region: naming::Region) -> StateClues {
+impl Context {
+    /// The context the run's settings give in `region`.
+    pub fn new(settings: &naming::config::Settings, region: naming::Region) -> Context {
         let project = settings
             .project
             .as_ref()
@@ -164,7 +166,8 @@ impl StateClues {
                 .ok(),
             _ => settings.naming.lock_table_in(region),
         };
-        StateClues {
+        Context {
+            region,
             naming: settings.naming.clone(),
             project,
             lock_table: lock_table.map(|table| table.to_string()),
@@ -197,21 +200,17 @@ struct Bucket {
 impl Bucket {
     /// Protected as the state bucket: by its name or any sign of Terraform state in it.
     fn is_protected(&self) -> bool {
-        self.target.role == Role::State
-            || self.inventory.state.holds_state()
-            || self.signals.holds_state()
+        self.inventory.state.holds_state() || self.signals.holds_state()
     }
 }
 
 /// Runs the teardown of `targets`.
-#[allow(clippy::too_many_arguments)]
 pub async fn run(
     targets: Vec<Target>,
     args: &DestroyArgs,
     mode: Mode,
-    clues: &StateClues,
+    context: &Context,
     common: &CommonArgs,
-    region: naming::Region,
     reporter: &Reporter,
     prompter: &mut dyn Prompter,
 ) -> Result<Exit, Failure> {
@@ -230,7 +229,7 @@ pub async fn run(
             .with_hint("it must be exactly the name of the state bucket being destroyed"));
         }
     }
-    let sdk = crate::aws::sdk_config(common, region).await?;
+    let sdk = crate::aws::sdk_config(common, context.region).await?;
     let store = Arc::new(DestroyAws::new(&sdk));
     if text {
         reporter.info(format!(
@@ -251,8 +250,8 @@ pub async fn run(
         let signals = s3_destroy::signals::state_signals(
             &*store,
             &inventory,
-            clues.lock_table.as_deref(),
-            clues.by_name(&target),
+            context.lock_table.as_deref(),
+            context.by_name(&target),
         )
         .await;
         let plan = s3_destroy::plan(&inventory, mode.options, now);

@@ -134,7 +134,7 @@ impl Reporter {
     /// left to report them.
     pub fn report(&self, level: Level, message: impl Display) {
         let tag = level.tag();
-        let message = escape_controls(&message.to_string()).into_owned();
+        let message = continued(&escape_controls(&message.to_string()));
         let line = if self.color {
             let style = level.style();
             format!("{style}{tag}{style:#} {message}")
@@ -166,7 +166,7 @@ impl Reporter {
 
     /// `hint: text`, dimmed on a terminal.
     pub fn hint(&self, text: impl Display) {
-        let text = escape_controls(&text.to_string()).into_owned();
+        let text = continued(&escape_controls(&text.to_string()));
         if self.color {
             let style = Style::new().dimmed();
             self.write_line(&format!("{style}hint:{style:#} {text}"));
@@ -216,7 +216,8 @@ pub fn write_json(out: &mut impl Write, value: &impl Serialize) -> Result<(), Fa
 
 /// Escapes the control characters of `text` but the line break (`\x1b`, `\r`, `\t`,
 /// `\u{9b}`), so that what came from AWS, a file or the command line cannot move the
-/// cursor, recolour the terminal or hide a line.
+/// cursor, recolour the terminal or overwrite a line (the reporter also indents a message's
+/// later lines).
 pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     use std::fmt::Write as _;
     if !text.chars().any(|c| c.is_control() && c != '\n') {
@@ -238,6 +239,12 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// A message's later lines indented, so that no line of a message (one read from a file
+/// or from AWS, say) can pass for a line of its own, such as a `[SUCCESS]`.
+fn continued(message: &str) -> String {
+    message.replace('\n', "\n    ")
 }
 
 /// The configuration file this run read: set once, by the first look for it.
@@ -392,6 +399,13 @@ pub(crate) mod tests {
         Reporter::to_writer(coloured.clone(), true).info("plain");
         assert!(coloured.text().contains('\u{1b}'));
         assert_eq!(escape_controls("line one\nline two"), "line one\nline two");
+        // A second line of a message cannot pass for a report line of its own.
+        let spoof = Captured::default();
+        Reporter::to_writer(spoof.clone(), false).info("holder alice\n[SUCCESS] all clear");
+        assert_eq!(
+            spoof.text(),
+            "[INFO] holder alice\n    [SUCCESS] all clear\n"
+        );
     }
 
     #[test]
