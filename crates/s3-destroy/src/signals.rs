@@ -13,6 +13,11 @@ use crate::model::Inventory;
 /// How many bytes of each version are read to tell a state by its content.
 pub const PREFIX_BYTES: u64 = 1024;
 
+/// The smallest object that can be a state: the least a Terraform state writes (`version`,
+/// `serial`, a 36-character `lineage`, `outputs` and `resources` or `modules`) is over 100
+/// bytes, and OpenTofu's envelope of it more; smaller objects are not read.
+pub const MIN_STATE_BYTES: u64 = 64;
+
 /// Reads in flight while looking for state by content.
 const READS_IN_FLIGHT: usize = 32;
 
@@ -170,7 +175,7 @@ pub async fn state_signals<S: Store>(
         return found;
     }
     // Nothing cheaper says so: read the start of every version until one is a state.
-    let mut reads = stream::iter(entries().filter(|entry| entry.size > 1))
+    let mut reads = stream::iter(entries().filter(|entry| entry.size >= MIN_STATE_BYTES))
         .map(|entry| async move {
             let read = store
                 .prefix(bucket, &entry.key, &entry.version_id, PREFIX_BYTES)
