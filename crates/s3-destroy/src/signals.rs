@@ -98,7 +98,8 @@ impl Signals {
 
 /// Whether the first bytes of an object are a Terraform state (JSON with a lineage or a
 /// Terraform version, which every format since 0.9 writes first) or an OpenTofu encrypted
-/// state (its `encrypted_data` envelope).
+/// state (its `{"meta":{"key_provider.…":…},"encrypted_data":…}` envelope: the key
+/// providers' metadata comes first and can be long, so either part is enough).
 pub fn looks_like_state(prefix: &[u8]) -> bool {
     let text = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
     let start = text.iter().position(|b| !b.is_ascii_whitespace());
@@ -109,6 +110,7 @@ pub fn looks_like_state(prefix: &[u8]) -> bool {
     contains(b"\"terraform_version\"")
         || contains(b"\"lineage\"")
         || contains(b"\"encrypted_data\"")
+        || contains(b"\"key_provider.")
 }
 
 /// Looks for every sign of state in `inventory`'s bucket beyond `known` (which the caller
@@ -217,6 +219,10 @@ mod tests {
         assert!(looks_like_state(
             b"\xEF\xBB\xBF  {\"serial\":1,\"lineage\":\"x\",\"meta\":{},\"encrypted_data\":\"AAAA"
         ));
+        // OpenTofu's envelope whose key-provider metadata fills the first KiB.
+        let mut tofu = br#"{"meta":{"key_provider.pbkdf2.main":""#.to_vec();
+        tofu.extend(std::iter::repeat_n(b'A', 2000));
+        assert!(looks_like_state(&tofu[..1024]));
         assert!(!looks_like_state(br#"{"level":"info","msg":"GET /"}"#));
         assert!(!looks_like_state(b"lineage terraform_version"));
         assert!(!looks_like_state(b""));
