@@ -223,7 +223,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
 }
 
 /// Every file under `dir`, sorted.
-fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(dir) = stack.pop() {

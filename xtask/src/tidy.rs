@@ -8,9 +8,10 @@ use serde_json::Value;
 
 use crate::project_root;
 
-/// The six library crates: products other Rust tools may link.
-pub(crate) const LIBRARY_CRATES: [&str; 6] = [
+/// The seven library crates: products other Rust tools may link.
+pub(crate) const LIBRARY_CRATES: [&str; 7] = [
     "naming",
+    "aws-client",
     "cidr-registry",
     "backend-hcl",
     "aws-provisioner",
@@ -19,9 +20,31 @@ pub(crate) const LIBRARY_CRATES: [&str; 6] = [
 ];
 /// Helpers that only serve this workspace.
 const HELPER_CRATES: [&str; 3] = ["cli-support", "test-support", "xtask"];
-/// The only crates that may talk to AWS through aws-sdk-* (test-support reads back what
-/// they did, in tests only).
-const AWS_CRATES: [&str; 4] = ["aws-provisioner", "s3-audit", "s3-destroy", "test-support"];
+/// The only crates that may depend on the AWS SDK (test-support sets up and reads back
+/// what the toolkit did, in tests only).
+const AWS_CRATES: [&str; 2] = ["aws-client", "test-support"];
+/// The AWS SDK's crates: aws-sdk-*, and these.
+const SDK_CRATES: [&str; 5] = [
+    "aws-config",
+    "aws-types",
+    "aws-credential-types",
+    "aws-smithy-types",
+    "aws-smithy-async",
+];
+/// The domain crates that talk to AWS through aws-client: none depends on another.
+const AWS_DOMAIN_CRATES: [&str; 3] = ["aws-provisioner", "s3-audit", "s3-destroy"];
+/// Paths of SDK types that aws-client's public API never names.
+const SDK_PATHS: [&str; 9] = [
+    "aws_sdk_",
+    "aws_types",
+    "aws_config",
+    "aws_smithy",
+    "aws_credential_types",
+    "SdkConfig",
+    "SdkError",
+    "s3t::",
+    "HttpResponse",
+];
 /// Crates that do no network I/O.
 const PURE_CRATES: [&str; 3] = ["naming", "cidr-registry", "backend-hcl"];
 /// Dependencies that mean network I/O or an async runtime.
@@ -156,9 +179,24 @@ pub(crate) fn check() -> Result<()> {
             ));
         }
         for (dependency, kind, path) in &package.dependencies {
-            if dependency.starts_with("aws-sdk-") && !AWS_CRATES.contains(&name) {
+            let sdk =
+                dependency.starts_with("aws-sdk-") || SDK_CRATES.contains(&dependency.as_str());
+            if sdk && !AWS_CRATES.contains(&name) {
                 problems.push(format!(
-                    "{name}: depends on {dependency}; only {AWS_CRATES:?} may use aws-sdk-*"
+                    "{name}: depends on {dependency}; only {AWS_CRATES:?} may use the AWS SDK"
+                ));
+            }
+            if kind != "dev"
+                && AWS_DOMAIN_CRATES.contains(&name)
+                && AWS_DOMAIN_CRATES.contains(&dependency.as_str())
+            {
+                problems.push(format!(
+                    "{name}: depends on {dependency}; the AWS domain crates share aws-client, never each other"
+                ));
+            }
+            if LIBRARY_CRATES.contains(&name) && dependency == "cli-support" {
+                problems.push(format!(
+                    "{name}: depends on cli-support; libraries know nothing of the command line"
                 ));
             }
             if PURE_CRATES.contains(&name)
@@ -188,6 +226,7 @@ pub(crate) fn check() -> Result<()> {
         check_tests_layout(package, relative, &mut problems);
     }
     check_sources(&root, &mut problems)?;
+    check_public_api(&root.join("crates/aws-client/src"), &mut problems)?;
     if problems.is_empty() {
         eprintln!(
             "[xtask] tidy: {} packages, every invariant holds",
@@ -253,4 +292,97 @@ fn check_sources(root: &Path, problems: &mut Vec<String>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// aws-client's public API names no SDK type: every `pub` item's signature (up to its `{`,
+/// `;` or `=`), every public field and every `pub use` is free of [`SDK_PATHS`].
+fn check_public_api(dir: &Path, problems: &mut Vec<String>) -> Result<()> {
+    let files = crate::dist::files_under(dir)?;
+    for path in files
+        .iter()
+        .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
+    {
+        let text = std::fs::read_to_string(path)?;
+        for (line, signature) in public_signatures(&text) {
+            if let Some(found) = SDK_PATHS.iter().find(|sdk| signature.contains(**sdk)) {
+                problems.push(format!(
+                    "{}:{line}: a public item names the SDK ({found}): aws-client's API is in its own types",
+                    path.strip_prefix(dir.parent().and_then(Path::parent).unwrap_or(dir)).unwrap_or(path).display()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The public items of a source file, each with its line: the text from `pub` to the first
+/// `{`, `;` or ` =` (a signature, a field, a `pub use`), outside `#[cfg(test)]` modules.
+fn public_signatures(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let tests_start = lines
+        .iter()
+        .position(|line| line.trim() == "#[cfg(test)]")
+        .unwrap_or(lines.len());
+    let mut index = 0;
+    while index < tests_start {
+        let trimmed = lines[index].trim_start();
+        if trimmed.starts_with("pub ") {
+            if trimmed.trim_end().ends_with(',') {
+                // A field or a variant: one line.
+                found.push((index + 1, trimmed.to_owned()));
+                index += 1;
+                continue;
+            }
+            let mut signature = String::new();
+            let mut end = index;
+            while end < tests_start {
+                let part = lines[end];
+                let stop = part.find(['{', ';']).or_else(|| part.find(" = "));
+                match stop {
+                    Some(at) => {
+                        signature.push_str(&part[..at]);
+                        break;
+                    }
+                    None => {
+                        signature.push_str(part);
+                        signature.push(' ');
+                        end += 1;
+                    }
+                }
+            }
+            // A tuple struct's fields are private unless marked `pub`.
+            if let Some(open) = signature.find('(')
+                && signature.trim_start().starts_with("pub struct")
+                && !signature[open..].contains("pub ")
+            {
+                signature.truncate(open);
+            }
+            found.push((index + 1, signature));
+            index = end;
+        }
+        index += 1;
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_public_item_naming_an_sdk_type_is_found_and_a_private_one_is_not() {
+        let text = "pub fn ok(bucket: &str) -> Result<(), AwsError> {\n}\n\
+                    pub fn leaks(\n    error: SdkError<E>,\n) -> AwsError {\n}\n\
+                    pub(crate) fn inner(e: SdkError<E>) {}\n\
+                    pub struct S {\n    pub(crate) s3: aws_sdk_s3::Client,\n    pub raw: s3t::Tag,\n}\n\
+                    pub struct Opaque(Box<s3t::Rule>);\npub struct Open(pub s3t::Rule);\n\
+                    #[cfg(test)]\nmod tests {\n    pub fn t(_: aws_sdk_s3::Client) {}\n}\n";
+        let flagged: Vec<usize> = public_signatures(text)
+            .into_iter()
+            .filter(|(_, signature)| SDK_PATHS.iter().any(|sdk| signature.contains(sdk)))
+            .map(|(line, _)| line)
+            .collect();
+        assert_eq!(flagged, [3, 10, 13]);
+    }
 }

@@ -8,6 +8,7 @@ mod text;
 
 use std::process::ExitCode;
 
+use aws_client::Aws;
 use chrono::{TimeDelta, Utc};
 use clap::{Parser, ValueEnum};
 use cli_support::output::OutputFormat;
@@ -16,10 +17,8 @@ use cli_support::{CommonArgs, Exit, Failure, OutputChoice, Reporter, Terminal, c
 use futures::future::join_all;
 use naming::LockMode;
 use naming::config::{Defaults, Flags};
-use s3_audit::api::Inspect;
 use s3_audit::facts::Role;
 use s3_audit::fix;
-use s3_audit::sdk::AuditAws;
 use s3_audit::{Audit, Context, Request, Severity};
 
 const EXAMPLES: &str = "\
@@ -210,8 +209,7 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
         .project
         .settings(&cli.common, Flags::default(), Defaults::default())?;
     let region = region(&settings, &cli.common).await?;
-    let sdk = cli_support::aws::sdk_config(&cli.common, region).await?;
-    let api = AuditAws::new(&sdk);
+    let api = cli_support::aws::connect(&cli.common, region).await?;
     let text = cli.common.base.output == AuditOutput::Text;
     let (buckets, table) = if cli.buckets.is_empty() {
         let project = project(cli, &settings).await?;
@@ -320,7 +318,7 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
 
 /// Gathers (with progress on a terminal) and evaluates.
 async fn audit(
-    api: &AuditAws,
+    api: &Aws,
     request: &Request,
     cli: &Cli,
     threshold: Severity,

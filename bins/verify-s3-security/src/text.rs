@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use aws_provisioner::AwsError;
+use aws_client::AwsError;
 use cli_support::{Failure, Reporter};
 use s3_audit::fix::Fix;
 use s3_audit::report::{SubjectReport, fill};

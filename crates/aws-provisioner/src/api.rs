@@ -1,5 +1,5 @@
-//! The narrow interface to AWS, in the toolkit's own terms. [`crate::sdk::Aws`] implements
-//! it with the AWS SDK; tests implement it with values.
+//! The narrow interface to AWS, in the toolkit's own terms. [`aws_client::Aws`] implements
+//! it; tests implement it with values.
 
 use std::future::Future;
 

@@ -5,71 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-/// What kind of AWS failure happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum AwsErrorKind {
-    /// The credentials are missing, expired or lack a permission.
-    AccessDenied,
-    /// Throttled even after the SDK's retries.
-    Throttled,
-    /// The resource does not exist.
-    NotFound,
-    /// The resource exists in a state that conflicts with the request.
-    Conflict,
-    /// AWS refused the request as invalid (a client error).
-    Invalid,
-    /// AWS failed (a 5xx after retries).
-    Service,
-    /// No answer: DNS, connection, timeout.
-    Network,
-    /// No credentials could be loaded (environment, profile, SSO, instance metadata).
-    NoCredentials,
-}
-
-/// An AWS call that failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{operation} {resource} failed: {}{message}", code.as_deref().map(|code| format!("{code}: ")).unwrap_or_default())]
-pub struct AwsError {
-    /// The API operation, such as `PutBucketPolicy`.
-    pub operation: &'static str,
-    /// The bucket, table or alarm.
-    pub resource: String,
-    /// What kind of failure.
-    pub kind: AwsErrorKind,
-    /// AWS's error code, if it sent one.
-    pub code: Option<String>,
-    /// The message.
-    pub message: String,
-}
-
-impl AwsError {
-    /// How to fix it, when that is known.
-    pub fn hint(&self) -> Option<String> {
-        match self.kind {
-            AwsErrorKind::AccessDenied => Some(format!(
-                "the caller may not call {}: check the credentials (`aws sts get-caller-identity`, \
-                 --profile) and the IAM permissions",
-                self.operation
-            )),
-            AwsErrorKind::Network => {
-                Some("check the network and --endpoint-url / AWS_ENDPOINT_URL".to_owned())
-            }
-            AwsErrorKind::NoCredentials => Some(
-                "no AWS credentials were found: pass --profile (or set AWS_PROFILE) for a \
-                 configured profile (`aws configure`, `aws sso login`), or export \
-                 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; a local emulator \
-                 (--endpoint-url) accepts any key, such as test/test"
-                    .to_owned(),
-            ),
-            AwsErrorKind::Throttled => {
-                Some("AWS is throttling the account; run again in a minute".to_owned())
-            }
-            _ => None,
-        }
-    }
-}
+pub use aws_client::{AwsError, AwsErrorKind};
 
 /// A reason a plan cannot be carried out, found before any change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -21,9 +21,6 @@
 //! lock table gets the `LockID` (S) hash key, on-demand billing, KMS encryption,
 //! point-in-time recovery and deletion protection; CloudWatch alarms come with an SNS topic.
 //!
-//! It also answers `backend-hcl`'s existence probe for `--check-sync` ([`probe()`]) with the
-//! same calls.
-//!
 //! What it deliberately does not do: it never deletes, never replaces a statement, rule or
 //! tag it does not own, and never downgrades encryption a bucket already has.
 //!
@@ -51,21 +48,18 @@
 
 pub mod api;
 mod apply;
+mod aws;
 mod error;
 pub mod lifecycle;
 pub mod model;
 pub mod plan;
-pub mod policy;
-mod probe;
 pub mod report;
-mod sdk;
 mod spec;
 
 pub use apply::{Outcome, Report, Ui, apply, observe, provision, wait_until_active};
+pub use aws_client::policy;
+pub use aws_client::s3::METRICS_ID;
+pub use aws_client::{Aws, Config};
 pub use error::{AwsError, AwsErrorKind, Problem, ProvisionError};
 pub use plan::{Action, Change, Observed, Plan, Setting, plan};
-pub use probe::probe;
-pub use sdk::{
-    Aws, METRICS_ID, classify, invalid, optional, retry_config, s3_client, whole_bucket,
-};
 pub use spec::{BucketRole, EncryptionSpec, MANAGED_BY, Options, Scope, Spec, WaitPolicy};

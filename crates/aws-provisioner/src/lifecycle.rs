@@ -1,74 +1,27 @@
 //! Lifecycle rules: the retention each observability bucket gets, and the merge that keeps
 //! every rule the toolkit does not own.
 
-use std::fmt;
-
+use aws_client::lifecycle::Rule;
 use naming::ObservabilityKind;
-use serde::Serialize;
 
 /// The `ID` of the one lifecycle rule the toolkit owns in a bucket.
 pub const RULE_ID: &str = "tfstate-toolkit-retention";
 
-/// Days after which incomplete multipart uploads are aborted, in every observability bucket.
-pub const ABORT_INCOMPLETE_UPLOADS_DAYS: i32 = 7;
+pub use naming::{ABORT_INCOMPLETE_UPLOADS_DAYS, Retention as RetentionRule};
 
-/// The toolkit's retention rule for one observability bucket: applies to the whole bucket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RetentionRule {
-    /// Days after which current objects expire.
-    pub expiration_days: i32,
-    /// Days after which current objects move to a colder storage class, and which.
-    pub transition: Option<(i32, String)>,
-    /// Days after which noncurrent versions expire.
-    pub noncurrent_expiration_days: i32,
-    /// Days after which incomplete multipart uploads are aborted.
-    pub abort_incomplete_upload_days: i32,
-}
-
-impl fmt::Display for RetentionRule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "expire after {} days", self.expiration_days)?;
-        if let Some((days, class)) = &self.transition {
-            write!(f, ", {class} after {days} days")?;
-        }
-        write!(
-            f,
-            ", noncurrent versions after {} days, abort uploads after {} days",
-            self.noncurrent_expiration_days, self.abort_incomplete_upload_days
-        )
-    }
-}
-
-/// The contract's retention per kind: logs 90 days, traces 30 days, metrics 90 days,
-/// audit-logs 7 years (2,555 days) moved to Glacier after 90 days. Noncurrent versions
-/// expire after 30 days, except audit logs, which keep them for the full 7 years; uploads
-/// left incomplete are aborted after 7 days.
+/// The contract's retention for `kind` ([`ObservabilityKind::retention`]).
 pub fn retention_for(kind: ObservabilityKind) -> RetentionRule {
-    let (expiration_days, transition, noncurrent_expiration_days) = match kind {
-        ObservabilityKind::Logs => (90, None, 30),
-        ObservabilityKind::Traces => (30, None, 30),
-        ObservabilityKind::Metrics => (90, None, 30),
-        ObservabilityKind::AuditLogs => (2555, Some((90, "GLACIER".to_owned())), 2555),
-    };
-    RetentionRule {
-        expiration_days,
-        transition,
-        noncurrent_expiration_days,
-        abort_incomplete_upload_days: ABORT_INCOMPLETE_UPLOADS_DAYS,
-    }
+    kind.retention()
 }
 
 /// A lifecycle rule someone else wrote, kept exactly as AWS returned it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ForeignRule {
-    pub(crate) id: Option<String>,
-    pub(crate) raw: Box<crate::sdk::RawLifecycleRule>,
-}
+pub struct ForeignRule(Rule);
 
 impl ForeignRule {
     /// The rule's `ID`, if it has one.
     pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
+        self.0.id.as_deref()
     }
 }
 
@@ -89,6 +42,67 @@ impl LifecycleRule {
             LifecycleRule::Foreign(rule) => rule.id(),
         }
     }
+}
+
+/// The rules as the toolkit sees them: its own rule, when it is in exactly the toolkit's
+/// shape, and every other rule kept as it came.
+pub fn from_rules(rules: Vec<Rule>) -> Vec<LifecycleRule> {
+    rules
+        .into_iter()
+        .map(|rule| match retention_of(&rule) {
+            Some(retention) => LifecycleRule::Retention(retention),
+            None => LifecycleRule::Foreign(ForeignRule(rule)),
+        })
+        .collect()
+}
+
+/// The rules as S3 takes them.
+pub fn to_rules(rules: &[LifecycleRule]) -> Vec<Rule> {
+    rules
+        .iter()
+        .map(|rule| match rule {
+            LifecycleRule::Foreign(ForeignRule(rule)) => rule.clone(),
+            LifecycleRule::Retention(retention) => Rule {
+                expiration_days: u32::try_from(retention.expiration_days).ok(),
+                transitions: retention
+                    .transition
+                    .iter()
+                    .filter_map(|(days, class)| Some((u32::try_from(*days).ok()?, class.clone())))
+                    .collect(),
+                noncurrent_expiration_days: u32::try_from(retention.noncurrent_expiration_days)
+                    .ok(),
+                abort_incomplete_upload_days: u32::try_from(retention.abort_incomplete_upload_days)
+                    .ok(),
+                ..Rule::whole_bucket(RULE_ID)
+            },
+        })
+        .collect()
+}
+
+/// The toolkit's retention, when `rule` is exactly in the shape the toolkit writes.
+fn retention_of(rule: &Rule) -> Option<RetentionRule> {
+    let plain = rule.id.as_deref() == Some(RULE_ID)
+        && rule.whole_bucket
+        && rule.enabled
+        && !rule.expiration_date
+        && !rule.expired_object_delete_marker
+        && !rule.newer_noncurrent_versions
+        && !rule.noncurrent_transitions
+        && !rule.other_transitions
+        && rule.transitions.len() <= 1;
+    if !plain {
+        return None;
+    }
+    let days = |days: u32| i32::try_from(days).ok();
+    Some(RetentionRule {
+        expiration_days: days(rule.expiration_days?)?,
+        transition: match rule.transitions.first() {
+            None => None,
+            Some((after, class)) => Some((days(*after)?, class.clone())),
+        },
+        noncurrent_expiration_days: days(rule.noncurrent_expiration_days?)?,
+        abort_incomplete_upload_days: days(rule.abort_incomplete_upload_days?)?,
+    })
 }
 
 /// The toolkit's rule as found in `rules`, if it is there in the toolkit's shape.
@@ -142,7 +156,13 @@ mod tests {
 
     #[test]
     fn foreign_rules_survive_and_ours_is_replaced_in_place() {
-        let foreign = |id: &str| LifecycleRule::Foreign(crate::sdk::foreign_rule_for_tests(id));
+        let foreign = |id: &str| {
+            LifecycleRule::Foreign(ForeignRule(Rule {
+                whole_bucket: false,
+                expiration_days: Some(1),
+                ..Rule::whole_bucket(id)
+            }))
+        };
         let old = RetentionRule {
             expiration_days: 1,
             ..retention_for(ObservabilityKind::Logs)
@@ -166,5 +186,22 @@ mod tests {
             with_retention(&[], &desired),
             [LifecycleRule::Retention(desired)]
         );
+    }
+
+    #[test]
+    fn our_rule_goes_to_s3_and_comes_back_as_ours_and_any_other_shape_is_foreign() {
+        for kind in ObservabilityKind::ALL {
+            let ours = [LifecycleRule::Retention(retention_for(kind))];
+            assert_eq!(from_rules(to_rules(&ours)), ours);
+        }
+        let mut rule = to_rules(&[LifecycleRule::Retention(retention_for(
+            ObservabilityKind::Logs,
+        ))])
+        .remove(0);
+        rule.newer_noncurrent_versions = true;
+        assert!(matches!(
+            from_rules(vec![rule])[..],
+            [LifecycleRule::Foreign(_)]
+        ));
     }
 }

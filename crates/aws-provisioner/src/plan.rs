@@ -8,7 +8,7 @@ use naming::{BucketName, TableName};
 use serde::Serialize;
 
 use crate::error::Problem;
-use crate::lifecycle::{retention_for, retention_in, with_retention};
+use crate::lifecycle::{retention_for, retention_in, to_rules, with_retention};
 use crate::model::{
     AlarmSpec, BucketPresence, BucketSettings, BucketWrite, Caller, Encryption, Logging,
     ObjectOwnership, PublicAccessBlock, TableFacts, TableStatus, TableWrite, Tags, Versioning,
@@ -496,10 +496,10 @@ fn bucket_plan(
                     ToString::to_string,
                 );
                 changes.push(change(Setting::Lifecycle, from, &desired));
-                writes.push(BucketWrite::Lifecycle(with_retention(
+                writes.push(BucketWrite::Lifecycle(to_rules(&with_retention(
                     &have.lifecycle,
                     &desired,
-                )));
+                ))));
             }
         }
     }

@@ -5,10 +5,12 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use backend_hcl::sync::{BucketState, InfraFacts, InfraProbe, TableState};
+use aws_client::dynamodb::lock_key;
+use aws_client::s3::BucketPresence;
+use backend_hcl::sync::{BucketState, InfraFacts, InfraProbe, ProbeError, TableState};
 use backend_hcl::{Layout, Place, Status, Target, Written};
 use naming::config::{Defaults, Flags, Settings};
-use naming::{Deployment, KeyScheme};
+use naming::{BucketName, Deployment, KeyScheme, TableName};
 use serde::Serialize;
 
 use crate::args::CommonArgs;
@@ -165,11 +167,63 @@ pub fn provisioning_command(context: &Context, common: &CommonArgs) -> Vec<Strin
 
 /// Probes the bucket and the table through AWS.
 pub async fn probe(context: &Context, common: &CommonArgs) -> Result<InfraFacts, Failure> {
-    let sdk = crate::aws::sdk_config(common, context.deployment.region).await?;
-    let aws = aws_provisioner::Aws::new(&sdk);
-    aws.probe(&context.target.bucket, context.target.table.as_ref())
+    let aws = crate::aws::connect(common, context.deployment.region).await?;
+    Probe(aws)
+        .probe(&context.target.bucket, context.target.table.as_ref())
         .await
         .map_err(|error| Failure::external(error.message).with_optional_hint(error.hint.as_deref()))
+}
+
+/// `--check-sync`'s existence probe, answered with the calls provisioning observes with:
+/// HEAD Bucket with the caller's account as the expected owner, DescribeTable.
+struct Probe(aws_client::Aws);
+
+fn probe_error(error: aws_client::AwsError) -> ProbeError {
+    ProbeError {
+        hint: error.hint(),
+        message: error.to_string(),
+    }
+}
+
+impl InfraProbe for Probe {
+    async fn probe(
+        &self,
+        bucket: &BucketName,
+        table: Option<&TableName>,
+    ) -> Result<InfraFacts, ProbeError> {
+        let aws = &self.0;
+        let caller = aws.caller().await.map_err(probe_error)?;
+        let presence = aws.bucket_presence(bucket.as_str(), &caller.account);
+        let described = async {
+            match table {
+                Some(table) => aws.describe_table(table.as_str()).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let (presence, described) = futures::join!(presence, described);
+        let bucket = match presence.map_err(probe_error)? {
+            BucketPresence::Absent => BucketState::Missing,
+            BucketPresence::Owned { .. } => BucketState::Reachable,
+            BucketPresence::Forbidden => BucketState::Forbidden,
+        };
+        let table = table.map(|_| match described {
+            Ok(Some(Some(facts))) if facts.key_schema == [lock_key()] => Ok(TableState::Present),
+            Ok(Some(Some(facts))) => Ok(TableState::WrongKeySchema {
+                found: facts
+                    .key_schema
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+            Ok(_) => Ok(TableState::Missing),
+            Err(error) => Err(probe_error(error)),
+        });
+        Ok(InfraFacts {
+            bucket,
+            table: table.transpose()?,
+        })
+    }
 }
 
 /// Whether the facts say everything the files need exists.

@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use aws_client::Aws;
 use chrono::Utc;
 use futures::future::join_all;
 use indicatif::HumanBytes;
 use s3_destroy::backup::{self, Manifest};
-use s3_destroy::sdk::DestroyAws;
 use s3_destroy::signals::{Signals, StateSignal};
 use s3_destroy::{Blocker, ExecuteError, Inventory, Options, Plan, Step, Tally, Tuning};
 use serde_json::json;
@@ -229,8 +229,7 @@ pub async fn run(
             .with_hint("it must be exactly the name of the state bucket being destroyed"));
         }
     }
-    let sdk = crate::aws::sdk_config(common, context.region).await?;
-    let store = Arc::new(DestroyAws::new(&sdk));
+    let store = Arc::new(crate::aws::connect(common, context.region).await?);
     if text {
         reporter.info(format!(
             "Taking inventory of {} bucket(s)...",
@@ -506,7 +505,7 @@ fn confirm(
 
 /// Backs one bucket up; any failure stops the run before anything is deleted.
 async fn back_up(
-    store: &DestroyAws,
+    store: &Aws,
     bucket: &Bucket,
     root: &std::path::Path,
     all_versions: bool,
@@ -556,7 +555,7 @@ async fn back_up(
 
 /// Executes one bucket's plan with progress.
 async fn tear_down(
-    store: &Arc<DestroyAws>,
+    store: &Arc<Aws>,
     bucket: &Bucket,
     plan: &Plan,
     tuning: Tuning,

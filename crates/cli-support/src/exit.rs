@@ -155,12 +155,12 @@ impl From<naming::NamingError> for Failure {
 }
 
 /// An AWS failure exits 3, with the hint that says how to fix it where one is known.
-#[cfg(feature = "aws-errors")]
-impl From<aws_provisioner::AwsError> for Failure {
-    fn from(error: aws_provisioner::AwsError) -> Failure {
+#[cfg(feature = "aws")]
+impl From<aws_client::AwsError> for Failure {
+    fn from(error: aws_client::AwsError) -> Failure {
         let hint = error.hint();
-        let message = match (&error.kind, crate::aws::target()) {
-            (aws_provisioner::AwsErrorKind::Network, Some(target)) => {
+        let message = match (error.kind(), crate::aws::target()) {
+            (aws_client::AwsErrorKind::Network, Some(target)) => {
                 format!("{error}: no answer from {target}")
             }
             _ => error.to_string(),

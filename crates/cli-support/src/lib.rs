@@ -11,8 +11,8 @@
 //!   and treats a closed stdout pipe as a quiet success.
 //! - [`confirm()`] and [`confirm_typed`]: ask on a terminal, `--force` skips ordinary
 //!   prompts, and without a terminal refuse with exit 4.
-//! - [`aws::sdk_config`]: the SDK config, built once, through the standard `aws-config`
-//!   chain; [`logging::init`]: tracing on stderr for `-v`; [`runner::run`]: the async
+//! - [`aws::connect`]: the AWS clients (`aws-client`), built once, through the standard
+//!   `aws-config` chain; [`logging::init`]: tracing on stderr for `-v`; [`runner::run`]: the async
 //!   `main` of every AWS binary, [`runner::run_local`] the `main` of the others.
 //! - [`progress::counter`]: progress for long jobs, drawn only on a terminal.
 //! - [`project::ProjectArgs`]: `--region`, `--environment`, `--project-name`, resolved with

@@ -3,7 +3,7 @@
 
 use aws_provisioner::report::{Line, caller_lines, outcome_lines, plan_lines};
 use aws_provisioner::{
-    Aws, Options, Plan, ProvisionError, Report, Scope, Spec, Ui, WaitPolicy, model::Caller,
+    Options, Plan, ProvisionError, Report, Scope, Spec, Ui, WaitPolicy, model::Caller,
 };
 use naming::config::{Defaults, Flags};
 
@@ -145,8 +145,7 @@ pub async fn run(
         wait: WaitPolicy::default(),
     })
     .map_err(failure)?;
-    let sdk = crate::aws::sdk_config(common, spec.deployment.region).await?;
-    let cloud = Aws::new(&sdk);
+    let cloud = crate::aws::connect(common, spec.deployment.region).await?;
     let heading = format!(
         "Provisioning plan: {} / {} / {}",
         spec.deployment.project, spec.deployment.environment, spec.deployment.region

@@ -57,6 +57,7 @@ mod kms;
 mod label;
 mod names;
 mod region;
+mod retention;
 mod scheme;
 
 pub use aws_names::{
@@ -74,4 +75,5 @@ pub use names::{
     vpc_name,
 };
 pub use region::{AvailabilityZone, Partition, Region};
+pub use retention::{ABORT_INCOMPLETE_UPLOADS_DAYS, Retention};
 pub use scheme::{KeyScheme, LayerSpec, LockMode, PROVIDER, STATE_FILE, SchemeLayers};

@@ -1,16 +1,15 @@
 //! The narrow interface to AWS, in the audit's own terms: one read per fact, and the few
 //! writes `--fix` makes. A missing configuration answers `Ok(None)` (or empty); any failure
 //! is an [`AwsError`], which the gatherer turns into an unreadable fact when access was
-//! denied and into a failed audit otherwise. [`crate::sdk::AuditAws`] implements both
-//! traits with the AWS SDK; tests implement them with values.
+//! denied and into a failed audit otherwise. [`aws_client::Aws`] implements both
+//! traits; tests implement them with values.
 
 use std::future::Future;
 
-use aws_provisioner::AwsError;
-use aws_provisioner::model::{
-    BucketWrite, Encryption, Logging, ObjectOwnership, PublicAccessBlock, TableFacts, TableWrite,
-};
-use aws_provisioner::policy::Policy;
+use aws_client::AwsError;
+use aws_client::dynamodb::{TableFacts, TableWrite};
+use aws_client::policy::Policy;
+use aws_client::s3::{BucketWrite, Encryption, Logging, ObjectOwnership, PublicAccessBlock};
 
 use crate::facts::{Acl, LifecycleRule, Notifications, ObjectLock, Replication, VersioningFacts};
 

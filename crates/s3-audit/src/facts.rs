@@ -3,10 +3,14 @@
 //! that could not be read is a fact too ([`Fact::Unreadable`]), so one denied read never
 //! hides the others.
 
-use aws_provisioner::model::{
-    Encryption, KeyAttribute, Logging, ObjectOwnership, PublicAccessBlock, Versioning,
+use aws_client::dynamodb::KeyAttribute;
+pub use aws_client::lifecycle::Rule as LifecycleRule;
+use aws_client::policy::Policy;
+pub use aws_client::s3::{
+    Acl, Grant, Grantee, Notifications, ObjectLock, Permission, Replication, RetentionMode,
+    VersioningFacts,
 };
-use aws_provisioner::policy::Policy;
+use aws_client::s3::{Encryption, Logging, ObjectOwnership, PublicAccessBlock};
 use serde::Serialize;
 
 /// A setting as read, or why it could not be read.
@@ -50,148 +54,6 @@ impl<T> From<T> for Fact<T> {
 
 /// What a bucket is for, from the naming convention.
 pub use naming::BucketRole as Role;
-
-/// Versioning, with MFA delete.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct VersioningFacts {
-    /// Enabled, suspended or never enabled.
-    pub status: Versioning,
-    /// Whether MFA delete is on.
-    pub mfa_delete: bool,
-}
-
-/// Who an ACL grant is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Grantee {
-    /// The `AllUsers` group: anyone on the internet.
-    AllUsers,
-    /// The `AuthenticatedUsers` group: anyone with an AWS account.
-    AuthenticatedUsers,
-    /// The `LogDelivery` group (legacy server-access-log delivery).
-    LogDelivery,
-    /// A canonical user id.
-    User(String),
-    /// Anything else (an e-mail address, another group), as AWS wrote it.
-    Other(String),
-}
-
-/// An ACL permission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Permission {
-    /// List and read objects.
-    Read,
-    /// Write and delete objects.
-    Write,
-    /// Read the ACL.
-    ReadAcp,
-    /// Change the ACL.
-    WriteAcp,
-    /// All of the above.
-    FullControl,
-}
-
-impl Permission {
-    /// The name ACLs use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Permission::Read => "READ",
-            Permission::Write => "WRITE",
-            Permission::ReadAcp => "READ_ACP",
-            Permission::WriteAcp => "WRITE_ACP",
-            Permission::FullControl => "FULL_CONTROL",
-        }
-    }
-
-    /// Whether the permission lets the grantee read the bucket or its ACL.
-    pub fn reads(self) -> bool {
-        matches!(
-            self,
-            Permission::Read | Permission::ReadAcp | Permission::FullControl
-        )
-    }
-
-    /// Whether the permission lets the grantee write objects or the ACL.
-    pub fn writes(self) -> bool {
-        matches!(
-            self,
-            Permission::Write | Permission::WriteAcp | Permission::FullControl
-        )
-    }
-}
-
-/// One ACL grant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Grant {
-    /// Who.
-    pub grantee: Grantee,
-    /// What.
-    pub permission: Permission,
-}
-
-/// The bucket ACL.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct Acl {
-    /// The owner's canonical id.
-    pub owner: Option<String>,
-    /// The grants.
-    pub grants: Vec<Grant>,
-}
-
-/// Object Lock's default retention mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum LockMode {
-    /// Users with `s3:BypassGovernanceRetention` may delete.
-    Governance,
-    /// Nobody may delete until retention ends.
-    Compliance,
-}
-
-/// Object Lock.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ObjectLock {
-    /// Whether Object Lock is enabled on the bucket.
-    pub enabled: bool,
-    /// The default retention, if any: mode and days.
-    pub default_retention: Option<(LockMode, u32)>,
-}
-
-/// One lifecycle rule, as the audit needs it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct LifecycleRule {
-    /// Its id.
-    pub id: Option<String>,
-    /// Whether it is enabled.
-    pub enabled: bool,
-    /// Whether it applies to the whole bucket (no prefix, tag or size filter).
-    pub whole_bucket: bool,
-    /// Days until current versions expire.
-    pub expiration_days: Option<u32>,
-    /// Transitions: days and storage class.
-    pub transitions: Vec<(u32, String)>,
-    /// Days until noncurrent versions expire.
-    pub noncurrent_expiration_days: Option<u32>,
-    /// Days until incomplete multipart uploads are aborted.
-    pub abort_incomplete_upload_days: Option<u32>,
-}
-
-/// Event notifications.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct Notifications {
-    /// SNS, SQS and Lambda destinations.
-    pub destinations: usize,
-    /// Whether EventBridge delivery is on.
-    pub eventbridge: bool,
-}
-
-/// Replication.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct Replication {
-    /// The destination bucket ARNs of the enabled rules.
-    pub destinations: Vec<String>,
-}
 
 /// The bucket that receives a bucket's server access logs.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -6,9 +6,10 @@
 //! statements, logging (it needs a target), KMS, MFA delete, Object Lock, lifecycle and
 //! retention (they delete data), replication, notifications, stale locks, digest rows.
 
-use aws_provisioner::AwsError;
-use aws_provisioner::model::{BucketWrite, Encryption, TableWrite};
-use aws_provisioner::policy::{Policy, tls_statement};
+use aws_client::AwsError;
+use aws_client::dynamodb::TableWrite;
+use aws_client::policy::{Policy, tls_statement};
+use aws_client::s3::{BucketWrite, Encryption};
 use serde::Serialize;
 
 use crate::api::Remedy;

@@ -2,7 +2,7 @@
 //! account and the lock table alongside. Access denied on a read becomes an unreadable fact;
 //! any other failure (after the SDK's retries) fails the audit.
 
-use aws_provisioner::{AwsError, AwsErrorKind};
+use aws_client::{AwsError, AwsErrorKind};
 use futures::StreamExt;
 
 use crate::api::Inspect;
@@ -30,12 +30,12 @@ fn fact<T>(result: Result<T, AwsError>) -> Result<Fact<T>, AwsError> {
         Ok(value) => Ok(Fact::Known(value)),
         // Access denied, or a bucket in another region: the fact is unknown, the audit goes on.
         Err(error)
-            if error.kind == AwsErrorKind::AccessDenied
-                || error.code.as_deref() == Some("PermanentRedirect") =>
+            if error.kind() == AwsErrorKind::AccessDenied
+                || error.code() == Some("PermanentRedirect") =>
         {
             Ok(Fact::Unreadable {
-                code: error.code.or_else(|| Some("AccessDenied".to_owned())),
-                message: error.message,
+                code: Some(error.code().unwrap_or("AccessDenied").to_owned()),
+                message: error.message().to_owned(),
             })
         }
         Err(error) => Err(error),

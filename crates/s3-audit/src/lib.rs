@@ -12,11 +12,11 @@
 //!
 //! [`report::evaluate`] turns facts into an [`Audit`] (JSON, SARIF 2.1.0, JUnit XML), and
 //! [`fix`] plans and applies the remediations that are safe to apply unattended through
-//! [`api::Remedy`]. [`sdk::AuditAws`] implements both traits with the AWS SDK (S3, S3
-//! Control, DynamoDB, and `aws-provisioner`'s reads and writes).
+//! [`api::Remedy`]. [`aws_client::Aws`] implements both traits (S3, S3 Control, DynamoDB,
+//! through the one AWS access crate).
 //!
 //! ```
-//! use aws_provisioner::model::{Encryption, PublicAccessBlock};
+//! use aws_client::s3::{Encryption, PublicAccessBlock};
 //! use s3_audit::facts::{Fact, Role};
 //! use s3_audit::rules::{Context, Status, evaluate_bucket};
 //!
@@ -33,13 +33,13 @@
 #![warn(missing_docs)]
 
 pub mod api;
+mod aws;
 pub mod facts;
 pub mod fix;
 mod gather;
 pub mod policy;
 pub mod report;
 pub mod rules;
-pub mod sdk;
 
 pub use facts::{Fact, Facts};
 pub use gather::{Request, gather, gather_observed, lock_info};

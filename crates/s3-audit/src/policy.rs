@@ -9,7 +9,7 @@
 //! `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:userid`, `aws:SourceOwner`), with values
 //! that are not wildcards.
 
-use aws_provisioner::policy::{LOG_DELIVERY_SERVICE, Policy, strings};
+use aws_client::policy::{LOG_DELIVERY_SERVICE, Policy, Statement, strings};
 use serde_json::Value;
 
 use crate::facts::{Acl, Grantee, Permission};
@@ -50,70 +50,9 @@ const WRITE_ACTIONS: [&str; 8] = [
     "s3:DeleteBucket",
 ];
 
-/// IAM's action matching: case-insensitive, `*` and `?` wildcards.
-fn glob(pattern: &str, text: &str) -> bool {
-    fn matches(pattern: &[u8], text: &[u8]) -> bool {
-        match (pattern.first(), text.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => {
-                matches(&pattern[1..], text) || (!text.is_empty() && matches(pattern, &text[1..]))
-            }
-            (Some(b'?'), Some(_)) => matches(&pattern[1..], &text[1..]),
-            (Some(p), Some(t)) if p.eq_ignore_ascii_case(t) => matches(&pattern[1..], &text[1..]),
-            _ => false,
-        }
-    }
-    matches(pattern.as_bytes(), text.as_bytes())
-}
-
-/// A statement's label for messages: its `Sid`, or its position.
-fn label(statement: &Value, index: usize) -> String {
-    match statement.get("Sid").and_then(Value::as_str) {
-        Some(sid) if !sid.is_empty() => format!("`{sid}`"),
-        _ => format!("#{}", index + 1),
-    }
-}
-
-/// The actions of `WANTED` the statement allows.
-fn allowed<'a>(statement: &Value, wanted: &[&'a str]) -> Vec<&'a str> {
-    if statement.get("NotAction").is_some() {
-        // Everything but a list: assume the worst for the actions not listed.
-        let excluded = strings(statement.get("NotAction"));
-        return wanted
-            .iter()
-            .copied()
-            .filter(|action| !excluded.iter().any(|pattern| glob(pattern, action)))
-            .collect();
-    }
-    let patterns = strings(statement.get("Action"));
-    wanted
-        .iter()
-        .copied()
-        .filter(|action| patterns.iter().any(|pattern| glob(pattern, action)))
-        .collect()
-}
-
-fn is_allow(statement: &Value) -> bool {
-    statement.get("Effect").and_then(Value::as_str) == Some("Allow")
-}
-
-/// Whether the statement's principal is everyone.
-fn everyone(statement: &Value) -> bool {
-    if statement.get("NotPrincipal").is_some() {
-        return true;
-    }
-    match statement.get("Principal") {
-        Some(Value::String(principal)) => principal == "*",
-        Some(Value::Object(map)) => strings(map.get("AWS"))
-            .iter()
-            .any(|principal| principal == "*"),
-        _ => false,
-    }
-}
-
 /// Whether a condition pins the caller down (so the statement is not public).
-fn pinned(statement: &Value) -> bool {
-    let Some(Value::Object(operators)) = statement.get("Condition") else {
+fn pinned(statement: &Statement<'_>) -> bool {
+    let Some(Value::Object(operators)) = statement.condition() else {
         return false;
     };
     operators.values().any(|tests| match tests {
@@ -129,11 +68,9 @@ fn pinned(statement: &Value) -> bool {
 }
 
 /// The 12-digit accounts a statement names as principals.
-fn principal_accounts(statement: &Value) -> Vec<String> {
-    let Some(Value::Object(map)) = statement.get("Principal") else {
-        return Vec::new();
-    };
-    let mut accounts: Vec<String> = strings(map.get("AWS"))
+fn principal_accounts(statement: &Statement<'_>) -> Vec<String> {
+    let mut accounts: Vec<String> = statement
+        .aws_principals()
         .iter()
         .filter_map(|principal| {
             let account = match principal.strip_prefix("arn:") {
@@ -172,14 +109,15 @@ pub fn public_writes(policy: &Policy) -> Vec<Grant> {
 
 fn public(policy: &Policy, wanted: &[&'static str]) -> Vec<Grant> {
     policy
-        .statements()
+        .views()
         .into_iter()
-        .enumerate()
-        .filter(|(_, statement)| is_allow(statement) && everyone(statement) && !pinned(statement))
-        .filter_map(|(index, statement)| {
-            let actions = allowed(statement, wanted);
+        .filter(|statement| {
+            statement.is_allow() && statement.applies_to_everyone() && !pinned(statement)
+        })
+        .filter_map(|statement| {
+            let actions = statement.covers(wanted);
             (!actions.is_empty()).then(|| Grant {
-                statement: label(statement, index),
+                statement: statement.label(),
                 actions,
                 accounts: Vec::new(),
             })
@@ -195,18 +133,17 @@ pub fn cross_account(policy: &Policy, own: &str) -> Vec<Grant> {
         .copied()
         .collect();
     policy
-        .statements()
+        .views()
         .into_iter()
-        .enumerate()
-        .filter(|(_, statement)| is_allow(statement))
-        .filter_map(|(index, statement)| {
-            let accounts: Vec<String> = principal_accounts(statement)
+        .filter(Statement::is_allow)
+        .filter_map(|statement| {
+            let accounts: Vec<String> = principal_accounts(&statement)
                 .into_iter()
                 .filter(|account| account != own)
                 .collect();
             (!accounts.is_empty()).then(|| Grant {
-                statement: label(statement, index),
-                actions: allowed(statement, &every),
+                statement: statement.label(),
+                actions: statement.covers(&every),
                 accounts,
             })
         })
@@ -224,18 +161,14 @@ pub fn accepts_log_delivery(
 ) -> bool {
     let key = format!("arn:aws:s3:::{target}/{prefix}");
     let by_policy = policy.is_some_and(|policy| {
-        policy.statements().into_iter().any(|statement| {
-            let service = statement
-                .get("Principal")
-                .and_then(|principal| principal.get("Service"))
-                .map(|service| strings(Some(service)))
-                .unwrap_or_default();
-            is_allow(statement)
-                && service.iter().any(|name| name == LOG_DELIVERY_SERVICE)
-                && !allowed(statement, &["s3:PutObject"]).is_empty()
-                && strings(statement.get("Resource"))
+        policy.views().into_iter().any(|statement| {
+            statement.is_allow()
+                && statement
+                    .services()
                     .iter()
-                    .any(|resource| glob(resource, &format!("{key}x")))
+                    .any(|name| name == LOG_DELIVERY_SERVICE)
+                && !statement.covers(&["s3:PutObject"]).is_empty()
+                && statement.names_resource(&format!("{key}x"))
         })
     });
     let by_acl = acl.is_some_and(|acl| {
@@ -359,11 +292,17 @@ mod tests {
 
     #[test]
     fn action_patterns_match_as_iam_matches_them() {
-        assert!(glob("s3:*", "s3:GetObject"));
-        assert!(glob("S3:get*", "s3:GetObject"));
-        assert!(glob("*", "s3:PutObject"));
-        assert!(glob("s3:GetObject?ersion", "s3:GetObjectVersion"));
-        assert!(!glob("s3:Get*", "s3:PutObject"));
-        assert!(!glob("s3:GetObject", "s3:GetObjectVersion"));
+        assert!(naming::iam_action_like("s3:*", "s3:GetObject"));
+        assert!(naming::iam_action_like("S3:get*", "s3:GetObject"));
+        assert!(naming::iam_action_like("*", "s3:PutObject"));
+        assert!(naming::iam_action_like(
+            "s3:GetObject?ersion",
+            "s3:GetObjectVersion"
+        ));
+        assert!(!naming::iam_action_like("s3:Get*", "s3:PutObject"));
+        assert!(!naming::iam_action_like(
+            "s3:GetObject",
+            "s3:GetObjectVersion"
+        ));
     }
 }

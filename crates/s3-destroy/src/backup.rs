@@ -16,7 +16,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use aws_provisioner::AwsError;
+use aws_client::AwsError;
 
 use crate::api::Store;
 use crate::model::Entry;

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_provisioner::{AwsError, AwsErrorKind};
+use aws_client::{AwsError, AwsErrorKind};
 use futures::{StreamExt, stream};
 use serde::Serialize;
 use tokio::sync::Semaphore;
@@ -242,13 +242,12 @@ impl<S: Store> Run<S> {
                 return Ok(());
             }
         }
-        Err(AwsError {
-            operation: "AbortMultipartUpload",
-            resource: self.bucket.to_string(),
-            kind: AwsErrorKind::Conflict,
-            code: None,
-            message: "uploads are still being started".to_owned(),
-        })
+        Err(AwsError::new(
+            "AbortMultipartUpload",
+            self.bucket.to_string(),
+            AwsErrorKind::Conflict,
+            "uploads are still being started",
+        ))
     }
 
     /// Listing passes, each deleting what it finds, until one finds nothing.
@@ -343,9 +342,9 @@ impl<S: Store> Run<S> {
                     tally.bucket_deleted = true;
                     return Ok(());
                 }
-                Err(error) if error.kind == AwsErrorKind::NotFound => return Ok(()),
+                Err(error) if error.kind() == AwsErrorKind::NotFound => return Ok(()),
                 // Something was written meanwhile (or a listing missed it): empty it again.
-                Err(error) if error.kind == AwsErrorKind::Conflict => {
+                Err(error) if error.kind() == AwsErrorKind::Conflict => {
                     tracing::debug!(%error, "the bucket is not empty yet");
                     self.delete_until_empty(tally).await?;
                     self.abort_uploads(tally, &[]).await?;
@@ -447,7 +446,7 @@ impl<'a, S: Store> Batches<'a, S> {
 /// Whether an AWS failure may go away if the request is sent again.
 fn transient(error: &AwsError) -> bool {
     matches!(
-        error.kind,
+        error.kind(),
         AwsErrorKind::Throttled | AwsErrorKind::Service | AwsErrorKind::Network
     )
 }
@@ -593,11 +592,7 @@ mod tests {
         }
     }
 
-    impl Store for Memory {
-        async fn settings(&self, _: &str) -> Result<Option<BucketSettings>, AwsError> {
-            Ok(Some(BucketSettings::default()))
-        }
-
+    impl aws_client::Objects for Memory {
         async fn list_versions(
             &self,
             _: &str,
@@ -627,23 +622,6 @@ mod tests {
             })
         }
 
-        async fn list_uploads(&self, _: &str) -> Result<Vec<Upload>, AwsError> {
-            Ok(Vec::new())
-        }
-
-        async fn lock(&self, _: &str, entry: &Entry) -> Result<Lock, AwsError> {
-            Ok(Lock {
-                key: entry.key.clone(),
-                version_id: entry.version_id.clone(),
-                retention: None,
-                legal_hold: false,
-            })
-        }
-
-        async fn body(&self, _: &str, _: &str, _: &str) -> Result<Body, AwsError> {
-            Ok(Box::pin(futures::stream::empty()))
-        }
-
         async fn delete_objects(
             &self,
             _: &str,
@@ -670,6 +648,39 @@ mod tests {
             Ok(Vec::new())
         }
 
+        async fn prefix(
+            &self,
+            _: &str,
+            _: &str,
+            _: &str,
+            _: u64,
+        ) -> Result<bytes::Bytes, AwsError> {
+            Ok(bytes::Bytes::new())
+        }
+    }
+
+    impl Store for Memory {
+        async fn settings(&self, _: &str) -> Result<Option<BucketSettings>, AwsError> {
+            Ok(Some(BucketSettings::default()))
+        }
+
+        async fn list_uploads(&self, _: &str) -> Result<Vec<Upload>, AwsError> {
+            Ok(Vec::new())
+        }
+
+        async fn lock(&self, _: &str, entry: &Entry) -> Result<Lock, AwsError> {
+            Ok(Lock {
+                key: entry.key.clone(),
+                version_id: entry.version_id.clone(),
+                retention: None,
+                legal_hold: false,
+            })
+        }
+
+        async fn body(&self, _: &str, _: &str, _: &str) -> Result<Body, AwsError> {
+            Ok(Box::pin(futures::stream::empty()))
+        }
+
         async fn abort_upload(&self, _: &str, _: &Upload) -> Result<(), AwsError> {
             Ok(())
         }
@@ -684,13 +695,13 @@ mod tests {
 
         async fn delete_bucket(&self, bucket: &str) -> Result<(), AwsError> {
             if self.left() > 0 {
-                return Err(AwsError {
-                    operation: "DeleteBucket",
-                    resource: bucket.to_owned(),
-                    kind: AwsErrorKind::Conflict,
-                    code: Some("BucketNotEmpty".to_owned()),
-                    message: "The bucket you tried to delete is not empty".to_owned(),
-                });
+                return Err(AwsError::new(
+                    "DeleteBucket",
+                    bucket,
+                    AwsErrorKind::Conflict,
+                    "The bucket you tried to delete is not empty",
+                )
+                .with_code("BucketNotEmpty"));
             }
             *self.deleted_bucket.lock().unwrap() = true;
             Ok(())
@@ -701,16 +712,6 @@ mod tests {
             _: &str,
         ) -> Result<std::collections::BTreeMap<String, String>, AwsError> {
             Ok(std::collections::BTreeMap::new())
-        }
-
-        async fn prefix(
-            &self,
-            _: &str,
-            _: &str,
-            _: &str,
-            _: u64,
-        ) -> Result<bytes::Bytes, AwsError> {
-            Ok(bytes::Bytes::new())
         }
 
         async fn lock_rows(&self, _: &str, _: &str) -> Result<u64, AwsError> {

@@ -5,7 +5,7 @@
 use futures::{StreamExt, TryStreamExt, stream};
 use serde_json::Value;
 
-use aws_provisioner::AwsError;
+use aws_client::AwsError;
 
 use crate::api::Store;
 use crate::model::{Entry, Inventory, StateSummary};

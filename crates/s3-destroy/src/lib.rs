@@ -16,17 +16,17 @@
 //!   verifies the copies before anything may be deleted;
 //! - [`signals`] tells a state bucket by every sign (tags, lock files, lock-table rows, the
 //!   content of every version), so teardown never takes one for an ordinary bucket;
-//! - [`sdk::DestroyAws`] is the AWS SDK implementation of the trait.
+//! - [`aws_client::Aws`] implements the trait.
 
 #![warn(missing_docs)]
 
 pub mod api;
+mod aws;
 pub mod backup;
 pub mod execute;
 pub mod inventory;
 pub mod model;
 pub mod plan;
-pub mod sdk;
 pub mod signals;
 
 pub use api::Store;

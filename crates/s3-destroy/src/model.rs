@@ -1,67 +1,10 @@
 //! What the inventory finds in a bucket, in the toolkit's own terms: plain values that the
 //! plan and the tests build by hand.
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// The bucket's versioning state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Versioning {
-    /// Never turned on.
-    Never,
-    /// On.
-    Enabled,
-    /// Turned on once, now suspended: old versions remain.
-    Suspended,
-}
-
-/// One entry of ListObjectVersions: an object version or a delete marker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Entry {
-    /// The key, `/`-terminated "folder" keys included.
-    pub key: String,
-    /// The version id; `null` for objects written before versioning was turned on.
-    pub version_id: String,
-    /// Bytes (0 for a delete marker).
-    pub size: u64,
-    /// A delete marker rather than an object version.
-    pub delete_marker: bool,
-    /// The current version of its key.
-    pub is_latest: bool,
-}
-
-/// An in-progress multipart upload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Upload {
-    /// The key being uploaded.
-    pub key: String,
-    /// Its upload id.
-    pub upload_id: String,
-}
-
-/// Object Lock retention modes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RetentionMode {
-    /// Removable by a caller with `s3:BypassGovernanceRetention` who asks for it.
-    Governance,
-    /// Nobody can delete the version before the date, not even the root user.
-    Compliance,
-}
-
-/// The Object Lock protection of one object version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Lock {
-    /// The key.
-    pub key: String,
-    /// The version.
-    pub version_id: String,
-    /// Retention, with the date it ends.
-    pub retention: Option<(RetentionMode, DateTime<Utc>)>,
-    /// A legal hold is on.
-    pub legal_hold: bool,
-}
+pub use aws_client::objects::{Entry, Lock, Upload};
+pub use aws_client::s3::{RetentionMode, Versioning};
 
 /// Terraform state found in a bucket: current `*.tfstate` objects and the resources they
 /// still track.

@@ -2,9 +2,9 @@
 //! order they must run, or the reasons the bucket cannot be emptied (Object Lock, MFA
 //! delete), found before anything is touched.
 
+use aws_client::policy::{Policy, Statement};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::api::Config;
 use crate::model::{Counts, Inventory, RetentionMode};
@@ -279,90 +279,33 @@ const DELETIONS: [&str; 3] = [
     "s3:DeleteBucket",
 ];
 
-/// The statements of a policy document (a lone statement object counts as one).
-fn statements(document: &Value) -> Vec<Value> {
-    match &document["Statement"] {
-        Value::Array(statements) => statements.clone(),
-        statement @ Value::Object(_) => vec![statement.clone()],
-        _ => Vec::new(),
-    }
-}
-
 /// Whether a statement denies a deletion, beyond the TLS-only statement (which denies only
 /// requests without TLS): a Deny whose `Action` matches a deletion under IAM's wildcards
 /// (`s3:*`, `s3:Del*`, `s3:*Object`), or whose `NotAction` leaves one out.
-fn denies_a_deletion(statement: &Value) -> bool {
-    let patterns = |field: &str| -> Vec<String> {
-        match &statement[field] {
-            Value::String(action) => vec![action.clone()],
-            Value::Array(actions) => actions
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
-            _ => Vec::new(),
-        }
-    };
-    let matches = |patterns: &[String], action: &str| {
-        patterns
-            .iter()
-            .any(|pattern| naming::iam_action_like(pattern, action))
-    };
-    let covers = match statement.get("NotAction") {
-        Some(_) => {
-            let excluded = patterns("NotAction");
-            DELETIONS.iter().any(|action| !matches(&excluded, action))
-        }
-        None => {
-            let actions = patterns("Action");
-            DELETIONS.iter().any(|action| matches(&actions, action))
-        }
-    };
-    statement["Effect"] == "Deny" && covers && !only_without_tls(&statement["Condition"])
+pub fn denies_a_deletion(statement: &Statement<'_>) -> bool {
+    statement.is_deny() && !statement.covers(&DELETIONS).is_empty() && !statement.only_without_tls()
 }
 
 /// Whether a bucket policy denies deleting objects or the bucket, beyond the TLS-only
 /// statement.
 pub fn denies_deletion(policy: &str) -> bool {
-    serde_json::from_str::<Value>(policy)
-        .is_ok_and(|document| statements(&document).iter().any(denies_a_deletion))
+    Policy::parse(policy).is_ok_and(|policy| policy.views().iter().any(denies_a_deletion))
 }
 
 /// The policy without its statements that deny deletion, every other statement kept as it
 /// was; `None` when nothing else is left (the policy is then deleted).
 pub fn without_deletion_denials(policy: &str) -> Option<String> {
-    let mut document: Value = serde_json::from_str(policy).ok()?;
-    let kept: Vec<Value> = statements(&document)
-        .into_iter()
-        .filter(|statement| !denies_a_deletion(statement))
-        .collect();
-    if kept.is_empty() {
-        return None;
-    }
-    document["Statement"] = Value::Array(kept);
-    Some(document.to_string())
-}
-
-/// A condition that applies only to requests sent without TLS.
-fn only_without_tls(condition: &Value) -> bool {
-    let Value::Object(operators) = condition else {
-        return false;
-    };
-    operators.len() == 1
-        && operators.get("Bool").is_some_and(|keys| {
-            keys.as_object().is_some_and(|keys| {
-                keys.len() == 1
-                    && keys
-                        .get("aws:SecureTransport")
-                        .is_some_and(|value| value == "false" || value == false)
-            })
-        })
+    Policy::parse(policy)
+        .ok()?
+        .without(denies_a_deletion)
+        .map(|policy| policy.to_json())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{BucketSettings, Entry, Lock, StateSummary, Upload, Versioning};
+    use serde_json::Value;
 
     fn entry(key: &str, version: &str, marker: bool, latest: bool) -> Entry {
         Entry {

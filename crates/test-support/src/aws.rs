@@ -13,10 +13,12 @@ use aws_types::sdk_config::RetryConfig;
 
 use crate::harness::moto;
 
-/// The SDK client types, for tests that read back through test-support (only the three AWS
-/// crates and test-support depend on aws-sdk-* themselves).
+/// The SDK client types, for tests that read back through test-support (only aws-client
+/// and test-support depend on aws-sdk-* themselves).
 pub use aws_sdk_dynamodb::Client as DynamoDb;
 pub use aws_sdk_s3::Client as S3;
+/// The SDK crates, for tests that set up or read back what the toolkit cannot express.
+pub use {aws_sdk_cloudwatch, aws_sdk_dynamodb, aws_sdk_s3, aws_types};
 
 /// The region test clients use unless a test picks another.
 pub const TEST_REGION: &str = "us-east-1";
@@ -52,6 +54,48 @@ pub fn sdk_config_as(endpoint: &str, region: &str, key: &str, secret: &str) -> S
                 .with_max_backoff(Duration::from_millis(100)),
         )
         .build()
+}
+
+/// The toolkit's client config for `endpoint` in `region` with the test credentials, and
+/// retries that back off in milliseconds, as [`sdk_config_for`].
+pub fn client_config_for(endpoint: &str, region: &str) -> aws_client::Config {
+    client_config_as(endpoint, region, TEST_CREDENTIALS.0, TEST_CREDENTIALS.1)
+}
+
+/// [`client_config_for`] with the credentials of another identity.
+pub fn client_config_as(
+    endpoint: &str,
+    region: &str,
+    key: &str,
+    secret: &str,
+) -> aws_client::Config {
+    aws_client::Config {
+        endpoint_url: Some(endpoint.to_owned()),
+        credentials: Some(aws_client::StaticCredentials {
+            access_key_id: key.to_owned(),
+            secret_access_key: secret.to_owned(),
+        }),
+        backoff: Some(aws_client::Backoff {
+            initial: Duration::from_millis(5),
+            max: Duration::from_millis(100),
+        }),
+        ..aws_client::Config::new(region)
+    }
+}
+
+/// [`client_config_for`] this test process's moto server, in [`TEST_REGION`].
+pub fn client_config() -> aws_client::Config {
+    client_config_for(moto().endpoint(), TEST_REGION)
+}
+
+/// The toolkit's clients for `endpoint` in `region` ([`client_config_for`]).
+pub async fn client_for(endpoint: &str, region: &str) -> aws_client::Aws {
+    aws_client::Aws::connect(&client_config_for(endpoint, region)).await
+}
+
+/// The toolkit's clients for this test process's moto server, in [`TEST_REGION`].
+pub async fn client() -> aws_client::Aws {
+    client_for(moto().endpoint(), TEST_REGION).await
 }
 
 /// The SDK config of this test process's moto server, in [`TEST_REGION`].

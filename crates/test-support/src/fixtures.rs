@@ -152,6 +152,27 @@ pub async fn put(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, body: &[u8]) 
         .unwrap_or_else(|error| panic!("put {key}: {error:?}"));
 }
 
+/// The ways a Deny on deletion is commonly written besides a plain list of actions: a name
+/// and the statement's action field.
+pub const DELETION_DENIALS: [(&str, &str); 3] = [
+    ("wildcard-suffix", r#""Action": "s3:*Object""#),
+    ("wildcard-prefix", r#""Action": ["s3:Del*"]"#),
+    ("not-action", r#""NotAction": ["s3:Get*", "s3:List*"]"#),
+];
+
+/// A policy for `bucket` that denies deletion to everyone with `actions` (one of
+/// [`DELETION_DENIALS`]), after `others` (statements as JSON, comma-separated).
+pub fn denying_policy(bucket: &str, actions: &str, others: &str) -> String {
+    let others = if others.is_empty() {
+        String::new()
+    } else {
+        format!("{others},")
+    };
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{others}{{"Sid":"NoDeletes","Effect":"Deny","Principal":"*",{actions},"Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"]}}]}}"#
+    )
+}
+
 /// What makes a bucket hard to delete: a policy denying deletion to everyone, a lifecycle
 /// rule and an event notification.
 pub async fn make_stuck(s3: &aws_sdk_s3::Client, bucket: &str) {

@@ -210,3 +210,34 @@ async fn a_bucket_with_any_sign_of_state_is_protected_in_an_emergency_too() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_denial_written_with_wildcards_or_not_action_is_found_removed_and_the_bucket_deleted() {
+    let s3 = s3();
+    for (name, actions) in fixtures::DELETION_DENIALS {
+        let bucket = unique_name(&format!("stuck-{name}"));
+        fixtures::versioned_bucket(&s3, &bucket, REGION).await;
+        fixtures::fill(&s3, &bucket, &Fill::default()).await;
+        let policy = fixtures::denying_policy(&bucket, actions, "");
+        s3.put_bucket_policy()
+            .bucket(&bucket)
+            .policy(&policy)
+            .send()
+            .await
+            .unwrap();
+
+        let dry = cleanup(&["--bucket", &bucket, "--dry-run"]);
+        assert_eq!(dry.code, 0, "{}", dry.stderr);
+        assert!(
+            dry.stderr
+                .contains("remove policy (its statements that deny deletion"),
+            "{name}: {}",
+            dry.stderr
+        );
+        let out = cleanup(&["--bucket", &bucket, "--force", "--output", "json"]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        let result = &out.json()["buckets"][0]["result"];
+        assert_eq!(result["removed"], serde_json::json!(["policy"]), "{name}");
+        assert_eq!(result["bucket_deleted"], true, "{name}");
+    }
+}

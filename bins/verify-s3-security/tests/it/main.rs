@@ -45,7 +45,7 @@ impl Project {
             wait: aws_provisioner::WaitPolicy::default(),
         })
         .unwrap();
-        let cloud = aws_provisioner::Aws::new(&aws::sdk_config_for(moto().endpoint(), REGION));
+        let cloud = aws_provisioner::Aws::new(&aws::client_config_for(moto().endpoint(), REGION));
         aws_provisioner::provision(&cloud, &spec, false, &mut Approve)
             .await
             .unwrap();

@@ -2,15 +2,17 @@
 
 use aws_provisioner::lifecycle::{RULE_ID, retention_for};
 use aws_provisioner::{Action, BucketRole, Options, Outcome, ProvisionError, Scope, Setting, Spec};
-use aws_sdk_dynamodb::types::{BillingMode, PointInTimeRecoveryStatus, SseStatus};
-use aws_sdk_s3::types as s3t;
 use naming::{BucketName, Company, LockMode, ObservabilityKind};
 use serde_json::{Value, json};
+use test_support::aws::aws_sdk_dynamodb::types::{
+    BillingMode, PointInTimeRecoveryStatus, SseStatus,
+};
+use test_support::aws::aws_sdk_s3::types as s3t;
 use test_support::{FaultProxy, aws, moto, unique_name};
 
 use crate::support::{dynamodb, options, provision, provision_via, s3, spec};
 
-async fn policy_of(s3: &aws_sdk_s3::Client, bucket: &str) -> Value {
+async fn policy_of(s3: &aws::aws_sdk_s3::Client, bucket: &str) -> Value {
     let text = s3.get_bucket_policy().bucket(bucket).send().await.unwrap();
     serde_json::from_str(text.policy().unwrap()).unwrap()
 }
@@ -24,7 +26,7 @@ fn statements(policy: &Value) -> Vec<Value> {
 
 /// Asserts every bucket setting of the contract, read with the SDK.
 async fn assert_hardened(
-    s3: &aws_sdk_s3::Client,
+    s3: &aws::aws_sdk_s3::Client,
     bucket: &BucketName,
     role: BucketRole,
     tags: &[(&str, &str)],
@@ -524,7 +526,7 @@ async fn two_provisions_at_once_both_succeed() {
     assert_eq!(provision(&spec).await.unwrap().outcome, Outcome::Unchanged);
 }
 
-async fn exists(s3: &aws_sdk_s3::Client, bucket: &BucketName) -> bool {
+async fn exists(s3: &aws::aws_sdk_s3::Client, bucket: &BucketName) -> bool {
     s3.head_bucket()
         .bucket(bucket.as_str())
         .send()
@@ -742,7 +744,7 @@ async fn alarms_are_set_when_a_topic_is_given_and_left_alone_on_a_rerun() {
     let report = provision(&spec).await.unwrap();
     assert_eq!(report.plan.alarms.len(), 3);
     let cloudwatch =
-        aws_sdk_cloudwatch::Client::new(&aws::sdk_config_for(moto().endpoint(), "us-east-2"));
+        aws::aws_sdk_cloudwatch::Client::new(&aws::sdk_config_for(moto().endpoint(), "us-east-2"));
     let names: Vec<String> = spec.alarms().into_iter().map(|a| a.name).collect();
     let found = cloudwatch
         .describe_alarms()

@@ -51,7 +51,7 @@ impl Ui for Recorder {
 
 /// The SDK-backed cloud, pointed at `endpoint` (moto, or a proxy in front of it).
 pub(crate) fn cloud(endpoint: &str, spec: &Spec) -> Aws {
-    Aws::new(&aws::sdk_config_for(
+    Aws::new(&aws::client_config_for(
         endpoint,
         spec.deployment.region.name(),
     ))
@@ -78,14 +78,14 @@ pub(crate) async fn provision_via(
 }
 
 /// Raw SDK clients for reading back, independent of the crate under test.
-pub(crate) fn s3(spec: &Spec) -> aws_sdk_s3::Client {
+pub(crate) fn s3(spec: &Spec) -> aws::aws_sdk_s3::Client {
     aws::s3(&aws::sdk_config_for(
         moto().endpoint(),
         spec.deployment.region.name(),
     ))
 }
 
-pub(crate) fn dynamodb(spec: &Spec) -> aws_sdk_dynamodb::Client {
+pub(crate) fn dynamodb(spec: &Spec) -> aws::aws_sdk_dynamodb::Client {
     aws::dynamodb(&aws::sdk_config_for(
         moto().endpoint(),
         spec.deployment.region.name(),

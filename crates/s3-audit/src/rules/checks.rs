@@ -1,11 +1,10 @@
 //! The checks: pure functions of the facts. `None` means the rule does not apply.
 
-use aws_provisioner::lifecycle::retention_for;
-use aws_provisioner::model::{Encryption, ObjectOwnership, PublicAccessBlock, Versioning};
+use aws_client::s3::{Encryption, ObjectOwnership, PublicAccessBlock, Versioning};
 use chrono::DateTime;
 
 use super::{Context, Outcome, fail, info, pass, unread, warn};
-use crate::facts::{AccountFacts, BucketFacts, Fact, Grantee, LockMode, Role, TableFacts};
+use crate::facts::{AccountFacts, BucketFacts, Fact, Grantee, RetentionMode, Role, TableFacts};
 use crate::policy;
 
 pub(super) fn bucket_exists(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
@@ -73,7 +72,7 @@ pub(super) fn versioning(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
 
 pub(super) fn with_policy(
     bucket: &BucketFacts,
-    check: impl FnOnce(&aws_provisioner::policy::Policy) -> Option<Outcome>,
+    check: impl FnOnce(&aws_client::policy::Policy) -> Option<Outcome>,
     none: Option<Outcome>,
 ) -> Option<Outcome> {
     match unread(&bucket.policy) {
@@ -254,7 +253,7 @@ pub(super) fn object_lock(bucket: &BucketFacts, _: &Context) -> Option<Outcome> 
         Err(outcome) => outcome,
         Ok(Some(lock)) if lock.enabled => match lock.default_retention {
             Some((mode, days)) => {
-                let mode = if mode == LockMode::Governance {
+                let mode = if mode == RetentionMode::Governance {
                     "GOVERNANCE"
                 } else {
                     "COMPLIANCE"
@@ -361,7 +360,7 @@ pub(super) fn retention(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
         Err(outcome) => return outcome,
         Ok(rules) => rules,
     };
-    let want = retention_for(kind);
+    let want = kind.retention();
     let found = rules
         .iter()
         .find(|rule| rule.enabled && rule.whole_bucket && rule.expiration_days.is_some());
@@ -426,7 +425,7 @@ pub(super) fn table_exists(table: &TableFacts, _: &Context) -> Option<Outcome> {
 }
 
 pub(super) fn table_key(table: &TableFacts, _: &Context) -> Option<Outcome> {
-    let want = aws_provisioner::model::lock_key();
+    let want = aws_client::dynamodb::lock_key();
     match table.key_schema.as_slice() {
         [only] if *only == want => pass("LockID (S, HASH)"),
         schema => fail(format!(

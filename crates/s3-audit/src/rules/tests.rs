@@ -1,9 +1,9 @@
 //! Every rule with hand-built facts: hardened buckets pass, each misconfiguration fails
 //! exactly its rules.
 
-use aws_provisioner::lifecycle::retention_for;
-use aws_provisioner::model::{KeyAttribute, Logging, lock_key};
-use aws_provisioner::policy::{Policy, log_delivery_statement, tls_statement};
+use aws_client::dynamodb::{KeyAttribute, lock_key};
+use aws_client::policy::{Policy, log_delivery_statement, tls_statement};
+use aws_client::s3::Logging;
 use naming::ObservabilityKind;
 use serde_json::json;
 
@@ -13,7 +13,7 @@ use crate::facts::{
     VersioningFacts,
 };
 use crate::facts::{Grantee, Role};
-use aws_provisioner::model::{Encryption, ObjectOwnership, PublicAccessBlock, Versioning};
+use aws_client::s3::{Encryption, ObjectOwnership, PublicAccessBlock, Versioning};
 
 const OWNER: &str = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
 const ACCOUNT: &str = "123456789012";
@@ -38,7 +38,7 @@ fn owner_only() -> Acl {
 }
 
 fn retention_rule(kind: ObservabilityKind) -> LifecycleRule {
-    let want = retention_for(kind);
+    let want = kind.retention();
     LifecycleRule {
         id: Some("tfstate-toolkit-retention".to_owned()),
         enabled: true,
@@ -51,6 +51,7 @@ fn retention_rule(kind: ObservabilityKind) -> LifecycleRule {
             .collect(),
         noncurrent_expiration_days: Some(want.noncurrent_expiration_days as u32),
         abort_incomplete_upload_days: Some(want.abort_incomplete_upload_days as u32),
+        ..LifecycleRule::default()
     }
 }
 

@@ -1,9 +1,8 @@
 //! The account-level public access block, through S3 Control, on a moto server of its own
 //! (the setting is account-wide, so no other test may see it change).
 
+use aws_client::Aws as AuditAws;
 use s3_audit::Status;
-use s3_audit::api::Remedy;
-use s3_audit::sdk::AuditAws;
 use test_support::harness::Harness;
 use test_support::{MotoOptions, MotoServer, aws};
 
@@ -14,7 +13,7 @@ async fn the_account_block_is_read_and_fixed_through_s3_control() {
     let harness = Harness::locate().expect("the harness: run `cargo xtask test`");
     let server =
         MotoServer::start(&harness, &MotoOptions::default()).expect("a moto server of its own");
-    let api = AuditAws::new(&aws::sdk_config_for(server.endpoint(), REGION));
+    let api = AuditAws::new(&aws::client_config_for(server.endpoint(), REGION));
     let request = s3_audit::Request {
         buckets: Vec::new(),
         account: true,

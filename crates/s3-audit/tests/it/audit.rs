@@ -1,19 +1,21 @@
 //! Hardened buckets pass; each misconfiguration fails exactly its rules; the lock table's
 //! contents are judged; the safe fixes turn failures into passes.
 
-use aws_sdk_dynamodb::types::AttributeValue;
-use aws_sdk_s3::types::{
+use aws_client::Aws as AuditAws;
+use naming::ObservabilityKind;
+use s3_audit::Status;
+use s3_audit::facts::Role;
+use serde_json::json;
+use test_support::aws::aws_sdk_dynamodb::types::AttributeValue;
+use test_support::aws::aws_sdk_s3::types::{
     BucketCannedAcl, BucketLoggingStatus, BucketVersioningStatus, ObjectOwnership,
     OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration,
     VersioningConfiguration,
 };
-use naming::ObservabilityKind;
-use s3_audit::Status;
-use s3_audit::facts::Role;
-use s3_audit::sdk::AuditAws;
-use serde_json::json;
 
-use crate::support::{Project, audit, audit_with, config, dynamodb, request, s3, with_status};
+use crate::support::{
+    Project, audit, audit_with, client_config, dynamodb, request, s3, with_status,
+};
 
 #[tokio::test]
 async fn a_provisioned_project_passes_every_rule() {
@@ -315,7 +317,7 @@ async fn the_safe_fixes_turn_failures_into_passes_and_leave_the_rest_alone() {
         .send()
         .await
         .unwrap();
-    let api = AuditAws::new(&config());
+    let api = AuditAws::new(&client_config());
     let targets = request(
         vec![
             (state.clone(), Role::State),

@@ -1,10 +1,10 @@
 //! A provisioned project per test, the audit pointed at moto, and raw SDK clients to
 //! misconfigure with.
 
+use aws_client::Aws as AuditAws;
 use aws_provisioner::{Options, Scope, Spec, Ui, WaitPolicy};
 use naming::{Deployment, LockMode, NamingRules, ObservabilityKind};
 use s3_audit::facts::Role;
-use s3_audit::sdk::AuditAws;
 use s3_audit::{Audit, Context, Facts, Request, Severity};
 use test_support::{aws, moto, unique_name};
 
@@ -40,7 +40,7 @@ impl Project {
             wait: WaitPolicy::default(),
         })
         .unwrap();
-        let cloud = aws_provisioner::Aws::new(&config());
+        let cloud = aws_provisioner::Aws::new(&client_config());
         aws_provisioner::provision(&cloud, &spec, false, &mut Approve)
             .await
             .expect("provisioned");
@@ -81,15 +81,19 @@ impl Project {
     }
 }
 
-pub(crate) fn config() -> aws_types::SdkConfig {
+pub(crate) fn config() -> aws::aws_types::SdkConfig {
     aws::sdk_config_for(moto().endpoint(), REGION)
 }
 
-pub(crate) fn s3() -> aws_sdk_s3::Client {
+pub(crate) fn client_config() -> aws_client::Config {
+    aws::client_config_for(moto().endpoint(), REGION)
+}
+
+pub(crate) fn s3() -> aws::aws_sdk_s3::Client {
     aws::s3(&config())
 }
 
-pub(crate) fn dynamodb() -> aws_sdk_dynamodb::Client {
+pub(crate) fn dynamodb() -> aws::aws_sdk_dynamodb::Client {
     aws::dynamodb(&config())
 }
 
@@ -103,7 +107,7 @@ pub(crate) fn context(account: Option<String>) -> Context {
 
 /// Gathers and evaluates `request` against moto.
 pub(crate) async fn audit(request: &Request) -> (Facts, Audit) {
-    audit_with(&AuditAws::new(&config()), request).await
+    audit_with(&AuditAws::new(&client_config()), request).await
 }
 
 pub(crate) async fn audit_with(api: &AuditAws, request: &Request) -> (Facts, Audit) {

@@ -1,8 +1,8 @@
 //! Backups: every object with a matching checksum, or nothing and no directory.
 
-use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::StorageClass;
 use s3_destroy::backup::{self, BackupError, sha256_hex};
+use test_support::aws::aws_sdk_s3::primitives::ByteStream;
+use test_support::aws::aws_sdk_s3::types::StorageClass;
 use test_support::fixtures::{self, Fill};
 use test_support::unique_name;
 
@@ -116,7 +116,7 @@ async fn an_unreadable_object_fails_the_whole_backup_and_leaves_no_directory() {
     match &error {
         BackupError::Read { key, error, .. } => {
             assert_eq!(key, "archive/old.tar");
-            assert_eq!(error.code.as_deref(), Some("InvalidObjectState"), "{error}");
+            assert_eq!(error.code(), Some("InvalidObjectState"), "{error}");
         }
         other => panic!("expected a read failure, got {other}"),
     }

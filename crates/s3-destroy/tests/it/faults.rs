@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use s3_destroy::sdk::DestroyAws;
+use aws_client::Aws as DestroyAws;
 use s3_destroy::{Options, Tuning};
 use test_support::fixtures::{self, Fill};
 use test_support::{Fault, FaultProxy, FaultRule, aws, moto, unique_name};
@@ -45,7 +45,7 @@ async fn slowdown_per_key_errors_and_dropped_connections_still_delete_every_key(
             FaultRule::new(Fault::DropConnection, 1.0 / 7.0),
         ],
     );
-    let store = Arc::new(DestroyAws::new(&aws::sdk_config_for(
+    let store = Arc::new(DestroyAws::new(&aws::client_config_for(
         proxy.endpoint(),
         REGION,
     )));
@@ -107,7 +107,7 @@ async fn a_key_s3_refuses_is_reported_and_the_bucket_kept() {
         moto().endpoint(),
         vec![FaultRule::new(Fault::KeyErrors, 1.0).matching(deletes)],
     );
-    let store = Arc::new(DestroyAws::new(&aws::sdk_config_for(
+    let store = Arc::new(DestroyAws::new(&aws::client_config_for(
         proxy.endpoint(),
         REGION,
     )));

@@ -11,7 +11,7 @@ mod teardown;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use s3_destroy::sdk::DestroyAws;
+use aws_client::Aws as DestroyAws;
 use s3_destroy::{Options, Tally, Tuning};
 use test_support::{aws, moto};
 
@@ -22,7 +22,7 @@ pub(crate) fn s3() -> aws::S3 {
 }
 
 pub(crate) fn store() -> Arc<DestroyAws> {
-    Arc::new(DestroyAws::new(&aws::sdk_config()))
+    Arc::new(DestroyAws::new(&aws::client_config()))
 }
 
 /// Inventory, plan and execute `bucket` with `store`; the tally and the entries the

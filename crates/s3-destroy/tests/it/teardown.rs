@@ -1,15 +1,15 @@
 //! Whole buckets emptied and deleted.
 
-use aws_sdk_s3::types as s3t;
 use s3_destroy::model::Versioning;
 use s3_destroy::{Options, Step, Tuning};
+use test_support::aws::aws_sdk_s3::types as s3t;
 use test_support::fixtures::{self, Fill};
 use test_support::unique_name;
 
 use crate::{REGION, destroy, s3, store};
 
 /// Replicates `bucket` to a new bucket (moto wants versioning on both and a role ARN).
-async fn replicate(s3: &aws_sdk_s3::Client, bucket: &str) -> String {
+async fn replicate(s3: &test_support::aws::aws_sdk_s3::Client, bucket: &str) -> String {
     let target = unique_name("replica");
     fixtures::versioned_bucket(s3, &target, REGION).await;
     let rule = s3t::ReplicationRule::builder()
@@ -188,4 +188,38 @@ async fn an_unversioned_bucket_and_expiry_via_lifecycle() {
         fixtures::remaining(&s3, &large).await,
         Some((Fill::default().object_versions() + 5, 2))
     );
+}
+
+#[tokio::test]
+async fn a_denial_written_with_wildcards_or_not_action_is_removed_and_the_rest_kept() {
+    use s3_destroy::Store;
+    use s3_destroy::api::Config;
+    let s3 = s3();
+    for (name, actions) in test_support::fixtures::DELETION_DENIALS {
+        let bucket = test_support::unique_name(&format!("deny-{name}"));
+        test_support::fixtures::versioned_bucket(&s3, &bucket, REGION).await;
+        let readers = format!(
+            r#"{{"Sid":"Readers","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::123456789012:root"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::{bucket}/*"}}"#
+        );
+        let policy = test_support::fixtures::denying_policy(&bucket, actions, &readers);
+        s3.put_bucket_policy()
+            .bucket(&bucket)
+            .policy(&policy)
+            .send()
+            .await
+            .unwrap();
+        assert!(s3_destroy::plan::denies_deletion(&policy), "{name}");
+
+        store().remove(&bucket, Config::Policy).await.unwrap();
+
+        let kept = s3.get_bucket_policy().bucket(&bucket).send().await.unwrap();
+        let kept: serde_json::Value = serde_json::from_str(kept.policy().unwrap()).unwrap();
+        let sids: Vec<&str> = kept["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|statement| statement["Sid"].as_str().unwrap())
+            .collect();
+        assert_eq!(sids, ["Readers"], "{name}: only the denial goes");
+    }
 }

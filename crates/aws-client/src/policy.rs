@@ -1,6 +1,8 @@
-//! Bucket policies as JSON documents, and the two statements the toolkit owns in them: the
-//! TLS-only deny, and the grant that lets S3 deliver server access logs. Merging keeps every
-//! other statement as it was, in its place.
+//! Bucket policies: one document type for every crate, the typed view of a statement that
+//! judges which actions it covers (IAM's `*` and `?` wildcards through
+//! [`naming::iam_action_like`], `Action` and `NotAction` alike), and the two statements the
+//! toolkit writes: the TLS-only deny, and the grant that lets S3 deliver server access logs.
+//! Merging keeps every other statement as it was, in its place.
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -20,7 +22,7 @@ pub struct Policy(Value);
 /// A bucket policy that is not a JSON object.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the bucket policy is not a JSON object: {0}")]
-pub struct PolicyError(pub String);
+pub struct PolicyError(String);
 
 impl Policy {
     /// Parses a policy document as AWS returns it.
@@ -50,6 +52,15 @@ impl Policy {
             Some(item @ Value::Object(_)) => vec![item],
             _ => Vec::new(),
         }
+    }
+
+    /// The statements as typed views, in order.
+    pub fn views(&self) -> Vec<Statement<'_>> {
+        self.statements()
+            .into_iter()
+            .enumerate()
+            .map(|(index, value)| Statement { value, index })
+            .collect()
     }
 
     /// The statement with this `Sid`, if any.
@@ -87,6 +98,23 @@ impl Policy {
         Policy(document)
     }
 
+    /// This policy without the statements `drop` picks, every other statement kept as it
+    /// was; `None` when no statement is left (the policy is then deleted).
+    pub fn without(&self, drop: impl Fn(&Statement<'_>) -> bool) -> Option<Policy> {
+        let kept: Vec<Value> = self
+            .views()
+            .into_iter()
+            .filter(|statement| !drop(statement))
+            .map(|statement| statement.value.clone())
+            .collect();
+        if kept.is_empty() {
+            return None;
+        }
+        let mut document = self.0.clone();
+        document["Statement"] = Value::Array(kept);
+        Some(Policy(document))
+    }
+
     /// An empty policy, to add statements to.
     pub fn empty() -> Policy {
         Policy(json!({"Version": "2012-10-17", "Statement": []}))
@@ -98,6 +126,117 @@ impl Policy {
         self.statements()
             .into_iter()
             .any(|statement| is_tls_deny(statement, bucket_arn))
+    }
+}
+
+/// One statement of a policy, read as IAM reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Statement<'a> {
+    value: &'a Value,
+    index: usize,
+}
+
+impl<'a> Statement<'a> {
+    /// The statement as written.
+    pub fn value(&self) -> &'a Value {
+        self.value
+    }
+
+    /// Its label for messages: its `Sid` in backquotes, or its position (`#1`).
+    pub fn label(&self) -> String {
+        match self.value.get("Sid").and_then(Value::as_str) {
+            Some(sid) if !sid.is_empty() => format!("`{sid}`"),
+            _ => format!("#{}", self.index + 1),
+        }
+    }
+
+    /// `Effect: Allow`.
+    pub fn is_allow(&self) -> bool {
+        self.value.get("Effect").and_then(Value::as_str) == Some("Allow")
+    }
+
+    /// `Effect: Deny`.
+    pub fn is_deny(&self) -> bool {
+        self.value.get("Effect").and_then(Value::as_str) == Some("Deny")
+    }
+
+    /// The actions of `wanted` the statement applies to: those its `Action` patterns match,
+    /// or, with `NotAction`, those its patterns leave out (IAM's wildcards, ignoring case).
+    pub fn covers<'w>(&self, wanted: &[&'w str]) -> Vec<&'w str> {
+        let matched = |field: &str, action: &str| {
+            strings(self.value.get(field))
+                .iter()
+                .any(|pattern| naming::iam_action_like(pattern, action))
+        };
+        let not_action = self.value.get("NotAction").is_some();
+        wanted
+            .iter()
+            .copied()
+            .filter(|action| match not_action {
+                true => !matched("NotAction", action),
+                false => matched("Action", action),
+            })
+            .collect()
+    }
+
+    /// Whether a `Resource` pattern matches `arn` (IAM's wildcards, case-sensitive).
+    pub fn names_resource(&self, arn: &str) -> bool {
+        strings(self.value.get("Resource"))
+            .iter()
+            .any(|pattern| naming::iam_like(pattern, arn))
+    }
+
+    /// Whether the principal is everyone: `"*"`, `{"AWS": "*"}`, or any `NotPrincipal`.
+    pub fn applies_to_everyone(&self) -> bool {
+        if self.value.get("NotPrincipal").is_some() {
+            return true;
+        }
+        match self.value.get("Principal") {
+            Some(Value::String(principal)) => principal == "*",
+            Some(Value::Object(map)) => strings(map.get("AWS"))
+                .iter()
+                .any(|principal| principal == "*"),
+            _ => false,
+        }
+    }
+
+    /// The service principals (`{"Service": ...}`).
+    pub fn services(&self) -> Vec<String> {
+        self.value
+            .get("Principal")
+            .and_then(|principal| principal.get("Service"))
+            .map(|service| strings(Some(service)))
+            .unwrap_or_default()
+    }
+
+    /// The `AWS` principals, as written.
+    pub fn aws_principals(&self) -> Vec<String> {
+        match self.value.get("Principal") {
+            Some(Value::Object(map)) => strings(map.get("AWS")),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The condition block, if any.
+    pub fn condition(&self) -> Option<&'a Value> {
+        self.value.get("Condition")
+    }
+
+    /// Whether the condition limits the statement to requests sent without TLS
+    /// (`Bool aws:SecureTransport false`, nothing else).
+    pub fn only_without_tls(&self) -> bool {
+        let Some(Value::Object(operators)) = self.condition() else {
+            return false;
+        };
+        operators.len() == 1
+            && operators.get("Bool").is_some_and(|keys| {
+                keys.as_object().is_some_and(|keys| {
+                    keys.len() == 1
+                        && keys
+                            .get("aws:SecureTransport")
+                            .is_some_and(|value| value == "false" || value == false)
+                })
+            })
     }
 }
 
@@ -183,6 +322,29 @@ pub fn log_delivery_statement(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn actions_are_matched_with_iams_wildcards_and_not_action() {
+        let policy = Policy::empty()
+            .with_statement(json!({"Sid": "A", "Effect": "Deny", "Action": "s3:*Object"}))
+            .with_statement(json!({"Sid": "B", "Effect": "Deny", "Action": ["s3:Del*"]}))
+            .with_statement(json!({"Effect": "Deny", "NotAction": "s3:Get*"}));
+        let wanted = ["s3:DeleteObject", "s3:DeleteBucket", "s3:GetObject"];
+        let covered: Vec<_> = policy.views().iter().map(|s| s.covers(&wanted)).collect();
+        assert_eq!(
+            covered,
+            [
+                vec!["s3:DeleteObject", "s3:GetObject"],
+                vec!["s3:DeleteObject", "s3:DeleteBucket"],
+                vec!["s3:DeleteObject", "s3:DeleteBucket"],
+            ]
+        );
+        let labels: Vec<_> = policy.views().iter().map(Statement::label).collect();
+        assert_eq!(labels, ["`A`", "`B`", "#3"]);
+        let kept = policy.without(|s| s.label() == "`B`").unwrap();
+        assert_eq!(kept.statements().len(), 2);
+        assert_eq!(policy.without(|_| true), None);
+    }
 
     const ARN: &str = "arn:aws:s3:::ohio-01-terraform-state-production";
 

@@ -1,0 +1,380 @@
+//! Objects and their versions: listing, reading, Object Lock state, and deleting in
+//! batches. The calls teardown and the remote-state tools repeat thousands of times are
+//! behind the [`Objects`] trait, which [`crate::mock::MockClient`] (versions in memory) and
+//! [`crate::failure::FailureClient`] (errors on cue) also implement, so the code around
+//! them is tested without a server.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use aws_sdk_s3::types as s3t;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures::{Stream, stream};
+use serde::Serialize;
+
+use crate::Aws;
+use crate::error::{AwsError, AwsErrorKind, classify, optional, status};
+use crate::s3::RetentionMode;
+
+/// One entry of ListObjectVersions: an object version or a delete marker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// The key, `/`-terminated "folder" keys included.
+    pub key: String,
+    /// The version id; `null` for objects written before versioning was turned on.
+    pub version_id: String,
+    /// Bytes (0 for a delete marker).
+    pub size: u64,
+    /// A delete marker rather than an object version.
+    pub delete_marker: bool,
+    /// The current version of its key.
+    pub is_latest: bool,
+}
+
+/// An in-progress multipart upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Upload {
+    /// The key being uploaded.
+    pub key: String,
+    /// Its upload id.
+    pub upload_id: String,
+}
+
+/// The Object Lock protection of one object version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lock {
+    /// The key.
+    pub key: String,
+    /// The version.
+    pub version_id: String,
+    /// Retention, with the date it ends.
+    pub retention: Option<(RetentionMode, DateTime<Utc>)>,
+    /// A legal hold is on.
+    pub legal_hold: bool,
+}
+
+/// One page of ListObjectVersions, and where the next starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Page {
+    /// Versions and delete markers, in S3's order.
+    pub entries: Vec<Entry>,
+    /// The key and version markers of the next page; `None` on the last.
+    pub next: Option<(String, String)>,
+}
+
+/// A key the DeleteObjects answer lists under `Error` (the request itself succeeded).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyError {
+    /// The key.
+    pub key: String,
+    /// The version.
+    pub version_id: String,
+    /// S3's error code, such as `SlowDown`, `InternalError`, `AccessDenied`.
+    pub code: String,
+    /// S3's message.
+    pub message: String,
+}
+
+impl KeyError {
+    /// Whether trying the key again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "SlowDown"
+                | "InternalError"
+                | "ServiceUnavailable"
+                | "RequestTimeout"
+                | "OperationAborted"
+                | "Throttling"
+        )
+    }
+}
+
+/// An object's content, chunk by chunk.
+pub type Body = Pin<Box<dyn Stream<Item = Result<Bytes, AwsError>> + Send>>;
+
+/// The most keys one DeleteObjects request takes (S3's limit).
+pub const MAX_DELETE_BATCH: usize = 1_000;
+
+/// The object calls made per entry, by the thousand.
+pub trait Objects: Send + Sync {
+    /// One page of versions and delete markers, from `marker` (the start when `None`).
+    fn list_versions(
+        &self,
+        bucket: &str,
+        marker: Option<&(String, String)>,
+    ) -> impl Future<Output = Result<Page, AwsError>> + Send;
+    /// The first `bytes` bytes of one version (fewer when it is shorter).
+    fn prefix(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+        bytes: u64,
+    ) -> impl Future<Output = Result<Bytes, AwsError>> + Send;
+    /// DeleteObjects for at most [`MAX_DELETE_BATCH`] versions; the keys the answer lists
+    /// as errors.
+    fn delete_objects(
+        &self,
+        bucket: &str,
+        entries: &[Entry],
+        bypass_governance: bool,
+    ) -> impl Future<Output = Result<Vec<KeyError>, AwsError>> + Send;
+}
+
+/// Every version and delete marker of `bucket`, page after page.
+pub async fn all_versions<C: Objects>(client: &C, bucket: &str) -> Result<Vec<Entry>, AwsError> {
+    let mut entries = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client.list_versions(bucket, marker.as_ref()).await?;
+        entries.extend(page.entries);
+        match page.next {
+            Some(next) => marker = Some(next),
+            None => return Ok(entries),
+        }
+    }
+}
+
+fn chrono_time(time: &aws_smithy_types::DateTime) -> DateTime<Utc> {
+    DateTime::from_timestamp(time.secs(), time.subsec_nanos()).unwrap_or_default()
+}
+
+impl Objects for Aws {
+    async fn list_versions(
+        &self,
+        bucket: &str,
+        marker: Option<&(String, String)>,
+    ) -> Result<Page, AwsError> {
+        // No max-keys: S3 answers 1,000 entries a page, its maximum, and a compatible store
+        // may answer more (moto's cost is per request, not per entry).
+        let mut request = self.s3.list_object_versions().bucket(bucket);
+        if let Some((key, version)) = marker {
+            request = request.key_marker(key).version_id_marker(version);
+        }
+        let output = request
+            .send()
+            .await
+            .map_err(|error| classify("ListObjectVersions", bucket, error))?;
+        let mut entries =
+            Vec::with_capacity(output.versions().len() + output.delete_markers().len());
+        for version in output.versions() {
+            entries.push(Entry {
+                key: version.key().unwrap_or_default().to_owned(),
+                version_id: version.version_id().unwrap_or("null").to_owned(),
+                size: version.size().unwrap_or_default().max(0) as u64,
+                delete_marker: false,
+                is_latest: version.is_latest().unwrap_or_default(),
+            });
+        }
+        for marker in output.delete_markers() {
+            entries.push(Entry {
+                key: marker.key().unwrap_or_default().to_owned(),
+                version_id: marker.version_id().unwrap_or("null").to_owned(),
+                size: 0,
+                delete_marker: true,
+                is_latest: marker.is_latest().unwrap_or_default(),
+            });
+        }
+        let next = match (output.is_truncated(), output.next_key_marker()) {
+            (Some(true), Some(key)) => Some((
+                key.to_owned(),
+                output
+                    .next_version_id_marker()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )),
+            _ => None,
+        };
+        Ok(Page { entries, next })
+    }
+
+    async fn prefix(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+        bytes: u64,
+    ) -> Result<Bytes, AwsError> {
+        let resource = format!("{bucket}/{key}");
+        let mut request = self
+            .s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .range(format!("bytes=0-{}", bytes.saturating_sub(1)));
+        if version_id != "null" {
+            request = request.version_id(version_id);
+        }
+        let output = request
+            .send()
+            .await
+            .map_err(|error| classify("GetObject", &resource, error))?;
+        let body = output.body.collect().await.map_err(|error| {
+            AwsError::new(
+                "GetObject",
+                resource,
+                AwsErrorKind::Network,
+                error.to_string(),
+            )
+        })?;
+        Ok(body.into_bytes())
+    }
+
+    async fn delete_objects(
+        &self,
+        bucket: &str,
+        entries: &[Entry],
+        bypass_governance: bool,
+    ) -> Result<Vec<KeyError>, AwsError> {
+        let objects = entries
+            .iter()
+            .map(|entry| {
+                s3t::ObjectIdentifier::builder()
+                    .key(&entry.key)
+                    .version_id(&entry.version_id)
+                    .build()
+                    .map_err(|error| AwsError::invalid("DeleteObjects", bucket, error.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let delete = s3t::Delete::builder()
+            .set_objects(Some(objects))
+            .quiet(true)
+            .build()
+            .map_err(|error| AwsError::invalid("DeleteObjects", bucket, error.to_string()))?;
+        let mut request = self.s3.delete_objects().bucket(bucket).delete(delete);
+        if bypass_governance {
+            request = request.bypass_governance_retention(true);
+        }
+        let output = request
+            .send()
+            .await
+            .map_err(|error| classify("DeleteObjects", bucket, error))?;
+        Ok(output
+            .errors()
+            .iter()
+            .map(|error| KeyError {
+                key: error.key().unwrap_or_default().to_owned(),
+                version_id: error.version_id().unwrap_or("null").to_owned(),
+                code: error.code().unwrap_or("Unknown").to_owned(),
+                message: error.message().unwrap_or_default().to_owned(),
+            })
+            .collect())
+    }
+}
+
+impl Aws {
+    /// Every in-progress multipart upload.
+    pub async fn list_uploads(&self, bucket: &str) -> Result<Vec<Upload>, AwsError> {
+        let mut uploads = Vec::new();
+        let mut markers: Option<(String, String)> = None;
+        loop {
+            let mut request = self.s3.list_multipart_uploads().bucket(bucket);
+            if let Some((key, upload)) = &markers {
+                request = request.key_marker(key).upload_id_marker(upload);
+            }
+            let output = request
+                .send()
+                .await
+                .map_err(|error| classify("ListMultipartUploads", bucket, error))?;
+            uploads.extend(output.uploads().iter().map(|upload| Upload {
+                key: upload.key().unwrap_or_default().to_owned(),
+                upload_id: upload.upload_id().unwrap_or_default().to_owned(),
+            }));
+            match (output.is_truncated(), output.next_key_marker()) {
+                (Some(true), Some(key)) => {
+                    markers = Some((
+                        key.to_owned(),
+                        output
+                            .next_upload_id_marker()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    ));
+                }
+                _ => return Ok(uploads),
+            }
+        }
+    }
+
+    /// Aborts one multipart upload (one already gone is not an error).
+    pub async fn abort_upload(&self, bucket: &str, upload: &Upload) -> Result<(), AwsError> {
+        let result = self
+            .s3
+            .abort_multipart_upload()
+            .bucket(bucket)
+            .key(&upload.key)
+            .upload_id(&upload.upload_id)
+            .send()
+            .await;
+        optional("AbortMultipartUpload", bucket, result, &["NoSuchUpload"]).map(drop)
+    }
+
+    /// The retention and legal hold of one version. HeadObject carries them (S3 sends them
+    /// to a caller allowed to read them): one request where GetObjectRetention and
+    /// GetObjectLegalHold take two.
+    pub async fn lock(&self, bucket: &str, entry: &Entry) -> Result<Lock, AwsError> {
+        let mut request = self.s3.head_object().bucket(bucket).key(&entry.key);
+        if entry.version_id != "null" {
+            request = request.version_id(&entry.version_id);
+        }
+        let head = request
+            .send()
+            .await
+            .map_err(|error| classify("HeadObject", &format!("{bucket}/{}", entry.key), error))?;
+        let mode = head.object_lock_mode().map(|mode| match mode {
+            s3t::ObjectLockMode::Compliance => RetentionMode::Compliance,
+            _ => RetentionMode::Governance,
+        });
+        let retention = mode.zip(head.object_lock_retain_until_date().map(chrono_time));
+        Ok(Lock {
+            key: entry.key.clone(),
+            version_id: entry.version_id.clone(),
+            retention,
+            legal_hold: head.object_lock_legal_hold_status()
+                == Some(&s3t::ObjectLockLegalHoldStatus::On),
+        })
+    }
+
+    /// Whether an object exists (HEAD Object).
+    pub async fn object_exists(&self, bucket: &str, key: &str) -> Result<bool, AwsError> {
+        match self.s3.head_object().bucket(bucket).key(key).send().await {
+            Ok(_) => Ok(true),
+            Err(error) if status(&error) == Some(404) => Ok(false),
+            Err(error) => Err(classify("HeadObject", &format!("{bucket}/{key}"), error)),
+        }
+    }
+
+    /// One version's content, as it arrives.
+    pub async fn body(&self, bucket: &str, key: &str, version_id: &str) -> Result<Body, AwsError> {
+        let mut request = self.s3.get_object().bucket(bucket).key(key);
+        if version_id != "null" {
+            request = request.version_id(version_id);
+        }
+        let output = request
+            .send()
+            .await
+            .map_err(|error| classify("GetObject", &format!("{bucket}/{key}"), error))?;
+        let resource = format!("{bucket}/{key}");
+        let chunks = stream::unfold(Some(output.body), move |body| {
+            let resource = resource.clone();
+            async move {
+                let mut body = body?;
+                match body.next().await {
+                    None => None,
+                    Some(Ok(bytes)) => Some((Ok(bytes), Some(body))),
+                    Some(Err(error)) => Some((
+                        Err(AwsError::new(
+                            "GetObject",
+                            resource,
+                            AwsErrorKind::Network,
+                            error.to_string(),
+                        )),
+                        None,
+                    )),
+                }
+            }
+        });
+        Ok(Box::pin(chunks))
+    }
+}

@@ -1,0 +1,3 @@
+//! aws-client against moto over HTTP.
+
+mod emulator;
