@@ -59,11 +59,11 @@ pub(crate) fn run(target: Target, runs: usize, prowler: bool) -> Result<()> {
 }
 
 /// Builds release binaries and returns the directory they are in.
-fn build_release(packages: &[&str]) -> Result<PathBuf> {
+fn build_release(binaries: &[&str]) -> Result<PathBuf> {
     let mut command = Command::new(env!("CARGO"));
     command.args(["build", "--release", "--quiet", "--locked"]);
-    for package in packages {
-        command.args(["--package", package]);
+    for binary in binaries {
+        command.args(["--bin", binary]);
     }
     crate::run(&mut command)?;
     crate::profile_dir("release")

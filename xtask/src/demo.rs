@@ -457,7 +457,7 @@ fn build_tools() -> Result<()> {
     let mut command = Command::new(env!("CARGO"));
     command.args(["build", "--quiet", "--locked"]);
     for name in crate::tidy::SCRIPT_BINARIES {
-        command.args(["--package", name]);
+        command.args(["--bin", name]);
     }
     let output = command.output().context("run cargo build")?;
     if !output.status.success() {

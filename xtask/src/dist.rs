@@ -55,7 +55,7 @@ pub(crate) fn run(profile: &str, out: &Path) -> Result<Release> {
     let mut build = Command::new(env!("CARGO"));
     build.args(["build", "--locked", "--profile", profile]);
     for binary in SCRIPT_BINARIES {
-        build.args(["--package", binary]);
+        build.args(["--bin", binary]);
     }
     crate::run(&mut build)?;
     let binaries = crate::profile_dir(profile)?;

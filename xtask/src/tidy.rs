@@ -118,6 +118,7 @@ pub(crate) fn check() -> Result<()> {
     let architecture = std::fs::read_to_string(root.join("docs/ARCHITECTURE.md"))
         .context("read docs/ARCHITECTURE.md")?;
 
+    let mut binaries: Vec<String> = Vec::new();
     for package in &packages {
         let name = package.name.as_str();
         let relative = package.dir.strip_prefix(&root).unwrap_or(&package.dir);
@@ -136,12 +137,12 @@ pub(crate) fn check() -> Result<()> {
             .and_then(|p| p.to_str())
             .unwrap_or_default();
         match parent {
-            "crates" if !LIBRARY_CRATES.contains(&name) && !HELPER_CRATES.contains(&name) => problems.push(
-                format!("crates/{name}: not one of the library crates {LIBRARY_CRATES:?} or helpers"),
-            ),
-            "bins" if !SCRIPT_BINARIES.contains(&name) => problems.push(format!(
-                "bins/{name}: binaries are named exactly as the original scripts: {SCRIPT_BINARIES:?}"
-            )),
+            "crates" if !LIBRARY_CRATES.contains(&name) && !HELPER_CRATES.contains(&name) => {
+                problems.push(format!(
+                    "crates/{name}: not one of the library crates {LIBRARY_CRATES:?} or helpers"
+                ))
+            }
+            "bins" => check_command_package(package, name, &mut binaries, &mut problems),
             _ => {}
         }
         if LIBRARY_CRATES.contains(&name) {
@@ -194,6 +195,15 @@ pub(crate) fn check() -> Result<()> {
                     "{name}: depends on {dependency}; the AWS domain crates share aws-client, never each other"
                 ));
             }
+            if name == "cli-support"
+                && kind != "dev"
+                && LIBRARY_CRATES.contains(&dependency.as_str())
+                && !["naming", "aws-client"].contains(&dependency.as_str())
+            {
+                problems.push(format!(
+                    "cli-support: depends on {dependency}; the plumbing depends on no domain crate (a command lives in its bins/ package)"
+                ));
+            }
             if LIBRARY_CRATES.contains(&name) && dependency == "cli-support" {
                 problems.push(format!(
                     "{name}: depends on cli-support; libraries know nothing of the command line"
@@ -225,6 +235,33 @@ pub(crate) fn check() -> Result<()> {
         }
         check_tests_layout(package, relative, &mut problems);
     }
+    binaries.sort();
+    let mut scripts: Vec<String> = SCRIPT_BINARIES.iter().map(|b| (*b).to_owned()).collect();
+    scripts.sort();
+    if binaries != scripts {
+        problems.push(format!(
+            "bins/: the binaries are {binaries:?}; there must be exactly one per original script, {scripts:?}"
+        ));
+    }
+    let support =
+        std::fs::read_to_string(root.join("crates/cli-support/Cargo.toml")).unwrap_or_default();
+    let features: Vec<&str> = support
+        .split("[features]")
+        .nth(1)
+        .and_then(|rest| rest.split("\n[").next())
+        .into_iter()
+        .flat_map(str::lines)
+        .filter_map(|line| line.split_once(" = ").map(|(feature, _)| feature.trim()))
+        .collect();
+    if features
+        .iter()
+        .any(|feature| !["default", "aws"].contains(feature))
+    {
+        problems.push(format!(
+            "cli-support: features {features:?}; only `aws` (the AWS clients) may be switched, never a command"
+        ));
+    }
+    check_no_sdk_in("cidr-registry-cli", &root, &mut problems)?;
     check_sources(&root, &mut problems)?;
     check_public_api(&root.join("crates/aws-client/src"), &mut problems)?;
     if problems.is_empty() {
@@ -238,6 +275,90 @@ pub(crate) fn check() -> Result<()> {
         eprintln!("tidy: {problem}");
     }
     bail!("tidy found {} problem(s)", problems.len())
+}
+
+/// `validate-cidr` calls no AWS service, so its package links no AWS crate at all.
+fn check_no_sdk_in(package: &str, root: &Path, problems: &mut Vec<String>) -> Result<()> {
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "--locked",
+            "--offline",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "-p",
+            package,
+        ])
+        .current_dir(root)
+        .output()
+        .context("run cargo tree")?;
+    if !output.status.success() {
+        bail!(
+            "cargo tree failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let tree = String::from_utf8_lossy(&output.stdout);
+    let mut linked: Vec<&str> = tree
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|crate_name| crate_name.starts_with("aws-"))
+        .collect();
+    linked.sort_unstable();
+    linked.dedup();
+    if !linked.is_empty() {
+        problems.push(format!(
+            "{package}: links {linked:?}; it calls no AWS service"
+        ));
+    }
+    Ok(())
+}
+
+/// A package in bins/ is named `<library>-cli` for a library crate, holds its scripts'
+/// binaries as `src/bin/<script>.rs` (each only parses flags and calls its command: one
+/// function, `main`) and their commands in its library, and has no `src/main.rs`.
+fn check_command_package(
+    package: &Package,
+    name: &str,
+    binaries: &mut Vec<String>,
+    problems: &mut Vec<String>,
+) {
+    let library = name.strip_suffix("-cli").unwrap_or_default();
+    if !LIBRARY_CRATES.contains(&library) {
+        problems.push(format!(
+            "bins/{name}: a command package is named <library>-cli, for one of {LIBRARY_CRATES:?}"
+        ));
+    }
+    if package.dir.join("src/main.rs").exists() {
+        problems.push(format!(
+            "bins/{name}: src/main.rs; binaries are src/bin/<script>.rs"
+        ));
+    }
+    let Ok(entries) = std::fs::read_dir(package.dir.join("src/bin")) else {
+        problems.push(format!("bins/{name}: no src/bin/"));
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(binary) = path.file_stem().and_then(|stem| stem.to_str()) else {
+            continue;
+        };
+        if !SCRIPT_BINARIES.contains(&binary) {
+            problems.push(format!(
+                "bins/{name}/src/bin/{binary}.rs: binaries are named exactly as the original scripts: {SCRIPT_BINARIES:?}"
+            ));
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let functions = text.matches("fn ").count();
+        if functions != 1 || !text.contains("fn main()") {
+            problems.push(format!(
+                "bins/{name}/src/bin/{binary}.rs: a binary only parses its flags and calls its command (one `fn main`); the command lives in the package's library"
+            ));
+        }
+        binaries.push(binary.to_owned());
+    }
 }
 
 /// One integration-test binary per crate: `tests/it/main.rs`, no other top-level test files.

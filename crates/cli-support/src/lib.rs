@@ -20,31 +20,25 @@
 //! - [`reference`](mod@reference): `--version` with the commit, the hidden `--generate man|bash|zsh|fish`
 //!   that prints the man page and completions, and the check that a docs page lists every
 //!   flag; [`parse`] is the `Cli::parse()` of every binary.
-//! - `provision` (feature `provision`): the command of the two provisioning binaries, which
-//!   differ only in what they provision; `backends` (feature `backends`): the commands of the
-//!   two backend-file binaries; `destroy` (feature `destroy`): the command of the two
-//!   teardown binaries.
 //!
-//! A binary's `main` is then: parse flags, turn them into a validated config, build the SDK
-//! config once, call the library crate, and hand the outcome to [`finish`].
+//! It holds no command and depends on no domain crate: each command lives in the bins/
+//! package of its library crate (`aws-provisioner-cli`, `backend-hcl-cli`,
+//! `cidr-registry-cli`, `s3-audit-cli`, `s3-destroy-cli`). A command is then: flags into a
+//! validated config, the AWS clients built once, the library call, and the outcome handed
+//! to [`finish`]. The feature `aws` (on by default) brings the AWS clients; validate-cidr
+//! goes without it and links no AWS SDK.
 //!
 //! This crate only serves this workspace's binaries; it is not published.
 
 pub mod args;
 #[cfg(feature = "aws")]
 pub mod aws;
-#[cfg(feature = "backends")]
-pub mod backends;
 pub mod confirm;
-#[cfg(feature = "destroy")]
-pub mod destroy;
 pub mod exit;
 pub mod logging;
 pub mod output;
 pub mod progress;
 pub mod project;
-#[cfg(feature = "provision")]
-pub mod provision;
 pub mod reference;
 pub mod runner;
 

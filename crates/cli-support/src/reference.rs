@@ -249,21 +249,21 @@ pub fn assert_documented<C: CommandFactory>(path: &str, page: &str) {
     );
 }
 
-/// The test each binary runs on its page, `docs/commands/{package}.md`: write
-/// `cli_support::docs_page_test!(Cli);` in its `main.rs`.
+/// The test each command runs on its binary's page, `docs/commands/{binary}.md`: write
+/// `cli_support::docs_page_test!(Cli, "binary-name");` in the command's module.
 #[macro_export]
 macro_rules! docs_page_test {
-    ($cli:ty) => {
+    ($cli:ty, $name:literal) => {
         /// The binary's docs page lists every flag, and no flag that does not exist.
         #[cfg(test)]
         #[test]
         fn the_docs_page_lists_every_flag() {
             $crate::reference::assert_documented::<$cli>(
-                concat!("docs/commands/", env!("CARGO_PKG_NAME"), ".md"),
+                concat!("docs/commands/", $name, ".md"),
                 include_str!(concat!(
                     env!("CARGO_MANIFEST_DIR"),
                     "/../../docs/commands/",
-                    env!("CARGO_PKG_NAME"),
+                    $name,
                     ".md"
                 )),
             );

@@ -1,0 +1,170 @@
+//! The command both provisioning binaries run (`provision-s3-infrastructure`,
+//! `provision-s3-client-centric`); they differ only in which resources they provision.
+
+use aws_provisioner::report::{Line, caller_lines, outcome_lines, plan_lines};
+use aws_provisioner::{
+    Options, Plan, ProvisionError, Report, Scope, Spec, Ui, WaitPolicy, model::Caller,
+};
+use naming::config::{Defaults, Flags};
+
+use cli_support::args::CommonArgs;
+use cli_support::confirm::{Terminal, confirm};
+use cli_support::exit::{Exit, Failure};
+use cli_support::output::{Level, OutputFormat, Reporter, print_json};
+use cli_support::project::{ProjectArgs, deployment};
+
+/// The provisioning flags of the seeds' scripts, and the toolkit's additions.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ProvisionArgs {
+    /// Company name, the value of the Company tag [env: TFSTATE_COMPANY]
+    #[arg(long, value_name = "NAME")]
+    pub company_name: Option<String>,
+
+    /// Show the plan (text, or JSON with --output json) and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Apply the plan without asking (needed when there is no terminal to ask on)
+    #[arg(long)]
+    pub force: bool,
+
+    /// State locking: dynamodb (a lock table, as the scripts), s3 (Terraform >= 1.10 lock
+    /// files, no table) or both [env: TFSTATE_LOCK; default: dynamodb]
+    #[arg(long, value_name = "MODE")]
+    pub lock: Option<String>,
+
+    /// Encrypt buckets and the lock table with this KMS key (aws:kms with a bucket key)
+    /// instead of AES256
+    #[arg(long, value_name = "KEY")]
+    pub kms_key_id: Option<String>,
+
+    /// Deliver the state bucket's access logs to this existing bucket instead of the
+    /// project's logs bucket
+    #[arg(long, value_name = "BUCKET")]
+    pub access_log_bucket: Option<String>,
+
+    /// Create CloudWatch alarms (lock-table throttling, state-bucket 4xx and 5xx errors)
+    /// that notify this SNS topic
+    #[arg(long, value_name = "ARN")]
+    pub alarm_topic_arn: Option<String>,
+}
+
+/// Turns a provisioning error into the binary's failure: bad input exits 2, AWS 3.
+pub fn failure(error: ProvisionError) -> Failure {
+    if let ProvisionError::Aws(error) = error {
+        return Failure::from(error);
+    }
+    let hint = error.hint();
+    let failure = if error.is_input() {
+        Failure::usage(error.to_string())
+    } else {
+        Failure::external(error.to_string())
+    };
+    match hint {
+        Some(hint) => failure.with_hint(hint),
+        None => failure,
+    }
+}
+
+/// Prints library lines with the reporter.
+pub fn print_lines(reporter: &Reporter, lines: Vec<Line>) {
+    for line in lines {
+        match line {
+            Line::Heading(text) => reporter.heading(text),
+            Line::Detail(text) => reporter.raw(&text),
+            Line::Report(level, text) => reporter.report(
+                match level {
+                    aws_provisioner::report::Level::Info => Level::Info,
+                    aws_provisioner::report::Level::Success => Level::Success,
+                    aws_provisioner::report::Level::Warning => Level::Warning,
+                    aws_provisioner::report::Level::Error => Level::Error,
+                },
+                text,
+            ),
+        }
+    }
+}
+
+struct TextUi<'a> {
+    reporter: &'a Reporter,
+    heading: String,
+    force: bool,
+    refusal: Option<Failure>,
+}
+
+impl Ui for TextUi<'_> {
+    fn caller(&mut self, caller: &Caller) {
+        print_lines(self.reporter, caller_lines(caller));
+    }
+
+    fn plan(&mut self, plan: &Plan, dry_run: bool) {
+        print_lines(self.reporter, plan_lines(&self.heading, plan, dry_run));
+    }
+
+    fn approve(&mut self, plan: &Plan) -> bool {
+        let counts = aws_provisioner::report::Counts::of(plan);
+        let action = format!(
+            "apply this plan ({} to create, {} to repair)",
+            counts.created, counts.repaired
+        );
+        match confirm(&mut Terminal, &action, self.force) {
+            Ok(()) => true,
+            Err(refusal) => {
+                self.refusal = Some(refusal);
+                false
+            }
+        }
+    }
+}
+
+/// Resolves the flags, provisions `scope`, and reports: the plan, what was created and
+/// repaired, a summary; with `--output json` the whole report on stdout.
+pub async fn run(
+    reporter: &Reporter,
+    common: &CommonArgs,
+    project: &ProjectArgs,
+    args: &ProvisionArgs,
+    scope: Scope,
+) -> Result<Exit, Failure> {
+    let extra = Flags {
+        company: args.company_name.as_deref(),
+        lock: args.lock.as_deref(),
+        ..Flags::default()
+    };
+    let settings = project.settings(common, extra, Defaults::default())?;
+    let deployment = deployment(&settings, common).await?;
+    let spec = Spec::new(Options {
+        deployment,
+        rules: settings.naming.clone(),
+        scope,
+        lock: settings.lock.value,
+        company: settings.company.map(|company| company.value),
+        kms_key_id: args.kms_key_id.clone(),
+        access_log_bucket: args.access_log_bucket.clone(),
+        alarm_topic_arn: args.alarm_topic_arn.clone(),
+        wait: WaitPolicy::default(),
+    })
+    .map_err(failure)?;
+    let cloud = cli_support::aws::connect(common, spec.deployment.region).await?;
+    let heading = format!(
+        "Provisioning plan: {} / {} / {}",
+        spec.deployment.project, spec.deployment.environment, spec.deployment.region
+    );
+    let mut ui = TextUi {
+        reporter,
+        heading,
+        force: args.force,
+        refusal: None,
+    };
+    let report: Report = aws_provisioner::provision(&cloud, &spec, args.dry_run, &mut ui)
+        .await
+        .map_err(failure)?;
+    if let Some(refusal) = ui.refusal {
+        return Err(refusal);
+    }
+    print_lines(reporter, outcome_lines(&report));
+    if common.base.output == OutputFormat::Json {
+        print_json(&report)?;
+    }
+    Ok(Exit::Success)
+}

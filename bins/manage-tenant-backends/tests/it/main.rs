@@ -1,7 +1,0 @@
-//! `manage-tenant-backends` end to end, as a process against moto and with the real
-//! Terraform client.
-
-mod commands;
-mod support;
-mod sync;
-mod terraform;
