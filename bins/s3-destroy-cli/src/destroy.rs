@@ -443,7 +443,7 @@ fn role_label(role: Role) -> String {
     match role {
         Role::State => " (Terraform state: EXTRA PROTECTION)".to_owned(),
         Role::Observability(kind) => format!(" ({kind})"),
-        Role::Other => String::new(),
+        Role::LogTarget | Role::Other => String::new(),
     }
 }
 

@@ -35,6 +35,7 @@ pub enum AwsErrorKind {
 
 /// An AWS call that failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[non_exhaustive]
 #[error("{operation} {resource} failed: {}{message}", code.as_deref().map(|code| format!("{code}: ")).unwrap_or_default())]
 pub struct AwsError {
     operation: &'static str,

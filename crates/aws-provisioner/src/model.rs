@@ -93,7 +93,9 @@ impl Reads {
                 logging: false,
                 ..Reads::ALL
             },
-            BucketRole::LogTarget => Reads {
+            // Provisioning manages no other bucket; one would be read as a log target is,
+            // only its policy.
+            BucketRole::LogTarget | BucketRole::Other => Reads {
                 hardening: false,
                 policy: true,
                 logging: false,

@@ -107,18 +107,9 @@ pub struct Spec {
     pub wait: WaitPolicy,
 }
 
-/// The role a bucket plays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BucketRole {
-    /// The Terraform state bucket.
-    State,
-    /// An observability bucket.
-    Observability(ObservabilityKind),
-    /// Another bucket that receives the state bucket's access logs: only the log-delivery
-    /// statement of its policy is managed.
-    LogTarget,
-}
+/// The role a bucket plays: naming's, of which provisioning manages `State`,
+/// `Observability` and `LogTarget`.
+pub use naming::BucketRole;
 
 impl Spec {
     /// Validates the options and computes every name; nothing is sent to AWS.

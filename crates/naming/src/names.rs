@@ -513,6 +513,10 @@ pub enum BucketRole {
     State,
     /// One of the deployment's observability buckets.
     Observability(ObservabilityKind),
+    /// A bucket that receives the state bucket's server access logs
+    /// (`--access-log-bucket`): the provisioner manages only the log-delivery statement of
+    /// its policy.
+    LogTarget,
     /// A bucket the deployment's names do not give (one named on a command line).
     Other,
 }

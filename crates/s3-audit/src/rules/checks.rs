@@ -176,7 +176,7 @@ pub(super) fn access_logging(bucket: &BucketFacts, _: &Context) -> Option<Outcom
         Ok(None) => match bucket.role {
             Role::State => fail("DISABLED (the state bucket's access must be on record)"),
             Role::Observability(_) => info("DISABLED (not required for observability buckets)"),
-            Role::Other => warn("DISABLED"),
+            Role::LogTarget | Role::Other => warn("DISABLED"),
         },
     }
 }

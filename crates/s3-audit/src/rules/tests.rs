@@ -92,7 +92,7 @@ fn hardened(name: &str, role: Role) -> BucketFacts {
             )
         }
         Role::Observability(kind) => (None, None, vec![retention_rule(kind)]),
-        Role::Other => (None, None, Vec::new()),
+        Role::LogTarget | Role::Other => (None, None, Vec::new()),
     };
     BucketFacts {
         name: name.to_owned(),
