@@ -14,10 +14,27 @@ pub const TLS_SID: &str = "TfstateToolkitDenyInsecureTransport";
 /// The principal S3 delivers server access logs as.
 pub const LOG_DELIVERY_SERVICE: &str = "logging.s3.amazonaws.com";
 
-/// A bucket policy document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A bucket policy document (equal to another with the same JSON value, however written).
+#[derive(Debug, Clone, Serialize)]
 #[serde(transparent)]
-pub struct Policy(Value);
+pub struct Policy {
+    value: Value,
+    /// The text AWS returned, while the document is unchanged.
+    #[serde(skip)]
+    text: Option<String>,
+}
+
+impl PartialEq for Policy {
+    fn eq(&self, other: &Policy) -> bool {
+        self.value == other.value
+    }
+}
+
+impl From<Value> for Policy {
+    fn from(value: Value) -> Policy {
+        Policy { value, text: None }
+    }
+}
 
 /// A bucket policy that is not a JSON object.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,22 +49,30 @@ impl Policy {
         if !value.is_object() {
             return Err(PolicyError(format!("found {value}")));
         }
-        Ok(Policy(value))
+        Ok(Policy {
+            value,
+            text: Some(text.to_owned()),
+        })
     }
 
     /// The document as JSON text.
     pub fn to_json(&self) -> String {
-        self.0.to_string()
+        self.value.to_string()
+    }
+
+    /// The document as AWS returned it when it was read and is unchanged, else as JSON text.
+    pub fn text(&self) -> String {
+        self.text.clone().unwrap_or_else(|| self.to_json())
     }
 
     /// The document.
     pub fn value(&self) -> &Value {
-        &self.0
+        &self.value
     }
 
     /// The statements (a lone statement object counts as one).
     pub fn statements(&self) -> Vec<&Value> {
-        match self.0.get("Statement") {
+        match self.value.get("Statement") {
             Some(Value::Array(items)) => items.iter().collect(),
             Some(item @ Value::Object(_)) => vec![item],
             _ => Vec::new(),
@@ -77,7 +102,7 @@ impl Policy {
             .get("Sid")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let mut document = self.0.clone();
+        let mut document = self.value.clone();
         let object = document.as_object_mut().expect("a policy is an object");
         object
             .entry("Version")
@@ -95,7 +120,7 @@ impl Policy {
             None => statements.push(statement),
         }
         object.insert("Statement".to_owned(), Value::Array(statements));
-        Policy(document)
+        Policy::from(document)
     }
 
     /// This policy without the statements `drop` picks, every other statement kept as it
@@ -110,14 +135,14 @@ impl Policy {
         if kept.is_empty() {
             return None;
         }
-        let mut document = self.0.clone();
+        let mut document = self.value.clone();
         document["Statement"] = Value::Array(kept);
-        Some(Policy(document))
+        Some(Policy::from(document))
     }
 
     /// An empty policy, to add statements to.
     pub fn empty() -> Policy {
-        Policy(json!({"Version": "2012-10-17", "Statement": []}))
+        Policy::from(json!({"Version": "2012-10-17", "Statement": []}))
     }
 
     /// Whether some statement already denies every request without TLS to the bucket and
@@ -393,6 +418,17 @@ mod tests {
                 .with_statement(partial)
                 .denies_insecure_transport(ARN)
         );
+    }
+
+    #[test]
+    fn a_policy_read_keeps_its_text_until_it_changes() {
+        let text = r#"{ "Statement": [ {"Sid": "A", "Effect": "Allow"} ] }"#;
+        let policy = Policy::parse(text).unwrap();
+        assert_eq!(policy.text(), text);
+        assert_eq!(policy, Policy::parse(&policy.to_json()).unwrap());
+        let changed = policy.with_statement(json!({"Sid": "B", "Effect": "Deny"}));
+        assert_eq!(changed.text(), changed.to_json());
+        assert_ne!(changed.text(), text);
     }
 
     #[test]

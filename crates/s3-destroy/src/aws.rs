@@ -31,7 +31,7 @@ impl Store for Aws {
             mfa_delete: versioning.mfa_delete,
             object_lock: lock?.is_some_and(|lock| lock.enabled),
             replication: replication?.is_some(),
-            policy: policy?.map(|policy| policy.to_json()),
+            policy: policy?.map(|policy| policy.text()),
             lifecycle: !lifecycle?.is_empty(),
             notifications: notifications.destinations > 0 || notifications.eventbridge,
         }))
