@@ -182,7 +182,7 @@ async fn apply_table<C: Cloud>(
     // other settings by another run, or have changed while it was busy.
     let mut facts = wait_until_active(cloud, spec, &plan.table).await?;
     for (_, write) in table_writes(spec, &facts) {
-        cloud.write_table(&plan.table, &facts.arn, &write).await?;
+        write_table_when_ready(cloud, spec, &plan.table, &facts.arn, &write).await?;
         if matches!(
             write,
             TableWrite::OnDemand | TableWrite::Encryption(_) | TableWrite::DeletionProtection
@@ -191,6 +191,32 @@ async fn apply_table<C: Cloud>(
         }
     }
     Ok(())
+}
+
+/// One change to the table. Point-in-time recovery cannot be turned on for a while after a
+/// table is created (P2: `ContinuousBackupsUnavailableException`): that write is tried again
+/// within the spec's bounded wait.
+async fn write_table_when_ready<C: Cloud>(
+    cloud: &C,
+    spec: &Spec,
+    table: &TableName,
+    arn: &str,
+    write: &TableWrite,
+) -> Result<(), ProvisionError> {
+    let mut attempt = 1;
+    loop {
+        match cloud.write_table(table, arn, write).await {
+            Err(error)
+                if error.code() == Some("ContinuousBackupsUnavailableException")
+                    && attempt < spec.wait.attempts =>
+            {
+                tracing::info!(table = %table, "point-in-time recovery is not available yet; waiting");
+                attempt += 1;
+                tokio::time::sleep(spec.wait.interval).await;
+            }
+            result => return result.map_err(ProvisionError::from),
+        }
+    }
 }
 
 /// Looks at the table until it is ACTIVE, within the spec's bounded wait.

@@ -336,7 +336,7 @@ impl<S: Store> Run<S> {
     }
 
     async fn delete_bucket(&self, tally: &mut Tally) -> Result<(), ExecuteError> {
-        for _ in 0..self.tuning.max_passes {
+        for pass in 0..self.tuning.max_passes {
             match self.store.delete_bucket(&self.bucket).await {
                 Ok(()) => {
                     tally.bucket_deleted = true;
@@ -344,10 +344,13 @@ impl<S: Store> Run<S> {
                 }
                 Err(error) if error.kind() == AwsErrorKind::NotFound => return Ok(()),
                 // Something was written meanwhile (or a listing missed it): empty it again.
+                // S3 also answers BucketNotEmpty for a while after the last delete (T6), so
+                // the next try waits longer each time, up to the back-off's cap.
                 Err(error) if error.kind() == AwsErrorKind::Conflict => {
                     tracing::debug!(%error, "the bucket is not empty yet");
                     self.delete_until_empty(tally).await?;
                     self.abort_uploads(tally, &[]).await?;
+                    tokio::time::sleep(backoff(self.tuning.backoff, pass + 1)).await;
                 }
                 Err(error) => return Err(error.into()),
             }

@@ -14,7 +14,8 @@
 //!   credentials, and S3 (path-style) and DynamoDB clients.
 //! - `proxy` (feature `aws`): [`FaultProxy`], a loopback HTTP proxy in front of moto that
 //!   injects 503 SlowDown, 500s, dropped connections and latency on a chosen share of
-//!   requests, and records every request it forwards.
+//!   requests, and records every request it forwards; [`behaviour`] (feature `aws`): the
+//!   documented AWS behaviours moto lacks, each a named proxy rule citing its source.
 //!
 //! A test that needs these and cannot get them fails with a message naming
 //! `cargo xtask test`; nothing is skipped. This crate is not published and nothing but tests
@@ -24,6 +25,8 @@
 
 #[cfg(feature = "aws")]
 pub mod aws;
+#[cfg(feature = "aws")]
+pub mod behaviour;
 pub mod cli;
 #[cfg(feature = "aws")]
 pub mod fixtures;
@@ -36,4 +39,4 @@ pub mod terraform;
 
 pub use harness::{Harness, HarnessError, MotoOptions, MotoServer, moto, terraform, unique_name};
 #[cfg(feature = "aws")]
-pub use proxy::{Fault, FaultProxy, FaultRule, RequestRecord};
+pub use proxy::{AwsAnswer, Fault, FaultProxy, FaultRule, RequestRecord};

@@ -43,6 +43,20 @@ pub enum Fault {
     KeyErrors,
     /// Wait this long, then forward the request normally.
     Latency(Duration),
+    /// Answer as AWS answers this error, without forwarding: an S3 XML `<Error>`, or for
+    /// the JSON protocol (DynamoDB) a `__type` of the code.
+    Error(AwsAnswer),
+}
+
+/// An error answer of AWS's: the HTTP status, the error code and the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AwsAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The error code, such as `BucketNotEmpty`.
+    pub code: &'static str,
+    /// The message.
+    pub message: &'static str,
 }
 
 /// One request as the proxy saw it.
@@ -85,6 +99,10 @@ pub struct FaultRule {
     fault: Fault,
     share: f64,
     matcher: Option<Matcher>,
+    /// At most this many requests are chosen.
+    limit: Option<u64>,
+    /// Only within this long after the last request the trigger matched.
+    window: Option<(Matcher, Duration)>,
 }
 
 impl fmt::Debug for FaultRule {
@@ -93,6 +111,8 @@ impl fmt::Debug for FaultRule {
             .field("fault", &self.fault)
             .field("share", &self.share)
             .field("filtered", &self.matcher.is_some())
+            .field("limit", &self.limit)
+            .field("window", &self.window.as_ref().map(|(_, window)| window))
             .finish()
     }
 }
@@ -105,7 +125,28 @@ impl FaultRule {
             fault,
             share,
             matcher: None,
+            limit: None,
+            window: None,
         }
+    }
+
+    /// `fault` on the first `count` requests that match (and none after).
+    pub fn first(fault: Fault, count: u64) -> FaultRule {
+        FaultRule {
+            limit: Some(count),
+            ..FaultRule::new(fault, 1.0)
+        }
+    }
+
+    /// Only requests within `window` after the last request `trigger` matched count (none
+    /// before the trigger was seen): a state AWS reaches for a while after a change.
+    pub fn within(
+        mut self,
+        window: Duration,
+        trigger: impl Fn(&RequestRecord) -> bool + Send + Sync + 'static,
+    ) -> FaultRule {
+        self.window = Some((Arc::new(trigger), window));
+        self
     }
 
     /// Only requests for which `matches` is true count (method, path, query and operation
@@ -122,6 +163,28 @@ impl FaultRule {
 struct RuleState {
     rule: FaultRule,
     seen: u64,
+    chosen: u64,
+    triggered: Option<std::time::Instant>,
+}
+
+impl RuleState {
+    fn new(rule: FaultRule) -> RuleState {
+        RuleState {
+            rule,
+            seen: 0,
+            chosen: 0,
+            triggered: None,
+        }
+    }
+
+    /// Notes a request that starts the rule's window.
+    fn observe(&mut self, request: &RequestRecord) {
+        if let Some((trigger, _)) = &self.rule.window
+            && trigger(request)
+        {
+            self.triggered = Some(std::time::Instant::now());
+        }
+    }
 }
 
 impl RuleState {
@@ -136,9 +199,19 @@ impl RuleState {
         {
             return false;
         }
+        if let Some((_, window)) = &self.rule.window
+            && self.triggered.is_none_or(|at| at.elapsed() > *window)
+        {
+            return false;
+        }
+        if self.rule.limit.is_some_and(|limit| self.chosen >= limit) {
+            return false;
+        }
         let n = self.seen as f64;
         self.seen += 1;
-        ((n + 1.0) * self.rule.share).floor() > (n * self.rule.share).floor()
+        let chosen = ((n + 1.0) * self.rule.share).floor() > (n * self.rule.share).floor();
+        self.chosen += u64::from(chosen);
+        chosen
     }
 }
 
@@ -177,12 +250,7 @@ impl FaultProxy {
         let address = listener.local_addr().expect("a bound address");
         let state = Arc::new(State {
             upstream: upstream.trim_end_matches('/').to_owned(),
-            rules: Mutex::new(
-                rules
-                    .into_iter()
-                    .map(|rule| RuleState { rule, seen: 0 })
-                    .collect(),
-            ),
+            rules: Mutex::new(rules.into_iter().map(RuleState::new).collect()),
             records: Mutex::new(Vec::new()),
             client: Client::builder(TokioExecutor::new()).build_http(),
         });
@@ -221,10 +289,8 @@ impl FaultProxy {
 
     /// Replaces the fault rules (their counters start again).
     pub fn set_rules(&self, rules: Vec<FaultRule>) {
-        *self.state.rules.lock().expect("rules lock") = rules
-            .into_iter()
-            .map(|rule| RuleState { rule, seen: 0 })
-            .collect();
+        *self.state.rules.lock().expect("rules lock") =
+            rules.into_iter().map(RuleState::new).collect();
     }
 }
 
@@ -389,6 +455,11 @@ async fn handle(
         }
     };
     record.status = response.status().as_u16();
+    if response.status().is_success() {
+        for rule in state.rules.lock().expect("rules lock").iter_mut() {
+            rule.observe(&record);
+        }
+    }
     state.records.lock().expect("records lock").push(record);
     Ok(response)
 }
@@ -448,6 +519,9 @@ fn key_errors_response(request: &str) -> Response<ProxyBody> {
 }
 
 fn fault_response(fault: Fault, json_protocol: bool) -> Response<ProxyBody> {
+    if let Fault::Error(answer) = fault {
+        return error_response(answer, json_protocol);
+    }
     let (status, code, message) = match fault {
         Fault::SlowDown => (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -483,6 +557,32 @@ fn fault_response(fault: Fault, json_protocol: bool) -> Response<ProxyBody> {
     response.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
         hyper::header::HeaderValue::from_static("application/xml"),
+    );
+    response
+}
+
+/// AWS's answer for an error: S3's XML `<Error>`, or the JSON protocol's `__type`.
+fn error_response(answer: AwsAnswer, json_protocol: bool) -> Response<ProxyBody> {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let AwsAnswer { code, message, .. } = answer;
+    let (body, content_type) = match json_protocol {
+        true => (
+            format!(
+                r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{code}","message":"{message}"}}"#
+            ),
+            "application/x-amz-json-1.0",
+        ),
+        false => (
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message><RequestId>aws-behaviour</RequestId></Error>"
+            ),
+            "application/xml",
+        ),
+    };
+    let mut response = text_response(status, body);
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(content_type),
     );
     response
 }

@@ -71,3 +71,21 @@ async fn a_run_stopped_by_faults_halfway_is_finished_by_running_again() {
         Outcome::Unchanged
     );
 }
+
+#[tokio::test]
+async fn a_new_lock_table_gets_point_in_time_recovery_once_aws_allows_it() {
+    let behaviour = test_support::behaviour::PITR_UNAVAILABLE_AFTER_CREATE;
+    let spec = spec(Scope::BackendOnly, "us-east-2");
+    let proxy = FaultProxy::start(moto().endpoint(), behaviour.rules());
+    let report = provision_via(proxy.endpoint(), &spec, false)
+        .await
+        .unwrap_or_else(|error| panic!("{} ({}): {error}", behaviour.id, behaviour.summary));
+    assert_eq!(report.outcome, Outcome::Applied, "verified after the waits");
+    let answers: Vec<u16> = proxy
+        .requests()
+        .iter()
+        .filter(|r| r.operation.as_deref() == Some("UpdateContinuousBackups"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(answers, [400, 400, 200], "tried again until AWS allowed it");
+}

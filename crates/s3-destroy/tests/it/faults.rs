@@ -144,3 +144,30 @@ async fn a_key_s3_refuses_is_reported_and_the_bucket_kept() {
         "nothing deleted, the bucket kept"
     );
 }
+
+#[tokio::test]
+async fn a_bucket_that_reads_as_not_empty_for_a_while_after_the_last_delete_is_still_deleted() {
+    let behaviour = test_support::behaviour::BUCKET_NOT_EMPTY_AFTER_DELETES;
+    let s3 = s3();
+    let bucket = unique_name("settling");
+    fixtures::versioned_bucket(&s3, &bucket, REGION).await;
+    fixtures::fill(&s3, &bucket, &Fill::default()).await;
+    let proxy = FaultProxy::start(moto().endpoint(), behaviour.rules());
+    let store = Arc::new(DestroyAws::new(&aws::client_config_for(
+        proxy.endpoint(),
+        REGION,
+    )));
+    let (tally, _) = destroy(store, &bucket, Options::default(), Tuning::default()).await;
+    assert!(tally.bucket_deleted, "{}: {tally:?}", behaviour.id);
+    let answers: Vec<u16> = proxy
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.method == "DELETE" && r.query.is_empty() && r.path.trim_matches('/') == bucket
+        })
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(answers.first(), Some(&409), "{answers:?}");
+    assert_eq!(answers.last(), Some(&204), "{answers:?}");
+    assert_eq!(fixtures::remaining(&s3, &bucket).await, None);
+}

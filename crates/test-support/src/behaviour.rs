@@ -1,0 +1,142 @@
+//! What real AWS does that moto does not (`../shared/design/aws-behaviour.md`), each row a
+//! named rule of the [`FaultProxy`](crate::FaultProxy) that reproduces it, citing its
+//! source, so a test can switch one on, or all of them at once ([`real_account`]).
+//!
+//! Each behaviour here is reproduced as AWS documents it; the ones not yet here are in the
+//! table of aws-behaviour.md and in the open issue that adds them.
+
+use std::time::Duration;
+
+use crate::proxy::{AwsAnswer, Fault, FaultRule, RequestRecord};
+
+/// One documented AWS behaviour, and the proxy rules that reproduce it.
+#[derive(Debug, Clone, Copy)]
+pub struct Behaviour {
+    /// Its row in aws-behaviour.md, such as `P2`.
+    pub id: &'static str,
+    /// What AWS does.
+    pub summary: &'static str,
+    /// Where AWS documents it, or where it was reported.
+    pub source: &'static str,
+    rules: fn() -> Vec<FaultRule>,
+}
+
+impl Behaviour {
+    /// The proxy rules that make the emulator behave so.
+    pub fn rules(&self) -> Vec<FaultRule> {
+        (self.rules)()
+    }
+}
+
+fn operation_is(record: &RequestRecord, name: &str) -> bool {
+    record.operation.as_deref() == Some(name)
+}
+
+/// S3's DeleteBucket, path-style: `DELETE /{bucket}` with no key and no query.
+fn is_delete_bucket(record: &RequestRecord) -> bool {
+    record.method == "DELETE"
+        && record.query.is_empty()
+        && record.path.trim_matches('/').split('/').count() == 1
+}
+
+/// S3's DeleteObjects: `POST /{bucket}?delete`.
+fn is_delete_objects(record: &RequestRecord) -> bool {
+    record.method == "POST"
+        && record
+            .query
+            .split('&')
+            .any(|pair| pair == "delete" || pair == "delete=")
+}
+
+/// P2: point-in-time recovery cannot be turned on for a while after a table is created:
+/// UpdateContinuousBackups answers 400 `ContinuousBackupsUnavailableException`. Reproduced
+/// for the first two calls within a minute of a CreateTable.
+pub const PITR_UNAVAILABLE_AFTER_CREATE: Behaviour = Behaviour {
+    id: "P2",
+    summary: "UpdateContinuousBackups answers ContinuousBackupsUnavailableException for a while \
+              after CreateTable",
+    source: "aws-amplify/amplify-backend#1654, scalar-labs/scalardb#347, boto/botocore#2102",
+    rules: || {
+        vec![
+            FaultRule::first(
+                Fault::Error(AwsAnswer {
+                    status: 400,
+                    code: "ContinuousBackupsUnavailableException",
+                    message: "Backups are being enabled for the table. Please retry later",
+                }),
+                2,
+            )
+            .matching(|record| operation_is(record, "UpdateContinuousBackups"))
+            .within(Duration::from_secs(60), |record| {
+                operation_is(record, "CreateTable")
+            }),
+        ]
+    },
+};
+
+/// T6: DeleteBucket can answer 409 `BucketNotEmpty` for a while after the last object is
+/// deleted. Reproduced for 1.5 s after each DeleteObjects.
+pub const BUCKET_NOT_EMPTY_AFTER_DELETES: Behaviour = Behaviour {
+    id: "T6",
+    summary: "DeleteBucket answers BucketNotEmpty for a while after the last delete",
+    source: "S3 user guide, \"Amazon S3 data consistency model\"",
+    rules: || {
+        vec![
+            FaultRule::new(
+                Fault::Error(AwsAnswer {
+                    status: 409,
+                    code: "BucketNotEmpty",
+                    message: "The bucket you tried to delete is not empty",
+                }),
+                1.0,
+            )
+            .matching(is_delete_bucket)
+            .within(Duration::from_millis(1_500), is_delete_objects),
+        ]
+    },
+};
+
+/// Every behaviour reproduced so far.
+pub const ALL: [Behaviour; 2] = [
+    PITR_UNAVAILABLE_AFTER_CREATE,
+    BUCKET_NOT_EMPTY_AFTER_DELETES,
+];
+
+/// "A real account": every behaviour of [`ALL`] at once.
+pub fn real_account() -> Vec<FaultRule> {
+    ALL.iter().flat_map(Behaviour::rules).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_behaviour_names_its_row_and_its_source() {
+        for behaviour in ALL {
+            assert!(
+                behaviour.id.len() == 2 && behaviour.id.starts_with(['P', 'A', 'T']),
+                "{behaviour:?}"
+            );
+            assert!(!behaviour.source.is_empty() && !behaviour.rules().is_empty());
+        }
+        assert_eq!(real_account().len(), ALL.len());
+    }
+
+    #[test]
+    fn delete_bucket_is_told_from_delete_objects_and_object_deletes() {
+        let record = |method: &str, path: &str, query: &str| RequestRecord {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query: query.to_owned(),
+            operation: None,
+            status: 0,
+            fault: None,
+        };
+        assert!(is_delete_bucket(&record("DELETE", "/b", "")));
+        assert!(!is_delete_bucket(&record("DELETE", "/b/key", "")));
+        assert!(!is_delete_bucket(&record("DELETE", "/b", "policy")));
+        assert!(is_delete_objects(&record("POST", "/b", "delete")));
+        assert!(!is_delete_objects(&record("POST", "/b", "uploads")));
+    }
+}
