@@ -575,12 +575,16 @@ async fn back_up(
         .map_err(|error| {
             let hint = match &error {
                 backup::BackupError::Write { .. } => {
-                    "free disk space or choose another --backup-dir, then run again"
+                    "free disk space or choose another --backup-dir, then run again".to_owned()
                 }
                 backup::BackupError::Read { .. } => {
                     "restore or fix the object (archived objects need a restore first), or leave out --backup"
+                        .to_owned()
                 }
-                _ => "run again; an incomplete backup is removed",
+                backup::BackupError::Archived { key, version_id, .. } => format!(
+                    "restore them first (aws s3api restore-object --bucket {name} --key {key} --version-id {version_id} --restore-request Days=1, for each), then run again; or leave out --backup"
+                ),
+                _ => "run again; an incomplete backup is removed".to_owned(),
             };
             Failure::external(format!("backup of {name} failed: {error}; nothing was deleted"))
                 .with_hint(hint)

@@ -93,6 +93,7 @@ impl MockClient {
                         size: stored.body.as_ref().map_or(0, |body| body.len() as u64),
                         delete_marker: stored.body.is_none(),
                         is_latest: index == newest,
+                        archived: false,
                     })
             })
             .collect()

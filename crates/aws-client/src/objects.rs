@@ -30,6 +30,8 @@ pub struct Entry {
     pub delete_marker: bool,
     /// The current version of its key.
     pub is_latest: bool,
+    /// In an archive storage class (GLACIER, DEEP_ARCHIVE): unreadable until restored.
+    pub archived: bool,
 }
 
 /// An in-progress multipart upload.
@@ -93,6 +95,10 @@ impl KeyError {
 
 /// An object's content, chunk by chunk.
 pub type Body = Pin<Box<dyn Stream<Item = Result<Bytes, AwsError>> + Send>>;
+
+/// The storage classes whose objects GetObject refuses (403 `InvalidObjectState`) until
+/// they are restored. GLACIER_IR is read like any other class.
+pub const ARCHIVE_CLASSES: [&str; 2] = ["GLACIER", "DEEP_ARCHIVE"];
 
 /// The most keys one DeleteObjects request takes (S3's limit).
 pub const MAX_DELETE_BATCH: usize = 1_000;
@@ -166,6 +172,9 @@ impl Objects for Aws {
                 size: version.size().unwrap_or_default().max(0) as u64,
                 delete_marker: false,
                 is_latest: version.is_latest().unwrap_or_default(),
+                archived: version
+                    .storage_class()
+                    .is_some_and(|class| ARCHIVE_CLASSES.contains(&class.as_str())),
             });
         }
         for marker in output.delete_markers() {
@@ -175,6 +184,7 @@ impl Objects for Aws {
                 size: 0,
                 delete_marker: true,
                 is_latest: marker.is_latest().unwrap_or_default(),
+                archived: false,
             });
         }
         let next = match (output.is_truncated(), output.next_key_marker()) {

@@ -89,6 +89,19 @@ pub enum BackupError {
         /// What differs.
         problem: String,
     },
+    /// Versions in an archive storage class: S3 refuses to read them until they are
+    /// restored, so the backup does not start.
+    #[error(
+        "{count} version(s) are archived (GLACIER or DEEP_ARCHIVE), such as {key} (version {version_id}); they cannot be read until restored"
+    )]
+    Archived {
+        /// How many.
+        count: usize,
+        /// One of them.
+        key: String,
+        /// Its version.
+        version_id: String,
+    },
     /// The backup directory exists already.
     #[error("{} exists already; choose another --backup-dir or remove it", .0.display())]
     Exists(PathBuf),
@@ -119,6 +132,14 @@ pub async fn backup<S: Store>(
 ) -> Result<Manifest, BackupError> {
     if dir.exists() {
         return Err(BackupError::Exists(dir.to_owned()));
+    }
+    let archived: Vec<&&Entry> = entries.iter().filter(|entry| entry.archived).collect();
+    if let Some(first) = archived.first() {
+        return Err(BackupError::Archived {
+            count: archived.len(),
+            key: first.key.clone(),
+            version_id: first.version_id.clone(),
+        });
     }
     let result = copy_and_verify(store, bucket, entries, all_versions, dir, copied).await;
     if result.is_err() {
@@ -311,6 +332,7 @@ mod tests {
             size: 1,
             delete_marker: marker,
             is_latest: latest,
+            archived: false,
         }
     }
 

@@ -583,6 +583,7 @@ mod tests {
                 size: if marker { 0 } else { 10 },
                 delete_marker: marker,
                 is_latest: true,
+                archived: false,
             };
             self.entries
                 .lock()

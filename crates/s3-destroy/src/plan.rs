@@ -119,7 +119,7 @@ impl Blocker {
                 "{bucket}: {versions} version(s) under GOVERNANCE retention (e.g. {example})"
             ),
             Blocker::MfaDelete => format!(
-                "{bucket}: MFA delete is on; versions can be deleted only with the root user's MFA code"
+                "{bucket}: MFA delete is on; versions can be deleted only with the root user's MFA code, and S3 runs no lifecycle rule on the bucket"
             ),
         }
     }
@@ -216,7 +216,9 @@ fn blockers(
     let mut blockers = Vec::new();
     let settings = inventory.settings.as_ref().expect("checked by the caller");
     let has_versions = counts.versions + counts.delete_markers > 0;
-    if settings.mfa_delete && has_versions && !options.expire_via_lifecycle {
+    // S3 refuses DeleteObjects on versions without the root user's MFA code, and runs no
+    // lifecycle rule on a bucket with MFA delete (T2): both ways are blocked.
+    if settings.mfa_delete && has_versions {
         blockers.push(Blocker::MfaDelete);
     }
     let mut compliance = (0, None::<DateTime<Utc>>, String::new());
@@ -314,6 +316,7 @@ mod tests {
             size: if marker { 0 } else { 10 },
             delete_marker: marker,
             is_latest: latest,
+            archived: false,
         }
     }
 
@@ -604,5 +607,16 @@ mod tests {
         let blockers = plan(&mfa, Options::default(), now()).unwrap_err();
         assert_eq!(blockers, [Blocker::MfaDelete]);
         assert!(blockers[0].hint("b").contains("MFADelete=Disabled"));
+        // T2: lifecycle configuration is not supported on MFA-delete buckets, so expiring
+        // through lifecycle rules is no way around it.
+        let lifecycle = Options {
+            expire_via_lifecycle: true,
+            ..Options::default()
+        };
+        assert_eq!(
+            plan(&mfa, lifecycle, now()).unwrap_err(),
+            [Blocker::MfaDelete]
+        );
+        assert!(blockers[0].message("b").contains("no lifecycle rule"));
     }
 }

@@ -80,7 +80,7 @@ async fn a_backup_holds_every_current_object_or_every_version_with_matching_chec
 }
 
 #[tokio::test]
-async fn an_unreadable_object_fails_the_whole_backup_and_leaves_no_directory() {
+async fn an_archived_version_is_refused_before_the_backup_copies_anything() {
     let s3 = s3();
     let bucket = unique_name("archived");
     fixtures::versioned_bucket(&s3, &bucket, REGION).await;
@@ -113,13 +113,35 @@ async fn an_unreadable_object_fails_the_whole_backup_and_leaves_no_directory() {
     let error = backup::backup(&*store, &bucket, &selection, false, &dir, &|_| {})
         .await
         .unwrap_err();
+    // T5: S3 answers GetObject on an archived version with 403 InvalidObjectState (moto
+    // too); the backup refuses before it copies anything, naming the version to restore.
     match &error {
-        BackupError::Read { key, error, .. } => {
-            assert_eq!(key, "archive/old.tar");
-            assert_eq!(error.code(), Some("InvalidObjectState"), "{error}");
+        BackupError::Archived {
+            count,
+            key,
+            version_id,
+        } => {
+            assert_eq!((*count, key.as_str()), (1, "archive/old.tar"));
+            assert!(!version_id.is_empty());
         }
-        other => panic!("expected a read failure, got {other}"),
+        other => panic!("expected the archived version to be refused first, got {other}"),
     }
-    assert!(!dir.exists(), "an incomplete backup is removed");
+    assert!(
+        error.to_string().contains("cannot be read until restored"),
+        "{error}"
+    );
+    assert!(!dir.exists(), "nothing was written");
     assert_eq!(fixtures::remaining(&s3, &bucket).await, Some((7, 0)));
+    let archived = s3
+        .get_object()
+        .bucket(&bucket)
+        .key("archive/old.tar")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        archived.into_service_error().meta().code(),
+        Some("InvalidObjectState"),
+        "the emulator refuses the read as S3 does"
+    );
 }
