@@ -177,7 +177,7 @@ impl Spec {
             });
         }
         let alarm_topic = alarm_topic_arn
-            .map(|arn| check_topic_arn(&arn))
+            .map(|arn| check_topic_arn(&arn, deployment.region))
             .transpose()?;
         Ok(Spec {
             state_bucket,
@@ -333,7 +333,9 @@ fn check_kms_key(key: &str, region: naming::Region) -> Result<String, ProvisionE
 }
 
 /// An SNS topic ARN: `arn:{partition}:sns:{region}:{account}:{name}`.
-fn check_topic_arn(arn: &str) -> Result<String, ProvisionError> {
+/// An SNS topic ARN in the deployment's region and partition: CloudWatch refuses an alarm
+/// action in another region (P9), and it is refused here, before anything is changed.
+fn check_topic_arn(arn: &str, region: naming::Region) -> Result<String, ProvisionError> {
     let parts: Vec<&str> = arn.split(':').collect();
     let ok = parts.len() == 6
         && parts[0] == "arn"
@@ -347,16 +349,30 @@ fn check_topic_arn(arn: &str) -> Result<String, ProvisionError> {
         && parts[5]
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
-    if ok {
-        Ok(arn.to_owned())
-    } else {
-        Err(input(
+    if !ok {
+        return Err(input(
             "--alarm-topic-arn",
             arn,
             "is not an SNS topic ARN",
             "for example arn:aws:sns:us-east-2:123456789012:terraform-alerts",
-        ))
+        ));
     }
+    let partition = region.partition().id();
+    if parts[3] != region.name() || parts[1] != partition {
+        return Err(input(
+            "--alarm-topic-arn",
+            arn,
+            &format!(
+                "is a topic in {}; CloudWatch takes alarm actions only in the alarms' region, {region}",
+                parts[3]
+            ),
+            &format!(
+                "use a topic in {region}: arn:{partition}:sns:{region}:{}:{}",
+                parts[4], parts[5]
+            ),
+        ));
+    }
+    Ok(arn.to_owned())
 }
 
 #[cfg(test)]
@@ -425,6 +441,21 @@ mod tests {
             ..options(Scope::Full)
         });
         assert!(error.to_string().starts_with("invalid --alarm-topic-arn"));
+        // P9: CloudWatch refuses an alarm action in another region; so does the spec, before
+        // anything is sent.
+        let elsewhere = bad(Options {
+            alarm_topic_arn: Some("arn:aws:sns:eu-west-1:123456789012:alerts".into()),
+            ..options(Scope::Full)
+        });
+        assert!(elsewhere.is_input());
+        assert!(
+            elsewhere.to_string().contains("a topic in eu-west-1")
+                && elsewhere
+                    .hint()
+                    .unwrap()
+                    .contains("arn:aws:sns:us-east-2:123456789012:alerts"),
+            "{elsewhere}"
+        );
         let error = bad(Options {
             access_log_bucket: Some("Logs_Bucket".into()),
             ..options(Scope::Full)
