@@ -203,7 +203,11 @@ impl InfraProbe for Probe {
         let (presence, described) = futures::join!(presence, described);
         let bucket = match presence.map_err(probe_error)? {
             BucketPresence::Absent => BucketState::Missing,
-            BucketPresence::Owned { .. } => BucketState::Reachable,
+            // A bucket of the name exists, in another region (S3 said so before checking
+            // who owns it): as before, the name is taken.
+            BucketPresence::Owned { .. } | BucketPresence::Elsewhere { .. } => {
+                BucketState::Reachable
+            }
             BucketPresence::Forbidden => BucketState::Forbidden,
         };
         let table = table.map(|_| match described {

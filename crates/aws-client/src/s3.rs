@@ -167,6 +167,12 @@ pub enum BucketPresence {
         /// The bucket's region, if the answer carried it.
         region: Option<String>,
     },
+    /// A bucket of this name is in another region: S3 answers 301 with the region before
+    /// it checks who owns the bucket, so it may be another account's.
+    Elsewhere {
+        /// The region S3 named, if it did.
+        region: Option<String>,
+    },
     /// Someone else's bucket, or one the caller may not read.
     Forbidden,
 }
@@ -380,7 +386,7 @@ impl Aws {
             Err(error) => match status(&error) {
                 Some(404) => Ok(BucketPresence::Absent),
                 Some(403) => Ok(BucketPresence::Forbidden),
-                Some(301) => Ok(BucketPresence::Owned {
+                Some(301) => Ok(BucketPresence::Elsewhere {
                     region: redirect_region(&error).map(str::to_owned),
                 }),
                 _ => Err(classify("HeadBucket", bucket, error)),

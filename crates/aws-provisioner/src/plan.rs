@@ -261,6 +261,19 @@ fn log_target(
                 hint: Some("name a bucket of this account, or omit the flag".to_owned()),
                 input: true,
             }),
+            Some(BucketPresence::Elsewhere { region }) => problems.push(Problem {
+                resource: bucket.to_string(),
+                message: format!(
+                    "the --access-log-bucket is in {}; S3 delivers access logs only to a bucket \
+                     in the source bucket's region",
+                    region.as_deref().unwrap_or("another region")
+                ),
+                hint: Some(format!(
+                    "name a bucket in {}, or omit the flag to use the project's logs bucket",
+                    spec.deployment.region
+                )),
+                input: true,
+            }),
             _ => problems.push(Problem {
                 resource: bucket.to_string(),
                 message: "the --access-log-bucket does not exist".to_owned(),
@@ -320,6 +333,23 @@ pub fn plan(spec: &Spec, caller: &Caller, observed: &Observed) -> Plan {
                     resource: bucket.to_string(),
                     message: "the bucket name belongs to another AWS account (or this account may not read it)".to_owned(),
                     hint: Some("bucket names are global across all AWS accounts: choose another --project-name".to_owned()),
+                    input: false,
+                });
+                continue;
+            }
+            (BucketPresence::Elsewhere { region }, _) => {
+                let region = region.as_deref().unwrap_or("another region");
+                problems.push(Problem {
+                    resource: bucket.to_string(),
+                    message: format!(
+                        "a bucket of this name is in {region}, not in {}; S3 says so before it \
+                         checks who owns a bucket, so it may be another account's",
+                        spec.deployment.region
+                    ),
+                    hint: Some(format!(
+                        "if it is yours, run with --region {region}; if not, choose another \
+                         --project-name"
+                    )),
                     input: false,
                 });
                 continue;

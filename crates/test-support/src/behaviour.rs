@@ -63,6 +63,7 @@ pub const PITR_UNAVAILABLE_AFTER_CREATE: Behaviour = Behaviour {
                     status: 400,
                     code: "ContinuousBackupsUnavailableException",
                     message: "Backups are being enabled for the table. Please retry later",
+                    header: None,
                 }),
                 2,
             )
@@ -87,6 +88,7 @@ pub const BUCKET_NOT_EMPTY_AFTER_DELETES: Behaviour = Behaviour {
                     status: 409,
                     code: "BucketNotEmpty",
                     message: "The bucket you tried to delete is not empty",
+                    header: None,
                 }),
                 1.0,
             )
@@ -95,6 +97,24 @@ pub const BUCKET_NOT_EMPTY_AFTER_DELETES: Behaviour = Behaviour {
         ]
     },
 };
+
+/// P7 and T4: a bucket in another region answers every request of this region's endpoint
+/// with 301 PermanentRedirect and `x-amz-bucket-region` (HeadBucket before checking who
+/// owns it), and the Rust SDK does not follow it. A fact about one bucket, so a rule to
+/// add for it rather than a part of [`real_account`].
+pub fn bucket_in_region(bucket: &str, region: &'static str) -> FaultRule {
+    let path = format!("/{bucket}");
+    FaultRule::new(
+        Fault::Error(AwsAnswer {
+            status: 301,
+            code: "PermanentRedirect",
+            message: "The bucket you are attempting to access must be addressed using the specified endpoint.",
+            header: Some(("x-amz-bucket-region", region)),
+        }),
+        1.0,
+    )
+    .matching(move |record| record.path == path || record.path.starts_with(&format!("{path}/")))
+}
 
 /// Every behaviour reproduced so far.
 pub const ALL: [Behaviour; 2] = [

@@ -57,6 +57,8 @@ pub struct AwsAnswer {
     pub code: &'static str,
     /// The message.
     pub message: &'static str,
+    /// A header of the answer, such as `x-amz-bucket-region`.
+    pub header: Option<(&'static str, &'static str)>,
 }
 
 /// One request as the proxy saw it.
@@ -584,5 +586,11 @@ fn error_response(answer: AwsAnswer, json_protocol: bool) -> Response<ProxyBody>
         hyper::header::CONTENT_TYPE,
         hyper::header::HeaderValue::from_static(content_type),
     );
+    if let Some((name, value)) = answer.header {
+        response.headers_mut().insert(
+            hyper::header::HeaderName::from_static(name),
+            hyper::header::HeaderValue::from_static(value),
+        );
+    }
     response
 }

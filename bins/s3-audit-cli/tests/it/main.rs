@@ -382,3 +382,30 @@ fn invalid_names_and_a_missing_config_file_are_exit_2() {
         output.stderr
     );
 }
+
+#[tokio::test]
+async fn a_bucket_in_another_region_reads_as_unreadable_with_the_region_to_run_in() {
+    // P7: S3 answers 301 with x-amz-bucket-region for a bucket in another region.
+    let bucket = unique_name("elsewhere");
+    let proxy = test_support::FaultProxy::start(
+        moto().endpoint(),
+        vec![test_support::behaviour::bucket_in_region(
+            &bucket,
+            "eu-west-1",
+        )],
+    );
+    let dir = Workdir::new();
+    let out = run(
+        BIN,
+        dir.path(),
+        Some(proxy.endpoint()),
+        &["--region", REGION, "--bucket", &bucket, "--output", "json"],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("the bucket is in eu-west-1; run with --region eu-west-1"),
+        "{}",
+        out.stdout
+    );
+}

@@ -669,3 +669,34 @@ async fn patterns_that_give_two_roles_one_name_are_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_bucket_in_another_region_is_explained_with_the_region_to_run_in() {
+    // T4: S3 answers 301 with x-amz-bucket-region, which the Rust SDK does not follow.
+    let bucket = unique_name("elsewhere");
+    let proxy = FaultProxy::start(
+        moto().endpoint(),
+        vec![test_support::behaviour::bucket_in_region(
+            &bucket,
+            "eu-west-1",
+        )],
+    );
+    let dir = Workdir::new();
+    let out = run(
+        BIN,
+        dir.path(),
+        Some(proxy.endpoint()),
+        &["--region", REGION, "--bucket", &bucket, "--force"],
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the bucket is in eu-west-1; run with --region eu-west-1"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        proxy.requests().iter().all(|r| !r.is_mutating()),
+        "nothing was changed"
+    );
+}

@@ -89,3 +89,31 @@ async fn a_new_lock_table_gets_point_in_time_recovery_once_aws_allows_it() {
         .collect();
     assert_eq!(answers, [400, 400, 200], "tried again until AWS allowed it");
 }
+
+#[tokio::test]
+async fn a_name_taken_in_another_region_is_not_said_to_be_ours() {
+    // P7: HeadBucket answers 301 with the bucket's region before it checks who owns it.
+    let spec = spec(Scope::BackendOnly, "us-east-2");
+    let state = spec.state_bucket.clone().unwrap();
+    let proxy = FaultProxy::start(
+        moto().endpoint(),
+        vec![test_support::behaviour::bucket_in_region(
+            state.as_str(),
+            "eu-west-1",
+        )],
+    );
+    let error = provision_via(proxy.endpoint(), &spec, false)
+        .await
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.contains("a bucket of this name is in eu-west-1")
+            && text.contains("another account's"),
+        "{text}"
+    );
+    assert!(error.hint().unwrap().contains("--region eu-west-1"));
+    assert!(
+        proxy.requests().iter().all(|r| !r.is_mutating()),
+        "nothing was changed"
+    );
+}

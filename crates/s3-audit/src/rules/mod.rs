@@ -161,10 +161,14 @@ fn info(detail: impl Into<String>) -> Option<Outcome> {
     Some(Outcome::new(Status::Info, detail))
 }
 
-/// A fact that could not be read is a warning naming the error; `None` for a known fact.
+/// A fact that could not be read is a warning naming the error; `None` for a known fact. A
+/// bucket in another region says which, and how to audit it there.
 fn unread<T>(fact: &Fact<T>) -> Result<&T, Option<Outcome>> {
     match fact {
         Fact::Known(value) => Ok(value),
+        Fact::Unreadable { code, message } if code.as_deref() == Some("PermanentRedirect") => {
+            Err(warn(format!("UNKNOWN (could not read: PermanentRedirect: {message})")))
+        }
         Fact::Unreadable { code, message } => Err(warn(format!(
             "UNKNOWN (could not read: {})",
             code.as_deref().unwrap_or(message)
