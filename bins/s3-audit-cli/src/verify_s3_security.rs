@@ -255,6 +255,7 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
         account: !cli.no_account,
         table,
         concurrency: usize::from(cli.concurrency),
+        partition: region.partition(),
     };
     let threshold = Severity::from(cli.severity);
     let (facts, mut audit) = audit(&api, &request, cli, threshold).await?;

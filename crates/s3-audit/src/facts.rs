@@ -75,6 +75,9 @@ pub struct BucketFacts {
     pub name: String,
     /// What it is for.
     pub role: Role,
+    /// The partition it is in (from the audited region).
+    #[serde(skip)]
+    pub partition: naming::Partition,
     /// Whether it exists.
     pub exists: Fact<bool>,
     /// The bucket-level public access block.
@@ -133,14 +136,15 @@ impl BucketFacts {
             notifications: Fact::unreadable(code, &message),
             replication: Fact::unreadable(code, &message),
             log_target: None,
+            partition: naming::Partition::Aws,
             exists,
         }
     }
 
-    /// `arn:aws:s3:::{name}` (commercial partition; the ARN is only used in messages and
-    /// policy matching, where the partition does not matter).
+    /// `arn:{partition}:s3:::{name}`: policies name the bucket so (`arn:aws-cn:` in China,
+    /// `arn:aws-us-gov:` in GovCloud).
     pub fn arn(&self) -> String {
-        format!("arn:aws:s3:::{}", self.name)
+        format!("arn:{}:s3:::{}", self.partition.id(), self.name)
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Request {
     pub table: Option<String>,
     /// How many buckets are read at once.
     pub concurrency: usize,
+    /// The partition of the region audited: the buckets' ARNs are in it (A2).
+    pub partition: naming::Partition,
 }
 
 /// An answer, or the unreadable fact when access was denied.
@@ -89,7 +91,10 @@ pub async fn gather_observed<A: Inspect>(
         .map(|(name, role)| async move {
             let facts = bucket(api, name, *role, listed.contains(name)).await;
             done(name);
-            facts
+            facts.map(|facts| BucketFacts {
+                partition: request.partition,
+                ..facts
+            })
         })
         .buffered(request.concurrency.max(1))
         .collect::<Vec<_>>();
@@ -149,6 +154,7 @@ async fn bucket<A: Inspect>(
     Ok(BucketFacts {
         name: name.to_owned(),
         role,
+        partition: naming::Partition::Aws,
         exists,
         public_access_block: fact(pab)?,
         encryption: fact(encryption)?,

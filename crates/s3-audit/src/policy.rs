@@ -158,8 +158,9 @@ pub fn accepts_log_delivery(
     acl: Option<&Acl>,
     target: &str,
     prefix: &str,
+    partition: naming::Partition,
 ) -> bool {
-    let key = format!("arn:aws:s3:::{target}/{prefix}");
+    let key = format!("arn:{}:s3:::{target}/{prefix}", partition.id());
     let by_policy = policy.is_some_and(|policy| {
         policy.views().into_iter().any(|statement| {
             statement.is_allow()
@@ -185,6 +186,7 @@ pub fn accepts_log_delivery(
 
 #[cfg(test)]
 mod tests {
+    use naming::Partition;
     use serde_json::json;
 
     use super::*;
@@ -266,19 +268,22 @@ mod tests {
             Some(&delivery),
             None,
             "logs",
-            "s3-access-logs/state/"
+            "s3-access-logs/state/",
+            Partition::Aws
         ));
         assert!(!accepts_log_delivery(
             Some(&delivery),
             None,
             "logs",
-            "elsewhere/"
+            "elsewhere/",
+            Partition::Aws
         ));
         assert!(!accepts_log_delivery(
             None,
             None,
             "logs",
-            "s3-access-logs/state/"
+            "s3-access-logs/state/",
+            Partition::Aws
         ));
         let acl = Acl {
             owner: None,
@@ -287,7 +292,32 @@ mod tests {
                 permission: Permission::Write,
             }],
         };
-        assert!(accepts_log_delivery(None, Some(&acl), "logs", "any/"));
+        assert!(accepts_log_delivery(
+            None,
+            Some(&acl),
+            "logs",
+            "any/",
+            Partition::Aws
+        ));
+        // A2: in China the resource is arn:aws-cn:..., and arn:aws:... is not it.
+        let china = policy(json!([
+            {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+             "Resource": "arn:aws-cn:s3:::logs/s3-access-logs/state/*"}
+        ]));
+        assert!(accepts_log_delivery(
+            Some(&china),
+            None,
+            "logs",
+            "s3-access-logs/state/",
+            Partition::China
+        ));
+        assert!(!accepts_log_delivery(
+            Some(&delivery),
+            None,
+            "logs",
+            "s3-access-logs/state/",
+            Partition::China
+        ));
     }
 
     #[test]

@@ -339,7 +339,13 @@ pub(super) fn access_log_target(bucket: &BucketFacts, _: &Context) -> Option<Out
         Ok(true) => {}
     }
     let policy = target.policy.known().and_then(Option::as_ref);
-    if policy::accepts_log_delivery(policy, target.acl.known(), &target.bucket, &logging.prefix) {
+    if policy::accepts_log_delivery(
+        policy,
+        target.acl.known(),
+        &target.bucket,
+        &logging.prefix,
+        bucket.partition,
+    ) {
         pass(format!(
             "ACCEPTS DELIVERY (s3://{}/{})",
             target.bucket, logging.prefix

@@ -167,7 +167,9 @@ fn unread<T>(fact: &Fact<T>) -> Result<&T, Option<Outcome>> {
     match fact {
         Fact::Known(value) => Ok(value),
         Fact::Unreadable { code, message } if code.as_deref() == Some("PermanentRedirect") => {
-            Err(warn(format!("UNKNOWN (could not read: PermanentRedirect: {message})")))
+            Err(warn(format!(
+                "UNKNOWN (could not read: PermanentRedirect: {message})"
+            )))
         }
         Fact::Unreadable { code, message } => Err(warn(format!(
             "UNKNOWN (could not read: {})",

@@ -97,6 +97,7 @@ fn hardened(name: &str, role: Role) -> BucketFacts {
     BucketFacts {
         name: name.to_owned(),
         role,
+        partition: naming::Partition::Aws,
         exists: Fact::Known(true),
         public_access_block: Fact::Known(Some(PublicAccessBlock::ALL_ON)),
         encryption: Fact::Known(Some(Encryption::Aes256)),
@@ -572,5 +573,36 @@ fn the_account_block_and_the_catalogue() {
             "{}",
             rule.id
         );
+    }
+}
+
+#[test]
+fn a_bucket_in_china_or_govcloud_is_named_in_its_own_partition() {
+    // A2: ARNs carry the partition; a TLS-only statement on arn:aws-cn:s3:::b is the
+    // bucket's in China, and one on arn:aws:s3:::b is not.
+    let tls = |bucket: &BucketFacts| {
+        evaluate_bucket(bucket, &context())
+            .into_iter()
+            .find(|finding| finding.rule.id == "tls-only")
+            .unwrap()
+            .outcome
+            .status
+    };
+    for (partition, prefix) in [
+        (naming::Partition::China, "aws-cn"),
+        (naming::Partition::UsGov, "aws-us-gov"),
+    ] {
+        let mut bucket = hardened("state", Role::State);
+        bucket.partition = partition;
+        assert_eq!(bucket.arn(), format!("arn:{prefix}:s3:::state"));
+        assert_eq!(
+            tls(&bucket),
+            Status::Fail,
+            "the commercial ARN is another bucket"
+        );
+        bucket.policy = Fact::Known(Some(
+            Policy::empty().with_statement(tls_statement(&bucket.arn())),
+        ));
+        assert_eq!(tls(&bucket), Status::Pass, "{partition:?}");
     }
 }

@@ -19,6 +19,7 @@ async fn the_account_block_is_read_and_fixed_through_s3_control() {
         account: true,
         table: None,
         concurrency: 1,
+        partition: naming::Partition::Aws,
     };
     let (facts, account) = s3_audit::gather(&api, &request).await.unwrap();
     let account = account.expect("moto's account id");

@@ -124,6 +124,7 @@ pub(crate) fn request(buckets: Vec<(String, Role)>, table: Option<String>) -> Re
         account: false,
         table,
         concurrency: 8,
+        partition: naming::Partition::Aws,
     }
 }
 
