@@ -157,9 +157,34 @@ async fn apply_bucket<C: Cloud>(
         .iter()
         .filter(|write| !matches!(write, BucketWrite::Logging(_)))
     {
-        cloud.write_bucket(&plan.bucket, write).await?;
+        write_bucket_when_ready(cloud, spec, &plan.bucket, write).await?;
     }
     Ok(())
+}
+
+/// One change to a bucket. Right after CreateBucket, S3 can answer `NoSuchBucket` for a
+/// while (P3: bucket configuration is eventually consistent): the write is tried again
+/// within the spec's bounded wait, with a back-off that starts short.
+async fn write_bucket_when_ready<C: Cloud>(
+    cloud: &C,
+    spec: &Spec,
+    bucket: &BucketName,
+    write: &BucketWrite,
+) -> Result<(), ProvisionError> {
+    let mut attempt: u32 = 1;
+    loop {
+        match cloud.write_bucket(bucket, write).await {
+            Err(error) if error.code() == Some("NoSuchBucket") && attempt < spec.wait.attempts => {
+                tracing::info!(bucket = %bucket, "the new bucket is not visible yet; waiting");
+                let backoff = std::time::Duration::from_millis(100)
+                    .saturating_mul(1 << attempt.min(5))
+                    .min(spec.wait.interval);
+                attempt += 1;
+                tokio::time::sleep(backoff).await;
+            }
+            result => return result.map_err(ProvisionError::from),
+        }
+    }
 }
 
 async fn apply_table<C: Cloud>(

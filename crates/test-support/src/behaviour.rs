@@ -116,9 +116,49 @@ pub fn bucket_in_region(bucket: &str, region: &'static str) -> FaultRule {
     .matching(move |record| record.path == path || record.path.starts_with(&format!("{path}/")))
 }
 
+/// S3's CreateBucket, path-style: `PUT /{bucket}` with no key and no query.
+fn is_create_bucket(record: &RequestRecord) -> bool {
+    record.method == "PUT"
+        && record.query.is_empty()
+        && record.path.trim_matches('/').split('/').count() == 1
+}
+
+/// A configuration write to a bucket: `PUT /{bucket}?{configuration}`.
+fn is_bucket_configuration_write(record: &RequestRecord) -> bool {
+    record.method == "PUT"
+        && !record.query.is_empty()
+        && record.path.trim_matches('/').split('/').count() == 1
+}
+
+/// P3: bucket configuration is eventually consistent: right after CreateBucket a write to
+/// the new bucket can answer 404 `NoSuchBucket`. Reproduced for the first three
+/// configuration writes within 30 s of a CreateBucket.
+pub const NO_SUCH_BUCKET_AFTER_CREATE: Behaviour = Behaviour {
+    id: "P3",
+    summary: "a configuration write right after CreateBucket answers NoSuchBucket",
+    source: "S3 user guide, \"Amazon S3 data consistency model\"; \
+             hashicorp/terraform-provider-aws#372",
+    rules: || {
+        vec![
+            FaultRule::first(
+                Fault::Error(AwsAnswer {
+                    status: 404,
+                    code: "NoSuchBucket",
+                    message: "The specified bucket does not exist",
+                    header: None,
+                }),
+                3,
+            )
+            .matching(is_bucket_configuration_write)
+            .within(Duration::from_secs(30), is_create_bucket),
+        ]
+    },
+};
+
 /// Every behaviour reproduced so far.
-pub const ALL: [Behaviour; 2] = [
+pub const ALL: [Behaviour; 3] = [
     PITR_UNAVAILABLE_AFTER_CREATE,
+    NO_SUCH_BUCKET_AFTER_CREATE,
     BUCKET_NOT_EMPTY_AFTER_DELETES,
 ];
 

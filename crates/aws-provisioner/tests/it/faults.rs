@@ -117,3 +117,23 @@ async fn a_name_taken_in_another_region_is_not_said_to_be_ours() {
         "nothing was changed"
     );
 }
+
+#[tokio::test]
+async fn writes_to_a_bucket_created_a_moment_ago_wait_until_s3_sees_it() {
+    let behaviour = test_support::behaviour::NO_SUCH_BUCKET_AFTER_CREATE;
+    let spec = spec(Scope::BackendOnly, "us-east-2");
+    let proxy = FaultProxy::start(moto().endpoint(), behaviour.rules());
+    let report = provision_via(proxy.endpoint(), &spec, false)
+        .await
+        .unwrap_or_else(|error| panic!("{} ({}): {error}", behaviour.id, behaviour.summary));
+    assert_eq!(report.outcome, Outcome::Applied, "verified after the waits");
+    let refused = proxy
+        .requests()
+        .iter()
+        .filter(|r| r.status == 404 && r.method == "PUT")
+        .count();
+    assert_eq!(
+        refused, 3,
+        "the first writes were answered NoSuchBucket and tried again"
+    );
+}
