@@ -30,10 +30,11 @@ pub struct Request {
 fn fact<T>(result: Result<T, AwsError>) -> Result<Fact<T>, AwsError> {
     match result {
         Ok(value) => Ok(Fact::Known(value)),
-        // Access denied, or a bucket in another region: the fact is unknown, the audit goes on.
+        // Access denied, a bucket in another region, or an API an S3-compatible store lacks
+        // (A3): the fact is unknown, the audit goes on.
         Err(error)
             if error.kind() == AwsErrorKind::AccessDenied
-                || error.code() == Some("PermanentRedirect") =>
+                || matches!(error.code(), Some("PermanentRedirect" | "NotImplemented")) =>
         {
             Ok(Fact::Unreadable {
                 code: Some(error.code().unwrap_or("AccessDenied").to_owned()),

@@ -155,6 +155,34 @@ pub const NO_SUCH_BUCKET_AFTER_CREATE: Behaviour = Behaviour {
     },
 };
 
+/// A3: an S3-compatible store (MinIO, Ceph RGW, R2, Wasabi, LocalStack) answers 501
+/// `NotImplemented` for APIs it lacks: here request metrics and ownership controls. Not
+/// AWS's behaviour, so not part of [`real_account`].
+pub const S3_COMPATIBLE_STORE: Behaviour = Behaviour {
+    id: "A3",
+    summary: "an S3-compatible store answers NotImplemented for metrics and ownership controls",
+    source: "the API compatibility pages of MinIO, Ceph RGW and Cloudflare R2",
+    rules: || {
+        let lacks = |record: &RequestRecord| {
+            record.method == "GET"
+                && record.query.split('&').any(|pair| {
+                    let name = pair.split('=').next().unwrap_or_default();
+                    name == "metrics" || name == "ownershipControls"
+                })
+        };
+        vec![FaultRule::new(
+            Fault::Error(AwsAnswer {
+                status: 501,
+                code: "NotImplemented",
+                message: "A header or query you provided implies functionality that is not implemented.",
+                header: None,
+            }),
+            1.0,
+        )
+        .matching(lacks)]
+    },
+};
+
 /// Every behaviour reproduced so far.
 pub const ALL: [Behaviour; 3] = [
     PITR_UNAVAILABLE_AFTER_CREATE,

@@ -378,3 +378,35 @@ async fn the_safe_fixes_turn_failures_into_passes_and_leave_the_rest_alone() {
         "the user's statement is kept as it was: {text}"
     );
 }
+
+#[tokio::test]
+async fn an_api_an_s3_compatible_store_lacks_is_one_unknown_fact_not_a_failed_audit() {
+    let behaviour = test_support::behaviour::S3_COMPATIBLE_STORE;
+    let project = Project::provisioned().await;
+    let proxy = test_support::FaultProxy::start(test_support::moto().endpoint(), behaviour.rules());
+    let api = AuditAws::new(&test_support::aws::client_config_for(
+        proxy.endpoint(),
+        crate::support::REGION,
+    ));
+    let (facts, audit) =
+        audit_with(&api, &request(vec![(project.state(), Role::State)], None)).await;
+    let bucket = &facts.buckets[0];
+    for fact in [
+        bucket.metrics.known().is_none(),
+        bucket.ownership.known().is_none(),
+    ] {
+        assert!(fact, "{}: {bucket:?}", behaviour.id);
+    }
+    assert_eq!(
+        bucket.encryption.known().map(Option::is_some),
+        Some(true),
+        "the rest is read"
+    );
+    let details: Vec<&str> = audit.subjects[0]
+        .findings
+        .iter()
+        .map(|finding| finding.outcome.detail.as_str())
+        .filter(|detail| detail.contains("NotImplemented"))
+        .collect();
+    assert!(!details.is_empty(), "{:?}", audit.subjects[0].findings);
+}
