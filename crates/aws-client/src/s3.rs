@@ -210,6 +210,9 @@ pub enum BucketWrite {
     Policy(Policy),
     /// Server access logging.
     Logging(Logging),
+    /// The bucket ACL reset to `private` (the owner's full control only): S3 refuses to
+    /// enforce bucket-owner ownership while the ACL grants anyone else.
+    PrivateAcl,
 }
 
 /// Object Lock retention modes.
@@ -947,6 +950,7 @@ impl Aws {
                 .await
                 .map(drop)
                 .map_err(|error| classify("PutBucketPolicy", name, error)),
+            BucketWrite::PrivateAcl => self.make_acl_private(name).await,
             BucketWrite::Logging(logging) => {
                 let enabled = s3t::LoggingEnabled::builder()
                     .target_bucket(&logging.target_bucket)

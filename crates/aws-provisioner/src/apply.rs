@@ -152,12 +152,30 @@ async fn apply_bucket<C: Cloud>(
             }
         }
     }
+    let mut ownership_refused = false;
     for write in plan
         .writes
         .iter()
         .filter(|write| !matches!(write, BucketWrite::Logging(_)))
     {
-        write_bucket_when_ready(cloud, spec, &plan.bucket, write).await?;
+        match write_bucket_when_ready(cloud, spec, &plan.bucket, write).await {
+            Err(ProvisionError::Aws(error))
+                if *write == BucketWrite::OwnershipEnforced
+                    && error.code() == Some("InvalidBucketAclWithObjectOwnership") =>
+            {
+                ownership_refused = true;
+            }
+            result => result?,
+        }
+    }
+    if ownership_refused {
+        // P4: S3 refuses BucketOwnerEnforced while the ACL grants anyone but the owner (a
+        // log bucket the old scripts made with log-delivery-write, say). With every other
+        // setting in place, the policy's log-delivery statement included, the ACL is reset
+        // to private and ownership enforced: delivery never depends on the ACL meanwhile.
+        tracing::info!(bucket = %plan.bucket, "the ACL grants others; resetting it before enforcing ownership");
+        write_bucket_when_ready(cloud, spec, &plan.bucket, &BucketWrite::PrivateAcl).await?;
+        write_bucket_when_ready(cloud, spec, &plan.bucket, &BucketWrite::OwnershipEnforced).await?;
     }
     Ok(())
 }

@@ -55,6 +55,8 @@ impl BucketSettings {
             BucketWrite::Lifecycle(rules) => self.lifecycle = lifecycle::from_rules(rules),
             BucketWrite::Policy(policy) => self.policy = Some(policy),
             BucketWrite::Logging(logging) => self.logging = Some(logging),
+            // The ACL is not a setting the plan compares.
+            BucketWrite::PrivateAcl => {}
         }
     }
 }

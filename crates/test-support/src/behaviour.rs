@@ -155,6 +155,35 @@ pub const NO_SUCH_BUCKET_AFTER_CREATE: Behaviour = Behaviour {
     },
 };
 
+/// P4: PutBucketOwnershipControls(BucketOwnerEnforced) answers 400
+/// `InvalidBucketAclWithObjectOwnership` while the bucket ACL grants anyone but the owner:
+/// for `bucket`, until its ACL is reset (a successful PutBucketAcl). A fact about one
+/// bucket (one the old scripts made with `log-delivery-write`), so not part of
+/// [`real_account`].
+pub fn bucket_with_legacy_acl(bucket: &str) -> FaultRule {
+    let path = format!("/{bucket}");
+    let is_this = move |record: &RequestRecord, configuration: &str| {
+        record.path.trim_end_matches('/') == path
+            && record.method == "PUT"
+            && record
+                .query
+                .split('&')
+                .any(|pair| pair.split('=').next() == Some(configuration))
+    };
+    let ownership = is_this.clone();
+    FaultRule::new(
+        Fault::Error(AwsAnswer {
+            status: 400,
+            code: "InvalidBucketAclWithObjectOwnership",
+            message: "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+            header: None,
+        }),
+        1.0,
+    )
+    .matching(move |record| ownership(record, "ownershipControls"))
+    .until(move |record| is_this(record, "acl"))
+}
+
 /// A3: an S3-compatible store (MinIO, Ceph RGW, R2, Wasabi, LocalStack) answers 501
 /// `NotImplemented` for APIs it lacks: here request metrics and ownership controls. Not
 /// AWS's behaviour, so not part of [`real_account`].

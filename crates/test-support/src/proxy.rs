@@ -105,6 +105,8 @@ pub struct FaultRule {
     limit: Option<u64>,
     /// Only within this long after the last request the trigger matched.
     window: Option<(Matcher, Duration)>,
+    /// Only until a request this matches succeeds.
+    until: Option<Matcher>,
 }
 
 impl fmt::Debug for FaultRule {
@@ -129,6 +131,7 @@ impl FaultRule {
             matcher: None,
             limit: None,
             window: None,
+            until: None,
         }
     }
 
@@ -138,6 +141,16 @@ impl FaultRule {
             limit: Some(count),
             ..FaultRule::new(fault, 1.0)
         }
+    }
+
+    /// Only requests before the first successful one that `cleared` matches count: a state
+    /// that lasts until a request changes it.
+    pub fn until(
+        mut self,
+        cleared: impl Fn(&RequestRecord) -> bool + Send + Sync + 'static,
+    ) -> FaultRule {
+        self.until = Some(Arc::new(cleared));
+        self
     }
 
     /// Only requests within `window` after the last request `trigger` matched count (none
@@ -167,6 +180,7 @@ struct RuleState {
     seen: u64,
     chosen: u64,
     triggered: Option<std::time::Instant>,
+    cleared: bool,
 }
 
 impl RuleState {
@@ -176,11 +190,17 @@ impl RuleState {
             seen: 0,
             chosen: 0,
             triggered: None,
+            cleared: false,
         }
     }
 
-    /// Notes a request that starts the rule's window.
+    /// Notes a successful request that starts the rule's window or ends the rule.
     fn observe(&mut self, request: &RequestRecord) {
+        if let Some(cleared) = &self.rule.until
+            && cleared(request)
+        {
+            self.cleared = true;
+        }
         if let Some((trigger, _)) = &self.rule.window
             && trigger(request)
         {
@@ -206,7 +226,7 @@ impl RuleState {
         {
             return false;
         }
-        if self.rule.limit.is_some_and(|limit| self.chosen >= limit) {
+        if self.rule.limit.is_some_and(|limit| self.chosen >= limit) || self.cleared {
             return false;
         }
         let n = self.seen as f64;

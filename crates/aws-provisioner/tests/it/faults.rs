@@ -137,3 +137,68 @@ async fn writes_to_a_bucket_created_a_moment_ago_wait_until_s3_sees_it() {
         "the first writes were answered NoSuchBucket and tried again"
     );
 }
+
+#[tokio::test]
+async fn a_bucket_whose_acl_grants_log_delivery_gets_ownership_enforced_in_a_safe_order() {
+    // P4: S3 refuses BucketOwnerEnforced while the ACL grants others, as on a logs bucket
+    // the old scripts made with the log-delivery-write ACL.
+    let spec = spec(Scope::Full, "us-east-2");
+    let logs = spec
+        .observability
+        .iter()
+        .find(|(kind, _)| *kind == naming::ObservabilityKind::Logs)
+        .map(|(_, bucket)| bucket.to_string())
+        .unwrap();
+    let s3 = test_support::aws::s3(&test_support::aws::sdk_config_for(
+        moto().endpoint(),
+        "us-east-2",
+    ));
+    s3.create_bucket()
+        .bucket(&logs)
+        .acl(test_support::aws::aws_sdk_s3::types::BucketCannedAcl::from(
+            "log-delivery-write",
+        ))
+        .create_bucket_configuration(
+            test_support::aws::aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint("us-east-2".into())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let proxy = FaultProxy::start(
+        moto().endpoint(),
+        vec![test_support::behaviour::bucket_with_legacy_acl(&logs)],
+    );
+    let report = provision_via(proxy.endpoint(), &spec, false)
+        .await
+        .unwrap_or_else(|error| panic!("P4: {error}"));
+    assert_eq!(report.outcome, Outcome::Applied);
+    let writes: Vec<(String, u16)> = proxy
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            r.path.trim_end_matches('/') == format!("/{logs}")
+                && r.method == "PUT"
+                && !r.query.is_empty()
+        })
+        .map(|r| {
+            (
+                r.query.split('=').next().unwrap_or_default().to_owned(),
+                r.status,
+            )
+        })
+        .collect();
+    let at = |query: &str, status: u16| {
+        writes
+            .iter()
+            .position(|(q, s)| q == query && *s == status)
+            .unwrap_or_else(|| panic!("no {query} answered {status}: {writes:?}"))
+    };
+    assert_eq!(at("ownershipControls", 400), 0, "{writes:?}");
+    assert!(
+        at("policy", 200) < at("acl", 200),
+        "delivery by policy first: {writes:?}"
+    );
+    assert!(at("acl", 200) < at("ownershipControls", 200), "{writes:?}");
+}

@@ -120,6 +120,7 @@ fn nothing_there_means_everything_is_created_in_a_safe_order() {
             BucketWrite::Lifecycle(_) => "lifecycle",
             BucketWrite::Policy(_) => "policy",
             BucketWrite::Logging(_) => "logging",
+            BucketWrite::PrivateAcl => "acl",
         })
         .collect();
     // Ownership and the public-access block before anything that could expose the bucket;
