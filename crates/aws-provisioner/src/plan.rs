@@ -379,6 +379,21 @@ pub fn plan(spec: &Spec, caller: &Caller, observed: &Observed) -> Plan {
             .state_bucket
             .as_ref()
             .filter(|_| target.as_ref() == Some(&bucket));
+        if source.is_some()
+            && let EncryptionSpec::Kms(_) = &spec.encryption
+        {
+            warnings.push(match &found.settings.encryption {
+                Some(Encryption::Kms { .. }) => format!(
+                    "{bucket} receives the state bucket's access logs but is encrypted with \
+                     SSE-KMS: S3 delivers no logs to it unless its key policy lets \
+                     logging.s3.amazonaws.com use the key; set it to SSE-S3 (AES256)"
+                ),
+                _ => format!(
+                    "{bucket} stays on SSE-S3 (AES256), not --kms-key-id: S3 delivers no \
+                     server access logs to a bucket encrypted with SSE-KMS"
+                ),
+            });
+        }
         buckets.push(bucket_plan(
             spec,
             caller,
@@ -458,6 +473,11 @@ fn bucket_plan(
         let wanted = match &spec.encryption {
             EncryptionSpec::Default if have.encryption.is_some() => None,
             EncryptionSpec::Default => Some(Encryption::Aes256),
+            // P5: S3 delivers no server access logs to a bucket encrypted with SSE-KMS, so
+            // the state bucket's log target stays on SSE-S3 (a warning says so).
+            EncryptionSpec::Kms(_) if log_source.is_some() => {
+                have.encryption.is_none().then_some(Encryption::Aes256)
+            }
             EncryptionSpec::Kms(key) => {
                 let kms = Encryption::Kms {
                     key_id: Some(key.clone()),

@@ -66,6 +66,10 @@ pub struct LogTarget {
     pub policy: Fact<Option<Policy>>,
     /// Its ACL.
     pub acl: Fact<Acl>,
+    /// Its default encryption: S3 delivers no logs to an SSE-KMS target.
+    pub encryption: Fact<Option<Encryption>>,
+    /// Its Object Lock: S3 refuses a target with default retention.
+    pub object_lock: Fact<Option<ObjectLock>>,
 }
 
 /// Everything the audit reads about one bucket.

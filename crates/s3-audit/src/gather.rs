@@ -193,6 +193,8 @@ async fn fill_log_targets<A: Inspect>(
                 exists: facts.exists.clone(),
                 policy: facts.policy.clone(),
                 acl: facts.acl.clone(),
+                encryption: facts.encryption.clone(),
+                object_lock: facts.object_lock.clone(),
             })
     };
     let mut targets: std::collections::HashMap<String, LogTarget> = Default::default();
@@ -225,14 +227,23 @@ async fn log_target<A: Inspect>(api: &A, bucket: &str) -> Result<LogTarget, AwsE
             exists,
             policy: Fact::unreadable(code, message),
             acl: Fact::unreadable(code, message),
+            encryption: Fact::unreadable(code, message),
+            object_lock: Fact::unreadable(code, message),
         });
     }
-    let (policy, acl) = futures::join!(api.policy(bucket), api.acl(bucket));
+    let (policy, acl, encryption, object_lock) = futures::join!(
+        api.policy(bucket),
+        api.acl(bucket),
+        api.encryption(bucket),
+        api.object_lock(bucket)
+    );
     Ok(LogTarget {
         bucket: bucket.to_owned(),
         exists,
         policy: fact(policy)?,
         acl: fact(acl)?,
+        encryption: fact(encryption)?,
+        object_lock: fact(object_lock)?,
     })
 }
 

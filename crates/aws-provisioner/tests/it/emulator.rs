@@ -891,3 +891,54 @@ async fn backend_only_without_a_logs_bucket_warns_that_access_logging_is_not_set
         [Setting::AccessLogging]
     );
 }
+
+#[tokio::test]
+async fn with_a_kms_key_the_log_target_stays_on_sse_s3_and_a_warning_says_why() {
+    // P5: S3 delivers no server access logs to a bucket encrypted with SSE-KMS.
+    let key = "arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let spec = Spec::new(Options {
+        kms_key_id: Some(key.to_owned()),
+        ..options(Scope::Full, "us-east-2")
+    })
+    .unwrap();
+    let report = provision(&spec).await.unwrap();
+    assert!(
+        report
+            .plan
+            .warnings
+            .iter()
+            .any(|warning| warning.contains("stays on SSE-S3")),
+        "{:?}",
+        report.plan.warnings
+    );
+    let algorithm = |bucket: &BucketName| {
+        let s3 = s3(&spec);
+        let bucket = bucket.to_string();
+        async move {
+            s3.get_bucket_encryption()
+                .bucket(bucket)
+                .send()
+                .await
+                .unwrap()
+                .server_side_encryption_configuration()
+                .unwrap()
+                .rules()[0]
+                .apply_server_side_encryption_by_default()
+                .unwrap()
+                .sse_algorithm()
+                .clone()
+        }
+    };
+    for (kind, bucket) in &spec.observability {
+        let expected = match kind {
+            ObservabilityKind::Logs => s3t::ServerSideEncryption::Aes256,
+            _ => s3t::ServerSideEncryption::AwsKms,
+        };
+        assert_eq!(algorithm(bucket).await, expected, "{kind}");
+    }
+    assert_eq!(
+        algorithm(spec.state_bucket.as_ref().unwrap()).await,
+        s3t::ServerSideEncryption::AwsKms
+    );
+    assert_eq!(provision(&spec).await.unwrap().outcome, Outcome::Unchanged);
+}

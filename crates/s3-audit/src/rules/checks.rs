@@ -338,6 +338,24 @@ pub(super) fn access_log_target(bucket: &BucketFacts, _: &Context) -> Option<Out
         }
         Ok(true) => {}
     }
+    // P5: S3 delivers no access logs to a target encrypted with SSE-KMS (unless the key
+    // policy lets the logging service use the key, which the audit cannot see), and refuses
+    // a target with Object Lock default retention.
+    if let Some(Some(Encryption::Kms { .. })) = target.encryption.known() {
+        return fail(format!(
+            "SSE-KMS (s3://{} is encrypted with SSE-KMS; S3 delivers access logs only to \
+             SSE-S3 targets unless the key policy lets logging.s3.amazonaws.com use the key)",
+            target.bucket
+        ));
+    }
+    if let Some(Some(lock)) = target.object_lock.known()
+        && lock.default_retention.is_some()
+    {
+        return fail(format!(
+            "OBJECT LOCK (s3://{} has a default retention; S3 refuses it as a log target)",
+            target.bucket
+        ));
+    }
     let policy = target.policy.known().and_then(Option::as_ref);
     if policy::accepts_log_delivery(
         policy,

@@ -87,6 +87,8 @@ fn hardened(name: &str, role: Role) -> BucketFacts {
                     exists: Fact::Known(true),
                     policy: Fact::Known(Some(logs_policy)),
                     acl: Fact::Known(owner_only()),
+                    encryption: Fact::Known(Some(Encryption::Aes256)),
+                    object_lock: Fact::Known(None),
                 }),
                 Vec::new(),
             )
@@ -605,4 +607,32 @@ fn a_bucket_in_china_or_govcloud_is_named_in_its_own_partition() {
         ));
         assert_eq!(tls(&bucket), Status::Pass, "{partition:?}");
     }
+}
+
+#[test]
+fn a_log_target_that_s3_will_not_deliver_to_fails() {
+    // P5: no delivery to an SSE-KMS target, and none to one with Object Lock retention.
+    let target_status = |bucket: &BucketFacts| {
+        evaluate_bucket(bucket, &context())
+            .into_iter()
+            .find(|finding| finding.rule.id == "access-log-target")
+            .unwrap()
+            .outcome
+    };
+    let hardened = hardened("state", Role::State);
+    assert_eq!(target_status(&hardened).status, Status::Pass);
+    let mut kms = hardened.clone();
+    kms.log_target.as_mut().unwrap().encryption = Fact::Known(Some(Encryption::Kms {
+        key_id: Some("alias/logs".to_owned()),
+        bucket_key: true,
+    }));
+    let outcome = target_status(&kms);
+    assert_eq!(outcome.status, Status::Fail);
+    assert!(outcome.detail.starts_with("SSE-KMS"), "{}", outcome.detail);
+    let mut locked = hardened;
+    locked.log_target.as_mut().unwrap().object_lock = Fact::Known(Some(crate::facts::ObjectLock {
+        enabled: true,
+        default_retention: Some((crate::facts::RetentionMode::Governance, 30)),
+    }));
+    assert_eq!(target_status(&locked).status, Status::Fail);
 }
