@@ -47,6 +47,11 @@ pub struct ProvisionArgs {
     /// that notify this SNS topic
     #[arg(long, value_name = "ARN")]
     pub alarm_topic_arn: Option<String>,
+
+    /// Give the region's shared lock table this run's KMS key and tags even when another
+    /// project chose others (every project using the table is affected)
+    #[arg(long)]
+    pub take_over_lock_table: bool,
 }
 
 /// Turns a provisioning error into the binary's failure: bad input exits 2, AWS 3.
@@ -143,6 +148,7 @@ pub async fn run(
         access_log_bucket: args.access_log_bucket.clone(),
         alarm_topic_arn: args.alarm_topic_arn.clone(),
         wait: WaitPolicy::default(),
+        take_over_table: args.take_over_lock_table,
     })
     .map_err(failure)?;
     let cloud = cli_support::aws::connect(common, spec.deployment.region).await?;

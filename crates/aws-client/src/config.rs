@@ -85,6 +85,7 @@ pub struct Aws {
     pub(crate) dynamodb: aws_sdk_dynamodb::Client,
     pub(crate) sts: aws_sdk_sts::Client,
     pub(crate) cloudwatch: aws_sdk_cloudwatch::Client,
+    pub(crate) kms: aws_sdk_kms::Client,
     region: String,
 }
 
@@ -139,6 +140,9 @@ impl Aws {
             .retry_config(retry.clone())
             .build();
         let cloudwatch = aws_sdk_cloudwatch::config::Builder::from(config)
+            .retry_config(retry.clone())
+            .build();
+        let kms = aws_sdk_kms::config::Builder::from(config)
             .retry_config(retry)
             .build();
         Aws {
@@ -147,6 +151,7 @@ impl Aws {
             dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb),
             sts: aws_sdk_sts::Client::from_conf(sts),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch),
+            kms: aws_sdk_kms::Client::from_conf(kms),
             region: config
                 .region()
                 .map(|region| region.to_string())

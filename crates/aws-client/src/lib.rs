@@ -1,7 +1,7 @@
 //! The one crate of the workspace that talks to AWS. Everything else sees AWS through the
 //! values and calls here, never through an SDK type.
 //!
-//! - [`Aws`]: every client of a run (S3, S3 Control, DynamoDB, STS, CloudWatch), built
+//! - [`Aws`]: every client of a run (S3, S3 Control, DynamoDB, STS, CloudWatch, KMS), built
 //!   once from a [`Config`] through the standard `aws-config` chain, with timeouts on every
 //!   request, at least eight attempts each, path-style S3 at a custom endpoint;
 //! - [`AwsError`]: one error for every call (operation, resource, [`AwsErrorKind`], AWS's
@@ -10,9 +10,10 @@
 //!   bucket-policy document type whose statements are judged with IAM's wildcards and
 //!   `NotAction` ([`policy`]), lifecycle rules as S3 reports them ([`lifecycle`]), object
 //!   versions, uploads and Object Lock state ([`objects`]), the lock table ([`dynamodb`]),
-//!   the caller ([`sts`]) and alarms ([`cloudwatch`]);
+//!   the caller ([`sts`]), alarms ([`cloudwatch`]) and keys as AWS reports them ([`kms`]);
 //! - one module per service with the calls, each a value in and a value out;
 //! - [`emulator`]: what is done for S3-compatible stores and emulators, in one place;
+//! - [`wait`]: one bounded back-off for what AWS allows only after a while;
 //! - [`Objects`], the calls made per object by the thousand, with a [`mock::MockClient`]
 //!   (versions in memory) and a [`failure::FailureClient`] (errors on cue) for unit tests.
 //!
@@ -34,6 +35,7 @@ pub mod dynamodb;
 pub mod emulator;
 mod error;
 pub mod failure;
+pub mod kms;
 pub mod lifecycle;
 pub mod mock;
 pub mod objects;
@@ -41,6 +43,7 @@ pub mod policy;
 pub mod s3;
 mod s3control;
 pub mod sts;
+pub mod wait;
 
 pub use config::{Aws, Backoff, Config, StaticCredentials, default_region};
 pub use error::{AwsError, AwsErrorKind};

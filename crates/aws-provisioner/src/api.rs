@@ -68,6 +68,14 @@ pub trait Account: Sync {
     fn caller(&self) -> impl Future<Output = Result<Caller, AwsError>> + Send;
 }
 
+/// KMS keys.
+pub trait Keys: Sync {
+    /// The ARN of the key `key` names (key id, key ARN, alias name or alias ARN), or `None`
+    /// when there is no such key (KMS DescribeKey).
+    fn key_arn(&self, key: &str)
+    -> impl Future<Output = Result<Option<String>, AwsError>> + Send;
+}
+
 /// CloudWatch alarms.
 pub trait Alarms: Sync {
     /// The alarms with these names that exist.
@@ -80,6 +88,6 @@ pub trait Alarms: Sync {
 }
 
 /// Everything provisioning talks to.
-pub trait Cloud: Buckets + LockTables + Account + Alarms {}
+pub trait Cloud: Buckets + LockTables + Account + Alarms + Keys {}
 
-impl<T: Buckets + LockTables + Account + Alarms> Cloud for T {}
+impl<T: Buckets + LockTables + Account + Alarms + Keys> Cloud for T {}

@@ -8,13 +8,15 @@ use serde::Serialize;
 use crate::api::Cloud;
 use crate::error::{Problem, ProvisionError};
 use crate::model::{
-    BucketPresence, BucketWrite, Caller, Created, Reads, TableFacts, TableSpec, TableStatus,
-    TableWrite,
+    BucketPresence, BucketWrite, Caller, Created, Reads, TableCreated, TableFacts, TableSpec,
+    TableStatus, TableWrite,
 };
 use crate::plan::{
-    Action, BucketPlan, Observed, ObservedBucket, Plan, TablePlan, plan, table_writes,
+    Action, BucketPlan, Observed, ObservedBucket, Plan, TableOwnership, TablePlan, plan,
+    table_writes,
 };
 use crate::spec::{BucketRole, EncryptionSpec, Spec};
+use aws_client::wait::Patience;
 
 /// Reads everything the plan needs, concurrently: every managed bucket, the candidate
 /// access-log targets, the lock table and the alarms.
@@ -43,6 +45,12 @@ pub async fn observe<C: Cloud>(
             None => Ok(None),
         }
     };
+    let key_arn = async {
+        match (&spec.lock_table, &spec.encryption) {
+            (Some(_), EncryptionSpec::Kms(key)) => key_arn(cloud, key).await,
+            _ => Ok(None),
+        }
+    };
     let alarm_names: Vec<String> = spec.alarms().into_iter().map(|alarm| alarm.name).collect();
     let alarms = async {
         if alarm_names.is_empty() {
@@ -51,16 +59,29 @@ pub async fn observe<C: Cloud>(
             cloud.describe_alarms(&alarm_names).await
         }
     };
-    let (buckets, table, alarms) = futures::join!(buckets, table, alarms);
+    let (buckets, table, alarms, key_arn) = futures::join!(buckets, table, alarms, key_arn);
     let mut observed = Observed {
         table: table?,
         alarms: alarms?,
+        key_arn: key_arn?,
         ..Observed::default()
     };
     for ((name, _), found) in roles.into_iter().zip(buckets) {
         observed.buckets.insert(name, found?);
     }
     Ok(observed)
+}
+
+/// The ARN AWS reports for `key`. A caller not allowed kms:DescribeKey gets `None`: the
+/// key is then compared as given, and a shared table's other key is left alone anyway.
+async fn key_arn<C: Cloud>(cloud: &C, key: &str) -> Result<Option<String>, ProvisionError> {
+    match cloud.key_arn(key).await {
+        Err(error) if error.kind() == aws_client::AwsErrorKind::AccessDenied => {
+            tracing::warn!(key, "kms:DescribeKey is denied; the lock table's key is compared as given");
+            Ok(None)
+        }
+        result => Ok(result?),
+    }
 }
 
 async fn observe_bucket<C: Cloud>(
@@ -189,19 +210,22 @@ async fn write_bucket_when_ready<C: Cloud>(
     bucket: &BucketName,
     write: &BucketWrite,
 ) -> Result<(), ProvisionError> {
-    let mut attempt: u32 = 1;
-    loop {
-        match cloud.write_bucket(bucket, write).await {
-            Err(error) if error.code() == Some("NoSuchBucket") && attempt < spec.wait.attempts => {
-                tracing::info!(bucket = %bucket, "the new bucket is not visible yet; waiting");
-                let backoff = std::time::Duration::from_millis(100)
-                    .saturating_mul(1 << attempt.min(5))
-                    .min(spec.wait.interval);
-                attempt += 1;
-                tokio::time::sleep(backoff).await;
-            }
-            result => return result.map_err(ProvisionError::from),
-        }
+    patience(spec)
+        .retry(
+            || cloud.write_bucket(bucket, write),
+            |error| error.code() == Some("NoSuchBucket"),
+            |_, _| tracing::info!(bucket = %bucket, "the new bucket is not visible yet; waiting"),
+        )
+        .await
+        .map_err(ProvisionError::from)
+}
+
+/// The spec's bounded wait as a back-off: as many tries, from 100 ms up to its interval.
+fn patience(spec: &Spec) -> Patience {
+    Patience {
+        attempts: spec.wait.attempts,
+        first: std::time::Duration::from_millis(100),
+        cap: spec.wait.interval,
     }
 }
 
@@ -210,21 +234,27 @@ async fn apply_table<C: Cloud>(
     spec: &Spec,
     plan: &TablePlan,
 ) -> Result<(), ProvisionError> {
-    if plan.action == Action::Create {
-        let table_spec = TableSpec {
+    let table_spec = TableSpec {
             kms_key_id: match &spec.encryption {
                 EncryptionSpec::Kms(key) => Some(key.clone()),
                 EncryptionSpec::Default => None,
             },
             tags: spec.table_tags(),
         };
-        // Created, or created a moment ago by a concurrent run: either way, converge below.
-        cloud.create_table(&plan.table, &table_spec).await?;
-    }
+    let ownership = match plan.action {
+        // Created now, the table is this run's; created a moment ago by a concurrent run,
+        // it is shared like any other: either way, converge below.
+        Action::Create => match cloud.create_table(&plan.table, &table_spec).await? {
+            TableCreated::Created => TableOwnership::Ours,
+            TableCreated::AlreadyExists => spec.table_ownership(),
+        },
+        _ => spec.table_ownership(),
+    };
     // Changes are computed again from fresh facts: the table may have been created with
     // other settings by another run, or have changed while it was busy.
     let mut facts = wait_until_active(cloud, spec, &plan.table).await?;
-    for (_, write) in table_writes(spec, &facts) {
+    let judgement = table_writes(spec, &facts, plan.key_arn.as_deref(), ownership);
+    for (_, write) in judgement.writes {
         write_table_when_ready(cloud, spec, &plan.table, &facts.arn, &write).await?;
         if matches!(
             write,
@@ -246,20 +276,14 @@ async fn write_table_when_ready<C: Cloud>(
     arn: &str,
     write: &TableWrite,
 ) -> Result<(), ProvisionError> {
-    let mut attempt = 1;
-    loop {
-        match cloud.write_table(table, arn, write).await {
-            Err(error)
-                if error.code() == Some("ContinuousBackupsUnavailableException")
-                    && attempt < spec.wait.attempts =>
-            {
-                tracing::info!(table = %table, "point-in-time recovery is not available yet; waiting");
-                attempt += 1;
-                tokio::time::sleep(spec.wait.interval).await;
-            }
-            result => return result.map_err(ProvisionError::from),
-        }
-    }
+    patience(spec)
+        .retry(
+            || cloud.write_table(table, arn, write),
+            |error| error.code() == Some("ContinuousBackupsUnavailableException"),
+            |_, _| tracing::info!(table = %table, "point-in-time recovery is not available yet; waiting"),
+        )
+        .await
+        .map_err(ProvisionError::from)
 }
 
 /// Looks at the table until it is ACTIVE, within the spec's bounded wait.
@@ -288,6 +312,49 @@ pub async fn wait_until_active<C: Cloud>(
         waited_seconds: spec.wait.interval.as_secs()
             * u64::from(spec.wait.attempts.saturating_sub(1)),
     })
+}
+
+/// Observes again until every setting reads back as planned. A read right after a write
+/// can return the previous configuration (P3: S3's bucket configuration, lifecycle rules
+/// for minutes; DynamoDB's tags): what has not converged is looked at again, with a
+/// back-off from 250 ms up to 8 s, eight looks in all (about half a minute), before the run
+/// ends "did not converge".
+async fn verify<C: Cloud>(cloud: &C, spec: &Spec, caller: &Caller) -> Result<(), ProvisionError> {
+    let patience = Patience {
+        attempts: spec.wait.attempts.min(8),
+        first: std::time::Duration::from_millis(125),
+        cap: std::time::Duration::from_secs(8),
+    };
+    let verified = patience
+        .retry(
+            || async {
+                let observed = observe(cloud, spec, caller)
+                    .await
+                    .map_err(Unverified::Failed)?;
+                let after = plan(spec, caller, &observed);
+                match after.is_noop() {
+                    true => Ok(()),
+                    false => Err(Unverified::Pending(after.pending())),
+                }
+            },
+            |error| matches!(error, Unverified::Pending(_)),
+            |error, _| {
+                if let Unverified::Pending(pending) = error {
+                    tracing::info!(?pending, "not every setting reads back yet; looking again");
+                }
+            },
+        )
+        .await;
+    verified.map_err(|error| match error {
+        Unverified::Pending(pending) => ProvisionError::NotConverged(pending),
+        Unverified::Failed(error) => error,
+    })
+}
+
+/// Why a verification look failed: settings still pending, or a failed read.
+enum Unverified {
+    Pending(Vec<String>),
+    Failed(ProvisionError),
 }
 
 /// How a run ended.
@@ -355,10 +422,7 @@ pub async fn provision<C: Cloud>(
         Outcome::Declined
     } else {
         apply(cloud, spec, &planned).await?;
-        let after = plan(spec, &caller, &observe(cloud, spec, &caller).await?);
-        if !after.is_noop() {
-            return Err(ProvisionError::NotConverged(after.pending()));
-        }
+        verify(cloud, spec, &caller).await?;
         Outcome::Applied
     };
     Ok(Report {

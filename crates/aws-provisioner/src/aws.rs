@@ -4,7 +4,7 @@
 use aws_client::Aws;
 use naming::{BucketName, Region, TableName};
 
-use crate::api::{Account, Alarms, Buckets, LockTables};
+use crate::api::{Account, Alarms, Buckets, Keys, LockTables};
 use crate::error::AwsError;
 use crate::lifecycle;
 use crate::model::{
@@ -115,6 +115,12 @@ impl LockTables for Aws {
 impl Account for Aws {
     async fn caller(&self) -> Result<Caller, AwsError> {
         Aws::caller(self).await
+    }
+}
+
+impl Keys for Aws {
+    async fn key_arn(&self, key: &str) -> Result<Option<String>, AwsError> {
+        Aws::key_arn(self, key).await
     }
 }
 

@@ -38,6 +38,7 @@
 //!     access_log_bucket: None,
 //!     alarm_topic_arn: None,
 //!     wait: WaitPolicy::default(),
+//!     take_over_table: false,
 //! })?;
 //! assert_eq!(spec.managed_buckets().len(), 5);
 //! assert_eq!(spec.lock_table.unwrap().as_str(), "terraform-locks-us-east");

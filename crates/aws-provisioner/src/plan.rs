@@ -26,6 +26,9 @@ pub struct Observed {
     pub table: Option<TableFacts>,
     /// The alarms that exist, of those the spec wants.
     pub alarms: Vec<AlarmSpec>,
+    /// The ARN AWS reports for `--kms-key-id` (KMS DescribeKey), when the lock table is
+    /// looked at and the key could be looked up.
+    pub key_arn: Option<String>,
 }
 
 /// One bucket as found.
@@ -165,6 +168,9 @@ pub struct TablePlan {
     pub changes: Vec<Change>,
     /// The status it must leave before it can be changed, if not ACTIVE.
     pub waits_for: Option<String>,
+    /// The ARN AWS reports for `--kms-key-id`, when it could be looked up.
+    #[serde(skip)]
+    pub key_arn: Option<String>,
 }
 
 /// The plan for one alarm.
@@ -407,7 +413,7 @@ pub fn plan(spec: &Spec, caller: &Caller, observed: &Observed) -> Plan {
     let table = spec
         .lock_table
         .as_ref()
-        .and_then(|table| table_plan(spec, table, observed.table.as_ref(), &mut problems));
+        .and_then(|table| table_plan(spec, table, observed, &mut problems, &mut warnings));
     let alarms = spec
         .alarms()
         .into_iter()
@@ -626,10 +632,43 @@ fn bucket_plan(
     }
 }
 
+/// The lock table's settings as the plan judges them: what is written, and the settings
+/// another project chose that are left as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableJudgement {
+    /// The changes, each with its call.
+    pub writes: Vec<(Change, TableWrite)>,
+    /// Settings that differ from this run's but are left alone, each as a sentence.
+    pub kept: Vec<String>,
+}
+
+/// Whose settings a lock-table judgement may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableOwnership {
+    /// The table exists and is shared by every project of the region (its name has no
+    /// project in it): a setting another project chose (its KMS key, a tag's value) is
+    /// reported and left alone. Point-in-time recovery, deletion protection, on-demand
+    /// billing and encryption with the AWS-managed key are the baseline of every project,
+    /// so they are set.
+    Shared,
+    /// This run created the table, or `--take-over-lock-table`: its settings are this
+    /// run's.
+    Ours,
+}
+
 /// The changes a table needs, from its facts. Used by the plan and again by apply, after a
-/// wait or a create, on fresh facts.
-pub fn table_writes(spec: &Spec, facts: &TableFacts) -> Vec<(Change, TableWrite)> {
-    let mut writes = Vec::new();
+/// wait or a create, on fresh facts. `key_arn` is the ARN AWS reports for `--kms-key-id`
+/// (DynamoDB reports a table's key only so: aws-behaviour.md P1), when it could be looked up.
+pub fn table_writes(
+    spec: &Spec,
+    facts: &TableFacts,
+    key_arn: Option<&str>,
+    ownership: TableOwnership,
+) -> TableJudgement {
+    let mut judgement = TableJudgement::default();
+    let TableJudgement { writes, kept } = &mut judgement;
+    let table = spec.lock_table.as_ref().map_or("the lock table", TableName::as_str);
+    let takeover_hint = "pass --take-over-lock-table to change it for every project";
     if !facts.on_demand {
         writes.push((
             change(Setting::BillingMode, "PROVISIONED", "PAY_PER_REQUEST"),
@@ -643,7 +682,9 @@ pub fn table_writes(spec: &Spec, facts: &TableFacts) -> Vec<(Change, TableWrite)
     let encrypted_right = match (&facts.sse, &kms) {
         (None, _) => false,
         (Some(_), None) => true,
-        (Some(found), Some(key)) => found.as_ref() == Some(key),
+        (Some(found), Some(key)) => {
+            found.as_ref() == Some(key) || (found.is_some() && found.as_deref() == key_arn)
+        }
     };
     if !encrypted_right {
         let from = match &facts.sse {
@@ -651,10 +692,20 @@ pub fn table_writes(spec: &Spec, facts: &TableFacts) -> Vec<(Change, TableWrite)
             Some(key) => format!("KMS ({})", key.as_deref().unwrap_or("aws/dynamodb")),
         };
         let to = format!("KMS ({})", kms.as_deref().unwrap_or("aws/dynamodb"));
-        writes.push((
-            change(Setting::TableEncryption, from, to),
-            TableWrite::Encryption(kms),
-        ));
+        // A customer key is a choice every caller of the table must be allowed to use:
+        // it is this run's to make only for a table that is its own.
+        if kms.is_some() && ownership == TableOwnership::Shared {
+            kept.push(format!(
+                "{table} is shared by every project in {region} and is encrypted with {from}, \
+                 not {to}; it is left so ({takeover_hint})",
+                region = spec.deployment.region,
+            ));
+        } else {
+            writes.push((
+                change(Setting::TableEncryption, from, to),
+                TableWrite::Encryption(kms),
+            ));
+        }
     }
     if !facts.point_in_time_recovery {
         writes.push((
@@ -668,11 +719,20 @@ pub fn table_writes(spec: &Spec, facts: &TableFacts) -> Vec<(Change, TableWrite)
             TableWrite::DeletionProtection,
         ));
     }
-    let missing: Tags = spec
-        .table_tags()
-        .into_iter()
-        .filter(|(key, value)| facts.tags.get(key) != Some(value))
-        .collect();
+    let mut missing = Tags::new();
+    for (key, value) in spec.table_tags() {
+        match facts.tags.get(&key) {
+            Some(found) if *found == value => {}
+            Some(found) if ownership == TableOwnership::Shared => kept.push(format!(
+                "{table} is shared by every project in {region} and has tag {key}={found}, \
+                 not {key}={value}; it is left so ({takeover_hint})",
+                region = spec.deployment.region,
+            )),
+            _ => {
+                missing.insert(key, value);
+            }
+        }
+    }
     if !missing.is_empty() {
         let to = missing
             .iter()
@@ -681,21 +741,26 @@ pub fn table_writes(spec: &Spec, facts: &TableFacts) -> Vec<(Change, TableWrite)
             .join(", ");
         let from = missing
             .keys()
-            .map(|key| format!("no {key}"))
+            .map(|key| match facts.tags.get(key) {
+                Some(found) => format!("{key}={found}"),
+                None => format!("no {key}"),
+            })
             .collect::<Vec<_>>()
             .join(", ");
         writes.push((change(Setting::Tags, from, to), TableWrite::Tags(missing)));
     }
-    writes
+    judgement
 }
 
 fn table_plan(
     spec: &Spec,
     table: &TableName,
-    facts: Option<&TableFacts>,
+    observed: &Observed,
     problems: &mut Vec<Problem>,
+    warnings: &mut Vec<String>,
 ) -> Option<TablePlan> {
-    let Some(facts) = facts else {
+    let key_arn = observed.key_arn.clone();
+    let Some(facts) = observed.table.as_ref() else {
         let kms = match &spec.encryption {
             EncryptionSpec::Kms(key) => key.as_str(),
             EncryptionSpec::Default => "aws/dynamodb",
@@ -719,6 +784,7 @@ fn table_plan(
             action: Action::Create,
             changes,
             waits_for: None,
+            key_arn,
         });
     };
     if facts.key_schema != [lock_key()] {
@@ -745,7 +811,10 @@ fn table_plan(
         });
         return None;
     }
-    let changes: Vec<Change> = table_writes(spec, facts)
+    let judgement = table_writes(spec, facts, key_arn.as_deref(), spec.table_ownership());
+    warnings.extend(judgement.kept);
+    let changes: Vec<Change> = judgement
+        .writes
         .into_iter()
         .map(|(change, _)| change)
         .collect();
@@ -759,5 +828,6 @@ fn table_plan(
         },
         changes,
         waits_for,
+        key_arn,
     })
 }

@@ -77,6 +77,8 @@ pub struct Options {
     pub alarm_topic_arn: Option<String>,
     /// How long to wait for the table.
     pub wait: WaitPolicy,
+    /// `--take-over-lock-table`: the shared lock table gets this run's settings.
+    pub take_over_table: bool,
 }
 
 /// A validated request: the names of everything to provision and how.
@@ -105,6 +107,8 @@ pub struct Spec {
     pub alarm_topic: Option<String>,
     /// How long to wait for the table.
     pub wait: WaitPolicy,
+    /// `--take-over-lock-table`: the shared lock table gets this run's settings.
+    pub take_over_table: bool,
 }
 
 /// The role a bucket plays: naming's, of which provisioning manages `State`,
@@ -124,6 +128,7 @@ impl Spec {
             access_log_bucket,
             alarm_topic_arn,
             wait,
+            take_over_table,
         } = options;
         let backend = scope != Scope::ObservabilityOnly;
         let state_bucket = backend
@@ -191,7 +196,17 @@ impl Spec {
             access_log_bucket,
             alarm_topic,
             wait,
+            take_over_table,
         })
+    }
+
+    /// Whose settings the existing lock table's are: shared, unless
+    /// `--take-over-lock-table`.
+    pub fn table_ownership(&self) -> crate::plan::TableOwnership {
+        match self.take_over_table {
+            true => crate::plan::TableOwnership::Ours,
+            false => crate::plan::TableOwnership::Shared,
+        }
     }
 
     /// The buckets the run manages in full, with their roles.
@@ -390,6 +405,7 @@ mod tests {
             access_log_bucket: None,
             alarm_topic_arn: None,
             wait: WaitPolicy::default(),
+            take_over_table: false,
         }
     }
 

@@ -454,16 +454,9 @@ fn transient(error: &AwsError) -> bool {
     )
 }
 
-/// The back-off before attempt `attempt` (from 1): doubling from `base`, at most 5 s, with
-/// up to half of it added at random so that batches do not retry in step.
+/// The delay before retry `attempt`: doubling from `base`, at most 5 s, with jitter.
 fn backoff(base: Duration, attempt: u32) -> Duration {
-    let delay = base
-        .saturating_mul(1 << attempt.min(16))
-        .min(Duration::from_secs(5));
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |now| now.subsec_nanos());
-    delay + delay.mul_f64(f64::from(nanos % 1000) / 2000.0)
+    aws_client::wait::backoff(base, attempt, Duration::from_secs(5))
 }
 
 /// Deletes one batch, sending the keys that failed transiently again.
@@ -793,15 +786,6 @@ mod tests {
             other => panic!("expected NotEmpty, got {other:?}"),
         }
         assert!(!*store.deleted_bucket.lock().unwrap());
-    }
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        let base = Duration::from_millis(100);
-        let first = backoff(base, 1);
-        assert!(first >= Duration::from_millis(200) && first <= Duration::from_millis(300));
-        let late = backoff(base, 12);
-        assert!(late >= Duration::from_secs(5) && late <= Duration::from_millis(7500));
     }
 
     #[test]

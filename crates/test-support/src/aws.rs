@@ -18,7 +18,7 @@ use crate::harness::moto;
 pub use aws_sdk_dynamodb::Client as DynamoDb;
 pub use aws_sdk_s3::Client as S3;
 /// The SDK crates, for tests that set up or read back what the toolkit cannot express.
-pub use {aws_sdk_cloudwatch, aws_sdk_dynamodb, aws_sdk_s3, aws_types};
+pub use {aws_sdk_cloudwatch, aws_sdk_dynamodb, aws_sdk_kms, aws_sdk_s3, aws_types};
 
 /// The region test clients use unless a test picks another.
 pub const TEST_REGION: &str = "us-east-1";
@@ -115,6 +115,20 @@ pub fn s3(config: &SdkConfig) -> aws_sdk_s3::Client {
 /// A DynamoDB client for `config`.
 pub fn dynamodb(config: &SdkConfig) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(config)
+}
+
+/// A symmetric KMS key in the emulator, with `alias` (`alias/...`) pointing at it: its ARN.
+pub async fn kms_key_with_alias(config: &SdkConfig, alias: &str) -> String {
+    let kms = aws_sdk_kms::Client::new(config);
+    let key = kms.create_key().send().await.expect("CreateKey");
+    let metadata = key.key_metadata().expect("the key's metadata");
+    kms.create_alias()
+        .alias_name(alias)
+        .target_key_id(metadata.key_id())
+        .send()
+        .await
+        .expect("CreateAlias");
+    metadata.arn().expect("the key's ARN").to_owned()
 }
 
 /// The account moto gives requests that name none: the default test account.

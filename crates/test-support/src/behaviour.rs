@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::proxy::{AwsAnswer, Fault, FaultRule, RequestRecord};
+use crate::proxy::{AwsAnswer, Fault, FaultRule, RequestRecord, Rewrite};
 
 /// One documented AWS behaviour, and the proxy rules that reproduce it.
 #[derive(Debug, Clone, Copy)]
@@ -114,6 +114,30 @@ pub fn bucket_in_region(bucket: &str, region: &'static str) -> FaultRule {
         1.0,
     )
     .matching(move |record| record.path == path || record.path.starts_with(&format!("{path}/")))
+}
+
+/// P1: DynamoDB reports a table's KMS key as its full key ARN
+/// (`SSEDescription.KMSMasterKeyArn`), whatever form it was given in; moto reports it as
+/// given. For the key `given` (an alias or key id) whose ARN is `arn`: every DescribeTable
+/// answer that reports `given` reports `arn` instead. A fact about one key, like a bucket's
+/// region, so a rule to add for it rather than a part of [`real_account`].
+pub fn table_key_reported_as_arn(given: &str, arn: &str) -> FaultRule {
+    let (given, arn) = (given.to_owned(), arn.to_owned());
+    let rewrite = Rewrite::new("a table's KMS key as its ARN", move |_, _, body| {
+        let Ok(mut answer) = serde_json::from_str::<serde_json::Value>(&body) else {
+            return body;
+        };
+        let key = answer.pointer_mut("/Table/SSEDescription/KMSMasterKeyArn");
+        match key {
+            Some(key) if key.as_str() == Some(given.as_str()) => {
+                *key = serde_json::Value::String(arn.clone());
+                answer.to_string()
+            }
+            _ => body,
+        }
+    });
+    FaultRule::new(Fault::Rewrite(rewrite), 1.0)
+        .matching(|record| operation_is(record, "DescribeTable"))
 }
 
 /// S3's CreateBucket, path-style: `PUT /{bucket}` with no key and no query.
@@ -247,6 +271,8 @@ mod tests {
             path: path.to_owned(),
             query: query.to_owned(),
             operation: None,
+            headers: Vec::new(),
+            body: String::new(),
             status: 0,
             fault: None,
         };

@@ -39,4 +39,4 @@ pub mod terraform;
 
 pub use harness::{Harness, HarnessError, MotoOptions, MotoServer, moto, terraform, unique_name};
 #[cfg(feature = "aws")]
-pub use proxy::{AwsAnswer, Fault, FaultProxy, FaultRule, RequestRecord};
+pub use proxy::{AwsAnswer, Fault, FaultProxy, FaultRule, RequestRecord, Rewrite};

@@ -28,7 +28,7 @@ use tokio::sync::oneshot;
 type ProxyBody = Either<Incoming, Full<Bytes>>;
 
 /// What the proxy does to a chosen request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Answer as a throttled service would: S3's `503 SlowDown`, or DynamoDB's
     /// `ThrottlingException`. The request never reaches the emulator.
@@ -46,7 +46,52 @@ pub enum Fault {
     /// Answer as AWS answers this error, without forwarding: an S3 XML `<Error>`, or for
     /// the JSON protocol (DynamoDB) a `__type` of the code.
     Error(AwsAnswer),
+    /// Forward the request, then change the emulator's answer as AWS would have answered.
+    /// Every chosen rewrite is applied, in the order of the rules.
+    Rewrite(Rewrite),
 }
+
+/// A change to the emulator's answer: its headers and its body, knowing the request.
+#[derive(Clone)]
+pub struct Rewrite {
+    /// What it does, such as "the key's ARN for its alias"; two rewrites are equal when
+    /// their names are.
+    pub name: &'static str,
+    apply: RewriteFn,
+}
+
+type RewriteFn = Arc<dyn Fn(&RequestRecord, &mut hyper::HeaderMap, String) -> String + Send + Sync>;
+
+impl Rewrite {
+    /// A rewrite named `name`: `apply` takes the request, the answer's headers and its
+    /// body, and returns the new body.
+    pub fn new(
+        name: &'static str,
+        apply: impl Fn(&RequestRecord, &mut hyper::HeaderMap, String) -> String
+        + Send
+        + Sync
+        + 'static,
+    ) -> Rewrite {
+        Rewrite {
+            name,
+            apply: Arc::new(apply),
+        }
+    }
+}
+
+impl fmt::Debug for Rewrite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Rewrite").field(&self.name).finish()
+    }
+}
+
+impl PartialEq for Rewrite {
+    fn eq(&self, other: &Rewrite) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Rewrite {}
 
 /// An error answer of AWS's: the HTTP status, the error code and the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +118,12 @@ pub struct RequestRecord {
     /// The operation, where the protocol names it: DynamoDB's `X-Amz-Target`, the query
     /// protocol's `Action` (STS), the RPC v2 path (CloudWatch). `None` for REST (S3).
     pub operation: Option<String>,
+    /// The request's `x-amz-*` headers but the signature's, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The body of a small request that carries a document: a form, a JSON call
+    /// (DynamoDB), a bucket configuration write (S3's `PUT /{bucket}?{configuration}`).
+    /// Empty for object uploads and other streams.
+    pub body: String,
     /// The status the client got (0 for a dropped connection).
     pub status: u16,
     /// The fault injected, if any.
@@ -80,6 +131,36 @@ pub struct RequestRecord {
 }
 
 impl RequestRecord {
+    /// The value of request header `name` (lower case), if it was sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(header, _)| header == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Whether the query names `parameter` (`?versioning`, `?encoding-type=url`).
+    pub fn has_query(&self, parameter: &str) -> bool {
+        self.query
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some(parameter))
+    }
+
+    /// The bucket of a path-style S3 request, such as `b` for `/b/key`.
+    pub fn bucket(&self) -> Option<&str> {
+        self.path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .filter(|bucket| !bucket.is_empty())
+    }
+
+    /// Whether this is a request to a bucket itself (`/{bucket}` or `/{bucket}/`), not to
+    /// one of its objects.
+    pub fn is_bucket_request(&self) -> bool {
+        self.bucket().is_some() && self.path.trim_matches('/').split('/').count() == 1
+    }
+
     /// Whether the request may change something: an operation that does not start with
     /// a read verb, or for REST calls any method but GET and HEAD.
     pub fn is_mutating(&self) -> bool {
@@ -377,50 +458,62 @@ async fn handle(
     request: Request<Incoming>,
 ) -> Result<Response<ProxyBody>, DroppedConnection> {
     let (mut parts, body) = request.into_parts();
-    let is_form = parts
-        .headers
-        .get(hyper::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
     let operation = operation_of(&parts);
-    // Form bodies (STS, the query protocol) are small: read them to learn the operation.
-    let (mut body, operation): (ProxyBody, Option<String>) = if is_form {
-        let bytes = body
-            .collect()
-            .await
-            .map(|collected| collected.to_bytes())
-            .unwrap_or_default();
-        let action = form_action(&bytes);
-        (Either::Right(Full::new(bytes)), operation.or(action))
-    } else {
-        (Either::Left(body), operation)
-    };
+    let headers = parts
+        .headers
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("x-amz-") && *name != "x-amz-content-sha256")
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_owned(), value)
+        })
+        .collect();
     let mut record = RequestRecord {
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().unwrap_or_default().to_owned(),
         operation,
+        headers,
+        body: String::new(),
         status: 0,
         fault: None,
+    };
+    // Documents are small: read them, so rules can see them (and forms name the operation).
+    let mut body: ProxyBody = if carries_document(&parts, &record) {
+        let bytes = body
+            .collect()
+            .await
+            .map(|collected| collected.to_bytes())
+            .unwrap_or_default();
+        record.body = String::from_utf8_lossy(&bytes).into_owned();
+        if record.operation.is_none() {
+            record.operation = form_action(&bytes);
+        }
+        Either::Right(Full::new(bytes))
+    } else {
+        Either::Left(body)
     };
     let chosen = {
         let mut rules = state.rules.lock().expect("rules lock");
         let mut chosen = Vec::new();
         for rule in rules.iter_mut() {
             if rule.chooses(&record) {
-                chosen.push(rule.rule.fault);
+                chosen.push(rule.rule.fault.clone());
             }
         }
         chosen
     };
-    // Every chosen latency is served; of the other faults, the first rule's wins.
+    // Every chosen latency is served and every rewrite applied; of the other faults, the
+    // first rule's wins.
     let mut failure = None;
+    let mut rewrites = Vec::new();
     for fault in chosen {
         match fault {
             Fault::Latency(delay) => {
                 tokio::time::sleep(delay).await;
-                record.fault.get_or_insert(fault);
+                record.fault.get_or_insert(fault.clone());
             }
+            Fault::Rewrite(rewrite) => rewrites.push(rewrite),
             _ if failure.is_none() => failure = Some(fault),
             _ => {}
         }
@@ -455,9 +548,9 @@ async fn handle(
             body = Either::Right(Full::new(Bytes::new()));
         }
         Some(fault) => {
-            record.fault = Some(fault);
             let json_protocol = parts.headers.contains_key("x-amz-target");
-            answer = Some(fault_response(fault, json_protocol));
+            answer = Some(fault_response(&fault, json_protocol));
+            record.fault = Some(fault);
         }
         None => {}
     }
@@ -469,7 +562,11 @@ async fn handle(
                 .parse()
                 .expect("an upstream URI");
             match state.client.request(Request::from_parts(parts, body)).await {
-                Ok(response) => response.map(Either::Left),
+                Ok(response) if rewrites.is_empty() => response.map(Either::Left),
+                Ok(response) => {
+                    record.fault.get_or_insert(Fault::Rewrite(rewrites[0].clone()));
+                    rewrite(response, &record, &rewrites).await
+                }
                 Err(error) => {
                     text_response(StatusCode::BAD_GATEWAY, format!("upstream failed: {error}"))
                 }
@@ -484,6 +581,46 @@ async fn handle(
     }
     state.records.lock().expect("records lock").push(record);
     Ok(response)
+}
+
+/// Whether a request's body is a small document rather than a stream of object data.
+fn carries_document(parts: &Parts, record: &RequestRecord) -> bool {
+    let small = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok())
+        .is_some_and(|length| length <= 1 << 20);
+    let form_or_json = parts
+        .headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value.starts_with("application/x-www-form-urlencoded")
+                || value.starts_with("application/x-amz-json")
+        });
+    let configuration = record.method == "PUT" && record.is_bucket_request() && !record.query.is_empty();
+    small && (form_or_json || configuration)
+}
+
+/// The emulator's answer, changed by every rewrite in turn.
+async fn rewrite(
+    response: Response<Incoming>,
+    record: &RequestRecord,
+    rewrites: &[Rewrite],
+) -> Response<ProxyBody> {
+    let (mut parts, body) = response.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|collected| collected.to_bytes())
+        .unwrap_or_default();
+    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    for rewrite in rewrites {
+        text = (rewrite.apply)(record, &mut parts.headers, text);
+    }
+    parts.headers.remove(hyper::header::CONTENT_LENGTH);
+    parts.headers.remove("x-amz-crc32");
+    Response::from_parts(parts, Either::Right(Full::new(Bytes::from(text))))
 }
 
 /// Returned by the service to make hyper close the connection without a response.
@@ -540,9 +677,9 @@ fn key_errors_response(request: &str) -> Response<ProxyBody> {
     response
 }
 
-fn fault_response(fault: Fault, json_protocol: bool) -> Response<ProxyBody> {
+fn fault_response(fault: &Fault, json_protocol: bool) -> Response<ProxyBody> {
     if let Fault::Error(answer) = fault {
-        return error_response(answer, json_protocol);
+        return error_response(*answer, json_protocol);
     }
     let (status, code, message) = match fault {
         Fault::SlowDown => (

@@ -43,6 +43,7 @@ impl Project {
             access_log_bucket: None,
             alarm_topic_arn: None,
             wait: aws_provisioner::WaitPolicy::default(),
+            take_over_table: false,
         })
         .unwrap();
         let cloud = aws_provisioner::Aws::new(&aws::client_config_for(moto().endpoint(), REGION));

@@ -21,7 +21,7 @@ async fn injected_faults_still_converge() {
     );
     let report = provision_via(proxy.endpoint(), &spec, false).await.unwrap();
     assert_eq!(report.outcome, Outcome::Applied);
-    let faults: Vec<Fault> = proxy.requests().iter().filter_map(|r| r.fault).collect();
+    let faults: Vec<Fault> = proxy.requests().iter().filter_map(|r| r.fault.clone()).collect();
     for kind in [
         Fault::SlowDown,
         Fault::InternalError,
@@ -201,4 +201,35 @@ async fn a_bucket_whose_acl_grants_log_delivery_gets_ownership_enforced_in_a_saf
         "delivery by policy first: {writes:?}"
     );
     assert!(at("acl", 200) < at("ownershipControls", 200), "{writes:?}");
+}
+
+#[tokio::test]
+async fn a_lock_table_key_given_as_an_alias_converges_on_the_arn_dynamodb_reports() {
+    // P1: DynamoDB reports the table's key as its ARN, whatever form --kms-key-id had.
+    let alias = format!("alias/{}", test_support::unique_name("locks"));
+    let config = test_support::aws::sdk_config_for(moto().endpoint(), "us-east-2");
+    let arn = test_support::aws::kms_key_with_alias(&config, &alias).await;
+    let spec = aws_provisioner::Spec::new(aws_provisioner::Options {
+        kms_key_id: Some(alias.clone()),
+        ..crate::support::options(Scope::BackendOnly, "us-east-2")
+    })
+    .unwrap();
+    let proxy = FaultProxy::start(
+        moto().endpoint(),
+        vec![test_support::behaviour::table_key_reported_as_arn(
+            &alias, &arn,
+        )],
+    );
+    let report = provision_via(proxy.endpoint(), &spec, false)
+        .await
+        .unwrap_or_else(|error| panic!("P1: {error}"));
+    assert_eq!(report.outcome, Outcome::Applied);
+    let updates = proxy
+        .requests()
+        .iter()
+        .filter(|r| r.operation.as_deref() == Some("UpdateTable"))
+        .count();
+    assert_eq!(updates, 0, "the key was never written again");
+    let again = provision_via(proxy.endpoint(), &spec, false).await.unwrap();
+    assert_eq!(again.outcome, Outcome::Unchanged, "{:?}", again.plan.table);
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use aws_provisioner::api::{Account, Alarms, Buckets, LockTables};
+use aws_provisioner::api::{Account, Alarms, Buckets, Keys, LockTables};
 use aws_provisioner::model::{
     AlarmSpec, BucketPresence, BucketSettings, BucketWrite, Caller, Created, Reads, TableCreated,
     TableFacts, TableSpec, TableStatus, TableWrite, lock_key,
@@ -32,6 +32,8 @@ struct State {
     raced_table: Option<TableFacts>,
     alarms: Vec<AlarmSpec>,
     writes: Vec<String>,
+    /// KMS keys by every name they go by (alias, id), to their ARN.
+    keys: BTreeMap<String, String>,
 }
 
 #[derive(Default)]
@@ -155,6 +157,8 @@ impl LockTables for Memory {
         }
         let mut facts = active_table(table.as_str());
         facts.tags = spec.tags.clone();
+        // DynamoDB reports the key as its ARN, whatever form it was given in (P1).
+        facts.sse = Some(spec.kms_key_id.as_ref().map(|key| state.arn_of(key)));
         state.table = Some(facts);
         Ok(TableCreated::Created)
     }
@@ -167,8 +171,25 @@ impl LockTables for Memory {
     ) -> Result<(), AwsError> {
         let mut state = self.state();
         state.writes.push(format!("table: {write:?}"));
-        state.table.as_mut().unwrap().apply(write);
+        let reported = match write {
+            TableWrite::Encryption(Some(key)) => TableWrite::Encryption(Some(state.arn_of(key))),
+            other => other.clone(),
+        };
+        state.table.as_mut().unwrap().apply(&reported);
         Ok(())
+    }
+}
+
+impl State {
+    /// The ARN DynamoDB reports for `key`.
+    fn arn_of(&self, key: &str) -> String {
+        self.keys.get(key).cloned().unwrap_or_else(|| key.to_owned())
+    }
+}
+
+impl Keys for Memory {
+    async fn key_arn(&self, key: &str) -> Result<Option<String>, AwsError> {
+        Ok(self.state().keys.get(key).cloned())
     }
 }
 
@@ -355,4 +376,103 @@ async fn a_table_created_by_another_run_with_other_settings_is_converged() {
     assert_eq!(report.plan.table.as_ref().unwrap().action, Action::Create);
     let facts = cloud.state().table.clone().unwrap();
     assert!(facts.on_demand && facts.deletion_protection && facts.point_in_time_recovery);
+}
+
+const KEY_ARN: &str = "arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+fn with_key(key: &str, take_over_table: bool) -> Spec {
+    Spec::new(Options {
+        kms_key_id: Some(key.to_owned()),
+        take_over_table,
+        wait: WaitPolicy {
+            attempts: 4,
+            interval: Duration::from_millis(1),
+        },
+        ..options(Scope::BackendOnly, "us-east-2")
+    })
+    .unwrap()
+}
+
+fn known_key() -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("alias/tfstate".to_owned(), KEY_ARN.to_owned()),
+        ("1234abcd-12ab-34cd-56ef-1234567890ab".to_owned(), KEY_ARN.to_owned()),
+    ])
+}
+
+#[tokio::test]
+async fn a_lock_table_key_given_as_an_alias_or_id_converges_on_the_arn_aws_reports() {
+    for key in ["alias/tfstate", "1234abcd-12ab-34cd-56ef-1234567890ab"] {
+        let cloud = Memory::with(State {
+            keys: known_key(),
+            ..State::default()
+        });
+        let spec = with_key(key, false);
+        let report = provision(&cloud, &spec, false, &mut Recorder::default())
+            .await
+            .unwrap_or_else(|error| panic!("{key}: {error}"));
+        assert_eq!(report.outcome, Outcome::Applied, "{key}");
+        assert_eq!(
+            cloud.state().table.as_ref().unwrap().sse,
+            Some(Some(KEY_ARN.to_owned()))
+        );
+        let again = provision(&cloud, &spec, false, &mut Recorder::default())
+            .await
+            .unwrap();
+        assert_eq!(again.outcome, Outcome::Unchanged, "{key}: {:?}", again.plan);
+        let writes = cloud.state().writes.clone();
+        assert!(
+            !writes.iter().any(|write| write.starts_with("table: Encryption")),
+            "{key}: the key was never written again: {writes:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn another_projects_key_and_tags_on_the_shared_lock_table_are_reported_and_left() {
+    let spec = with_key("alias/tfstate", false);
+    let mut theirs = active_table(spec.lock_table.clone().unwrap().as_str());
+    let their_key = "arn:aws:kms:us-east-2:111122223333:key/other";
+    theirs.sse = Some(Some(their_key.to_owned()));
+    theirs.point_in_time_recovery = true;
+    theirs.tags = BTreeMap::from([
+        ("ManagedBy".to_owned(), "tfstate-toolkit".to_owned()),
+        ("Purpose".to_owned(), "terraform-state-locking".to_owned()),
+        ("Company".to_owned(), "them".to_owned()),
+    ]);
+    let company = Spec {
+        company: Some(naming::Company::new("us").unwrap()),
+        ..spec.clone()
+    };
+    let cloud = Memory::with(State {
+        table: Some(theirs.clone()),
+        keys: known_key(),
+        ..State::default()
+    });
+    let report = provision(&cloud, &company, false, &mut Recorder::default())
+        .await
+        .unwrap();
+    let table = report.plan.table.as_ref().unwrap();
+    assert_eq!(table.action, Action::Unchanged, "{table:?}");
+    assert_eq!(cloud.state().table.as_ref(), Some(&theirs), "the table is as it was");
+    let warnings = report.plan.warnings.join("\n");
+    assert!(
+        warnings.contains(their_key)
+            && warnings.contains("Company=them")
+            && warnings.contains("--take-over-lock-table"),
+        "{warnings}"
+    );
+
+    // Told to take it over, the run sets its own key and tags.
+    let take_over = Spec {
+        take_over_table: true,
+        ..company
+    };
+    let report = provision(&cloud, &take_over, false, &mut Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(report.plan.table.as_ref().unwrap().action, Action::Update);
+    let table = cloud.state().table.clone().unwrap();
+    assert_eq!(table.sse, Some(Some(KEY_ARN.to_owned())));
+    assert_eq!(table.tags["Company"], "us");
 }

@@ -21,6 +21,7 @@ pub(crate) fn options(scope: Scope, region: &str) -> Options {
         access_log_bucket: None,
         alarm_topic_arn: None,
         wait: WaitPolicy::default(),
+        take_over_table: false,
     }
 }
 

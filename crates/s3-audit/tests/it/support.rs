@@ -38,6 +38,7 @@ impl Project {
             access_log_bucket: None,
             alarm_topic_arn: None,
             wait: WaitPolicy::default(),
+            take_over_table: false,
         })
         .unwrap();
         let cloud = aws_provisioner::Aws::new(&client_config());

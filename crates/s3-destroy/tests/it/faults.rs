@@ -72,7 +72,7 @@ async fn slowdown_per_key_errors_and_dropped_connections_still_delete_every_key(
     let records = proxy.requests();
     for fault in [Fault::SlowDown, Fault::KeyErrors, Fault::DropConnection] {
         assert!(
-            records.iter().any(|r| r.fault == Some(fault)),
+            records.iter().any(|r| r.fault.as_ref() == Some(&fault)),
             "{fault:?} was injected"
         );
     }
