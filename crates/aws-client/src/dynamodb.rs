@@ -84,12 +84,13 @@ pub struct TableFacts {
     pub on_demand: bool,
     /// Server-side encryption with KMS (`SSEDescription` ENABLED), and its key if any.
     pub sse: Option<Option<String>>,
-    /// Point-in-time recovery.
-    pub point_in_time_recovery: bool,
+    /// Point-in-time recovery, or why it could not be read: a least-privilege caller can be
+    /// refused DescribeContinuousBackups while DescribeTable works (aws-behaviour.md P10).
+    pub point_in_time_recovery: Result<bool, AwsError>,
     /// Deletion protection.
     pub deletion_protection: bool,
-    /// Tags.
-    pub tags: Tags,
+    /// Tags, or why they could not be read (ListTagsOfResource refused, P10).
+    pub tags: Result<Tags, AwsError>,
 }
 
 impl TableFacts {
@@ -98,9 +99,12 @@ impl TableFacts {
         match write.clone() {
             TableWrite::OnDemand => self.on_demand = true,
             TableWrite::Encryption(key) => self.sse = Some(key),
-            TableWrite::PointInTimeRecovery => self.point_in_time_recovery = true,
+            TableWrite::PointInTimeRecovery => self.point_in_time_recovery = Ok(true),
             TableWrite::DeletionProtection => self.deletion_protection = true,
-            TableWrite::Tags(tags) => self.tags.extend(tags),
+            TableWrite::Tags(tags) => match &mut self.tags {
+                Ok(found) => found.extend(tags),
+                Err(_) => self.tags = Ok(tags),
+            },
         }
     }
 }
@@ -237,11 +241,13 @@ impl Aws {
                 .map_err(|error| classify("ListTagsOfResource", name, error))
         };
         let (backups, tags) = futures::join!(backups, tags);
-        let point_in_time_recovery = backups?
-            .continuous_backups_description()
-            .and_then(|backups| backups.point_in_time_recovery_description())
-            .and_then(|pitr| pitr.point_in_time_recovery_status())
-            == Some(&PointInTimeRecoveryStatus::Enabled);
+        let point_in_time_recovery = refused(backups)?.map(|backups| {
+            backups
+                .continuous_backups_description()
+                .and_then(|backups| backups.point_in_time_recovery_description())
+                .and_then(|pitr| pitr.point_in_time_recovery_status())
+                == Some(&PointInTimeRecoveryStatus::Enabled)
+        });
         Ok(Some(TableFacts {
             arn,
             status,
@@ -250,7 +256,7 @@ impl Aws {
             sse,
             point_in_time_recovery,
             deletion_protection,
-            tags: tags?,
+            tags: refused(tags)?,
         }))
     }
 
@@ -396,5 +402,14 @@ impl Aws {
                 _ => return Ok(Some(rows)),
             }
         }
+    }
+}
+
+/// A read the caller may not make is a value (P10): the caller learns which fact is
+/// unknown. Any other failure is the call's.
+fn refused<T>(result: Result<T, AwsError>) -> Result<Result<T, AwsError>, AwsError> {
+    match result {
+        Err(error) if error.kind() != AwsErrorKind::AccessDenied => Err(error),
+        read => Ok(read),
     }
 }

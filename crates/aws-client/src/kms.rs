@@ -14,7 +14,9 @@ pub fn is_key_arn(key: &str) -> bool {
     parts.len() == 6
         && parts[0] == "arn"
         && parts[2] == "kms"
-        && parts[5].strip_prefix("key/").is_some_and(|id| !id.is_empty())
+        && parts[5]
+            .strip_prefix("key/")
+            .is_some_and(|id| !id.is_empty())
 }
 
 impl Aws {

@@ -72,8 +72,7 @@ pub trait Account: Sync {
 pub trait Keys: Sync {
     /// The ARN of the key `key` names (key id, key ARN, alias name or alias ARN), or `None`
     /// when there is no such key (KMS DescribeKey).
-    fn key_arn(&self, key: &str)
-    -> impl Future<Output = Result<Option<String>, AwsError>> + Send;
+    fn key_arn(&self, key: &str) -> impl Future<Output = Result<Option<String>, AwsError>> + Send;
 }
 
 /// CloudWatch alarms.

@@ -77,7 +77,10 @@ pub async fn observe<C: Cloud>(
 async fn key_arn<C: Cloud>(cloud: &C, key: &str) -> Result<Option<String>, ProvisionError> {
     match cloud.key_arn(key).await {
         Err(error) if error.kind() == aws_client::AwsErrorKind::AccessDenied => {
-            tracing::warn!(key, "kms:DescribeKey is denied; the lock table's key is compared as given");
+            tracing::warn!(
+                key,
+                "kms:DescribeKey is denied; the lock table's key is compared as given"
+            );
             Ok(None)
         }
         result => Ok(result?),
@@ -235,12 +238,12 @@ async fn apply_table<C: Cloud>(
     plan: &TablePlan,
 ) -> Result<(), ProvisionError> {
     let table_spec = TableSpec {
-            kms_key_id: match &spec.encryption {
-                EncryptionSpec::Kms(key) => Some(key.clone()),
-                EncryptionSpec::Default => None,
-            },
-            tags: spec.table_tags(),
-        };
+        kms_key_id: match &spec.encryption {
+            EncryptionSpec::Kms(key) => Some(key.clone()),
+            EncryptionSpec::Default => None,
+        },
+        tags: spec.table_tags(),
+    };
     let ownership = match plan.action {
         // Created now, the table is this run's; created a moment ago by a concurrent run,
         // it is shared like any other: either way, converge below.

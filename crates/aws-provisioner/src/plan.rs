@@ -7,7 +7,7 @@ use std::fmt;
 use naming::{BucketName, TableName};
 use serde::Serialize;
 
-use crate::error::Problem;
+use crate::error::{AwsError, Problem};
 use crate::lifecycle::{retention_for, retention_in, to_rules, with_retention};
 use crate::model::{
     AlarmSpec, BucketPresence, BucketSettings, BucketWrite, Caller, Encryption, Logging,
@@ -667,7 +667,10 @@ pub fn table_writes(
 ) -> TableJudgement {
     let mut judgement = TableJudgement::default();
     let TableJudgement { writes, kept } = &mut judgement;
-    let table = spec.lock_table.as_ref().map_or("the lock table", TableName::as_str);
+    let table = spec
+        .lock_table
+        .as_ref()
+        .map_or("the lock table", TableName::as_str);
     let takeover_hint = "pass --take-over-lock-table to change it for every project";
     if !facts.on_demand {
         writes.push((
@@ -707,11 +710,26 @@ pub fn table_writes(
             ));
         }
     }
-    if !facts.point_in_time_recovery {
-        writes.push((
+    // A fact the caller may not read (P10) is not written blind: it is named instead.
+    let unreadable = |what: &str, error: &AwsError, permission: &str| {
+        format!(
+            "{what} of {table} cannot be read ({}: {}); it is left as it is (allow \
+             {permission} to check and set it)",
+            error.operation(),
+            error.code().unwrap_or("AccessDenied"),
+        )
+    };
+    match &facts.point_in_time_recovery {
+        Ok(true) => {}
+        Ok(false) => writes.push((
             change(Setting::PointInTimeRecovery, "off", "on"),
             TableWrite::PointInTimeRecovery,
-        ));
+        )),
+        Err(error) => kept.push(unreadable(
+            "point-in-time recovery",
+            error,
+            "dynamodb:DescribeContinuousBackups",
+        )),
     }
     if !facts.deletion_protection {
         writes.push((
@@ -719,9 +737,16 @@ pub fn table_writes(
             TableWrite::DeletionProtection,
         ));
     }
+    let found_tags = match &facts.tags {
+        Ok(tags) => tags,
+        Err(error) => {
+            kept.push(unreadable("the tags", error, "dynamodb:ListTagsOfResource"));
+            return judgement;
+        }
+    };
     let mut missing = Tags::new();
     for (key, value) in spec.table_tags() {
-        match facts.tags.get(&key) {
+        match found_tags.get(&key) {
             Some(found) if *found == value => {}
             Some(found) if ownership == TableOwnership::Shared => kept.push(format!(
                 "{table} is shared by every project in {region} and has tag {key}={found}, \
@@ -741,7 +766,7 @@ pub fn table_writes(
             .join(", ");
         let from = missing
             .keys()
-            .map(|key| match facts.tags.get(key) {
+            .map(|key| match found_tags.get(key) {
                 Some(found) => format!("{key}={found}"),
                 None => format!("no {key}"),
             })

@@ -344,7 +344,8 @@ async fn table<A: Inspect>(api: &A, name: &str) -> Result<TableFacts, AwsError> 
         exists: Fact::Known(true),
         key_schema: description.key_schema.clone(),
         sse: description.sse.clone(),
-        point_in_time_recovery: Fact::Known(description.point_in_time_recovery),
+        // P10: a caller refused DescribeContinuousBackups still learns everything else.
+        point_in_time_recovery: fact(description.point_in_time_recovery.clone())?,
         deletion_protection: description.deletion_protection,
         locks,
         digests,

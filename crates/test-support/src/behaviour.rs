@@ -179,6 +179,38 @@ pub const NO_SUCH_BUCKET_AFTER_CREATE: Behaviour = Behaviour {
     },
 };
 
+/// P3 (reads): a read right after a Put can return the previous configuration; for
+/// lifecycle rules for minutes. Reproduced for a new bucket, whose previous configuration
+/// is none: the first two GetBucketLifecycleConfiguration within 10 s of a
+/// PutBucketLifecycleConfiguration answer 404 `NoSuchLifecycleConfiguration`.
+pub const STALE_LIFECYCLE_AFTER_PUT: Behaviour = Behaviour {
+    id: "P3",
+    summary: "a lifecycle read right after a Put returns the previous configuration",
+    source: "S3 user guide, \"Amazon S3 data consistency model\" and \"Setting lifecycle \
+             configuration\" (changes take a while to propagate); \
+             hashicorp/terraform-provider-aws#41764",
+    rules: || {
+        let is_lifecycle = |record: &RequestRecord, method: &str| {
+            record.method == method && record.is_bucket_request() && record.has_query("lifecycle")
+        };
+        vec![
+            FaultRule::first(
+                Fault::Error(AwsAnswer {
+                    status: 404,
+                    code: "NoSuchLifecycleConfiguration",
+                    message: "The lifecycle configuration does not exist",
+                    header: None,
+                }),
+                2,
+            )
+            .matching(move |record| is_lifecycle(record, "GET"))
+            .within(Duration::from_secs(10), move |record| {
+                is_lifecycle(record, "PUT")
+            }),
+        ]
+    },
+};
+
 /// P4: PutBucketOwnershipControls(BucketOwnerEnforced) answers 400
 /// `InvalidBucketAclWithObjectOwnership` while the bucket ACL grants anyone but the owner:
 /// for `bucket`, until its ACL is reset (a successful PutBucketAcl). A fact about one
@@ -236,14 +268,45 @@ pub const S3_COMPATIBLE_STORE: Behaviour = Behaviour {
     },
 };
 
+/// P10: a least-privilege caller may be refused DescribeContinuousBackups and
+/// ListTagsOfResource while DescribeTable works: both answer 400 `AccessDeniedException`.
+/// A fact about the caller's permissions, so not part of [`real_account`].
+pub const LEAST_PRIVILEGE_TABLE_READS: Behaviour = Behaviour {
+    id: "P10",
+    summary: "DescribeContinuousBackups and ListTagsOfResource are refused while DescribeTable \
+              works",
+    source: "IAM service authorization reference, Amazon DynamoDB actions",
+    rules: || {
+        vec![
+            FaultRule::new(
+                Fault::Error(AwsAnswer {
+                    status: 400,
+                    code: "AccessDeniedException",
+                    message: "User: arn:aws:iam::123456789012:user/ci is not authorized to \
+                              perform this operation because no identity-based policy allows it",
+                    header: None,
+                }),
+                1.0,
+            )
+            .matching(|record| {
+                operation_is(record, "DescribeContinuousBackups")
+                    || operation_is(record, "ListTagsOfResource")
+            }),
+        ]
+    },
+};
+
 /// Every behaviour reproduced so far.
-pub const ALL: [Behaviour; 3] = [
+pub const ALL: [Behaviour; 4] = [
     PITR_UNAVAILABLE_AFTER_CREATE,
     NO_SUCH_BUCKET_AFTER_CREATE,
+    STALE_LIFECYCLE_AFTER_PUT,
     BUCKET_NOT_EMPTY_AFTER_DELETES,
 ];
 
-/// "A real account": every behaviour of [`ALL`] at once.
+/// "A real account": every behaviour of [`ALL`] at once: what AWS does to every account,
+/// as opposed to facts about one bucket, key or caller (the functions and constants not
+/// in [`ALL`]).
 pub fn real_account() -> Vec<FaultRule> {
     ALL.iter().flat_map(Behaviour::rules).collect()
 }

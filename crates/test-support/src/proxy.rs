@@ -67,10 +67,7 @@ impl Rewrite {
     /// body, and returns the new body.
     pub fn new(
         name: &'static str,
-        apply: impl Fn(&RequestRecord, &mut hyper::HeaderMap, String) -> String
-        + Send
-        + Sync
-        + 'static,
+        apply: impl Fn(&RequestRecord, &mut hyper::HeaderMap, String) -> String + Send + Sync + 'static,
     ) -> Rewrite {
         Rewrite {
             name,
@@ -564,7 +561,9 @@ async fn handle(
             match state.client.request(Request::from_parts(parts, body)).await {
                 Ok(response) if rewrites.is_empty() => response.map(Either::Left),
                 Ok(response) => {
-                    record.fault.get_or_insert(Fault::Rewrite(rewrites[0].clone()));
+                    record
+                        .fault
+                        .get_or_insert(Fault::Rewrite(rewrites[0].clone()));
                     rewrite(response, &record, &rewrites).await
                 }
                 Err(error) => {
@@ -598,7 +597,8 @@ fn carries_document(parts: &Parts, record: &RequestRecord) -> bool {
             value.starts_with("application/x-www-form-urlencoded")
                 || value.starts_with("application/x-amz-json")
         });
-    let configuration = record.method == "PUT" && record.is_bucket_request() && !record.query.is_empty();
+    let configuration =
+        record.method == "PUT" && record.is_bucket_request() && !record.query.is_empty();
     small && (form_or_json || configuration)
 }
 

@@ -21,7 +21,11 @@ async fn injected_faults_still_converge() {
     );
     let report = provision_via(proxy.endpoint(), &spec, false).await.unwrap();
     assert_eq!(report.outcome, Outcome::Applied);
-    let faults: Vec<Fault> = proxy.requests().iter().filter_map(|r| r.fault.clone()).collect();
+    let faults: Vec<Fault> = proxy
+        .requests()
+        .iter()
+        .filter_map(|r| r.fault.clone())
+        .collect();
     for kind in [
         Fault::SlowDown,
         Fault::InternalError,
@@ -232,4 +236,42 @@ async fn a_lock_table_key_given_as_an_alias_converges_on_the_arn_dynamodb_report
     assert_eq!(updates, 0, "the key was never written again");
     let again = provision_via(proxy.endpoint(), &spec, false).await.unwrap();
     assert_eq!(again.outcome, Outcome::Unchanged, "{:?}", again.plan.table);
+}
+
+#[tokio::test]
+async fn a_caller_refused_some_table_reads_still_provisions_and_is_told_what_it_could_not_check() {
+    // P10: DescribeContinuousBackups and ListTagsOfResource refused, DescribeTable allowed.
+    let behaviour = test_support::behaviour::LEAST_PRIVILEGE_TABLE_READS;
+    let spec = spec(Scope::BackendOnly, "us-east-2");
+    provision_via(moto().endpoint(), &spec, false)
+        .await
+        .unwrap();
+    let proxy = FaultProxy::start(moto().endpoint(), behaviour.rules());
+    let report = provision_via(proxy.endpoint(), &spec, false)
+        .await
+        .unwrap_or_else(|error| panic!("{}: {error}", behaviour.id));
+    assert_eq!(report.outcome, Outcome::Unchanged);
+    let warnings = report.plan.warnings.join("\n");
+    assert!(
+        warnings.contains("point-in-time recovery of") && warnings.contains("the tags of"),
+        "{warnings}"
+    );
+    assert!(proxy.requests().iter().all(|r| !r.is_mutating()));
+}
+
+#[tokio::test]
+async fn a_stale_read_after_a_write_is_looked_at_again_before_not_converged() {
+    let behaviour = test_support::behaviour::STALE_LIFECYCLE_AFTER_PUT;
+    let spec = spec(Scope::Full, "us-east-2");
+    let proxy = FaultProxy::start(moto().endpoint(), behaviour.rules());
+    let report = provision_via(proxy.endpoint(), &spec, false)
+        .await
+        .unwrap_or_else(|error| panic!("{} ({}): {error}", behaviour.id, behaviour.summary));
+    assert_eq!(report.outcome, Outcome::Applied);
+    let stale = proxy
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.has_query("lifecycle") && r.status == 404)
+        .count();
+    assert_eq!(stale, 2, "the verification read stale configurations first");
 }

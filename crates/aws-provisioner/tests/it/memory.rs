@@ -55,9 +55,9 @@ fn active_table(name: &str) -> TableFacts {
         key_schema: vec![lock_key()],
         on_demand: true,
         sse: Some(None),
-        point_in_time_recovery: false,
+        point_in_time_recovery: Ok(false),
         deletion_protection: true,
-        tags: Default::default(),
+        tags: Ok(Default::default()),
     }
 }
 
@@ -156,7 +156,7 @@ impl LockTables for Memory {
             return Ok(TableCreated::AlreadyExists);
         }
         let mut facts = active_table(table.as_str());
-        facts.tags = spec.tags.clone();
+        facts.tags = Ok(spec.tags.clone());
         // DynamoDB reports the key as its ARN, whatever form it was given in (P1).
         facts.sse = Some(spec.kms_key_id.as_ref().map(|key| state.arn_of(key)));
         state.table = Some(facts);
@@ -183,7 +183,10 @@ impl LockTables for Memory {
 impl State {
     /// The ARN DynamoDB reports for `key`.
     fn arn_of(&self, key: &str) -> String {
-        self.keys.get(key).cloned().unwrap_or_else(|| key.to_owned())
+        self.keys
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_owned())
     }
 }
 
@@ -289,7 +292,10 @@ async fn a_table_still_creating_is_waited_for_then_repaired() {
         Some("CREATING")
     );
     let state = cloud.state();
-    assert!(state.table.as_ref().unwrap().point_in_time_recovery);
+    assert_eq!(
+        state.table.as_ref().unwrap().point_in_time_recovery,
+        Ok(true)
+    );
     assert!(
         state
             .writes
@@ -375,7 +381,9 @@ async fn a_table_created_by_another_run_with_other_settings_is_converged() {
         .unwrap();
     assert_eq!(report.plan.table.as_ref().unwrap().action, Action::Create);
     let facts = cloud.state().table.clone().unwrap();
-    assert!(facts.on_demand && facts.deletion_protection && facts.point_in_time_recovery);
+    assert!(
+        facts.on_demand && facts.deletion_protection && facts.point_in_time_recovery == Ok(true)
+    );
 }
 
 const KEY_ARN: &str = "arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -396,7 +404,10 @@ fn with_key(key: &str, take_over_table: bool) -> Spec {
 fn known_key() -> BTreeMap<String, String> {
     BTreeMap::from([
         ("alias/tfstate".to_owned(), KEY_ARN.to_owned()),
-        ("1234abcd-12ab-34cd-56ef-1234567890ab".to_owned(), KEY_ARN.to_owned()),
+        (
+            "1234abcd-12ab-34cd-56ef-1234567890ab".to_owned(),
+            KEY_ARN.to_owned(),
+        ),
     ])
 }
 
@@ -422,7 +433,9 @@ async fn a_lock_table_key_given_as_an_alias_or_id_converges_on_the_arn_aws_repor
         assert_eq!(again.outcome, Outcome::Unchanged, "{key}: {:?}", again.plan);
         let writes = cloud.state().writes.clone();
         assert!(
-            !writes.iter().any(|write| write.starts_with("table: Encryption")),
+            !writes
+                .iter()
+                .any(|write| write.starts_with("table: Encryption")),
             "{key}: the key was never written again: {writes:?}"
         );
     }
@@ -434,12 +447,12 @@ async fn another_projects_key_and_tags_on_the_shared_lock_table_are_reported_and
     let mut theirs = active_table(spec.lock_table.clone().unwrap().as_str());
     let their_key = "arn:aws:kms:us-east-2:111122223333:key/other";
     theirs.sse = Some(Some(their_key.to_owned()));
-    theirs.point_in_time_recovery = true;
-    theirs.tags = BTreeMap::from([
+    theirs.point_in_time_recovery = Ok(true);
+    theirs.tags = Ok(BTreeMap::from([
         ("ManagedBy".to_owned(), "tfstate-toolkit".to_owned()),
         ("Purpose".to_owned(), "terraform-state-locking".to_owned()),
         ("Company".to_owned(), "them".to_owned()),
-    ]);
+    ]));
     let company = Spec {
         company: Some(naming::Company::new("us").unwrap()),
         ..spec.clone()
@@ -454,7 +467,11 @@ async fn another_projects_key_and_tags_on_the_shared_lock_table_are_reported_and
         .unwrap();
     let table = report.plan.table.as_ref().unwrap();
     assert_eq!(table.action, Action::Unchanged, "{table:?}");
-    assert_eq!(cloud.state().table.as_ref(), Some(&theirs), "the table is as it was");
+    assert_eq!(
+        cloud.state().table.as_ref(),
+        Some(&theirs),
+        "the table is as it was"
+    );
     let warnings = report.plan.warnings.join("\n");
     assert!(
         warnings.contains(their_key)
@@ -474,5 +491,5 @@ async fn another_projects_key_and_tags_on_the_shared_lock_table_are_reported_and
     assert_eq!(report.plan.table.as_ref().unwrap().action, Action::Update);
     let table = cloud.state().table.clone().unwrap();
     assert_eq!(table.sse, Some(Some(KEY_ARN.to_owned())));
-    assert_eq!(table.tags["Company"], "us");
+    assert_eq!(table.tags.unwrap()["Company"], "us");
 }

@@ -75,9 +75,9 @@ fn table(spec: &Spec) -> TableFacts {
         key_schema: vec![lock_key()],
         on_demand: true,
         sse: Some(None),
-        point_in_time_recovery: true,
+        point_in_time_recovery: Ok(true),
         deletion_protection: true,
-        tags: spec.table_tags(),
+        tags: Ok(spec.table_tags()),
     }
 }
 
@@ -319,7 +319,7 @@ fn a_drifted_lock_table_is_repaired_setting_by_setting() {
     let facts = observed.table.as_mut().unwrap();
     facts.on_demand = false;
     facts.sse = None;
-    facts.point_in_time_recovery = false;
+    facts.point_in_time_recovery = Ok(false);
     facts.deletion_protection = false;
     let planned = plan(&spec, &caller(), &observed);
     let settings: Vec<Setting> = planned
@@ -338,6 +338,38 @@ fn a_drifted_lock_table_is_repaired_setting_by_setting() {
             Setting::DeletionProtection
         ]
     );
+}
+
+#[test]
+fn table_facts_the_caller_may_not_read_are_named_and_not_written_blind() {
+    // P10: DescribeContinuousBackups and ListTagsOfResource refused, DescribeTable allowed.
+    let spec = Spec::new(options(Scope::BackendOnly, "us-east-2")).unwrap();
+    let mut observed = provisioned(&spec);
+    let facts = observed.table.as_mut().unwrap();
+    let denied = |operation| {
+        aws_provisioner::AwsError::new(
+            operation,
+            "locks",
+            aws_client::AwsErrorKind::AccessDenied,
+            "not authorized",
+        )
+        .with_code("AccessDeniedException")
+    };
+    facts.point_in_time_recovery = Err(denied("DescribeContinuousBackups"));
+    facts.tags = Err(denied("ListTagsOfResource"));
+    let planned = plan(&spec, &caller(), &observed);
+    let table = planned.table.unwrap();
+    assert_eq!(table.action, Action::Unchanged, "{table:?}");
+    let warnings = planned.warnings.join("\n");
+    for named in [
+        "point-in-time recovery of",
+        "DescribeContinuousBackups: AccessDeniedException",
+        "dynamodb:DescribeContinuousBackups",
+        "the tags of",
+        "dynamodb:ListTagsOfResource",
+    ] {
+        assert!(warnings.contains(named), "{named}: {warnings}");
+    }
 }
 
 #[test]

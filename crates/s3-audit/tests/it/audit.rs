@@ -410,3 +410,24 @@ async fn an_api_an_s3_compatible_store_lacks_is_one_unknown_fact_not_a_failed_au
         .collect();
     assert!(!details.is_empty(), "{:?}", audit.subjects[0].findings);
 }
+
+#[tokio::test]
+async fn a_table_read_the_caller_may_not_make_is_one_unknown_fact_not_an_unreadable_table() {
+    let behaviour = test_support::behaviour::LEAST_PRIVILEGE_TABLE_READS;
+    let project = Project::provisioned().await;
+    let proxy = test_support::FaultProxy::start(test_support::moto().endpoint(), behaviour.rules());
+    let api = AuditAws::new(&test_support::aws::client_config_for(
+        proxy.endpoint(),
+        crate::support::REGION,
+    ));
+    let (facts, audit) = audit_with(&api, &request(Vec::new(), Some(project.table()))).await;
+    let table = facts.table.as_ref().expect("the table was read");
+    assert_eq!(table.exists.known(), Some(&true), "{}", behaviour.id);
+    assert!(table.point_in_time_recovery.known().is_none(), "{table:?}");
+    assert_eq!(
+        with_status(&audit, &project.table(), Status::Warn),
+        ["lock-table-pitr"],
+        "only the fact that could not be read is unknown"
+    );
+    assert_eq!(with_status(&audit, &project.table(), Status::Pass).len(), 6);
+}
