@@ -274,6 +274,15 @@ pub async fn run(
         }
     }
     let store = Arc::new(cli_support::aws::connect(common, context.region).await?);
+    // The caller's account first: from then on every bucket request expects it to own
+    // the bucket, so a bucket of another account is refused, never emptied (P11).
+    let caller = store.caller().await?;
+    if text {
+        reporter.info(format!(
+            "Caller: {} (account {})",
+            caller.arn, caller.account
+        ));
+    }
     if text {
         reporter.info(format!(
             "Taking inventory of {} bucket(s)...",

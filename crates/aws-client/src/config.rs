@@ -3,6 +3,7 @@
 //! request, and at least eight attempts for each.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
@@ -86,6 +87,9 @@ pub struct Aws {
     pub(crate) sts: aws_sdk_sts::Client,
     pub(crate) cloudwatch: aws_sdk_cloudwatch::Client,
     pub(crate) kms: aws_sdk_kms::Client,
+    /// The caller's account once [`Aws::caller`] knows it: the expected owner of every
+    /// bucket (aws-behaviour.md P11).
+    pub(crate) expected_owner: crate::owner::ExpectedOwner,
     region: String,
 }
 
@@ -124,9 +128,13 @@ impl Aws {
 
     fn from_sdk(config: &SdkConfig) -> Aws {
         let retry = retry_config(config);
+        let expected_owner = crate::owner::ExpectedOwner::default();
         let s3 = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(config.endpoint_url().is_some())
             .retry_config(retry.clone())
+            .interceptor(crate::owner::ExpectedOwnerInterceptor(Arc::clone(
+                &expected_owner,
+            )))
             .build();
         let mut s3control =
             aws_sdk_s3control::config::Builder::from(config).retry_config(retry.clone());
@@ -152,6 +160,7 @@ impl Aws {
             sts: aws_sdk_sts::Client::from_conf(sts),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch),
             kms: aws_sdk_kms::Client::from_conf(kms),
+            expected_owner,
             region: config
                 .region()
                 .map(|region| region.to_string())
@@ -162,6 +171,12 @@ impl Aws {
     /// The region requests go to.
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// The account every bucket request expects to own the bucket, once [`Aws::caller`]
+    /// has learnt it (aws-behaviour.md P11).
+    pub fn expected_owner(&self) -> Option<&str> {
+        self.expected_owner.get().map(String::as_str)
     }
 }
 

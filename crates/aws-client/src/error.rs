@@ -105,9 +105,24 @@ impl AwsError {
         &self.message
     }
 
+    /// Whether the call was an S3 request to a bucket or its objects: S3's operations are
+    /// the only ones of the toolkit whose names say Bucket, Object or Multipart.
+    fn is_bucket_request(&self) -> bool {
+        ["Bucket", "Object", "Multipart"]
+            .iter()
+            .any(|part| self.operation.contains(part))
+    }
+
     /// How to fix it, when that is known.
     pub fn hint(&self) -> Option<String> {
         match self.kind {
+            AwsErrorKind::AccessDenied if self.is_bucket_request() => Some(format!(
+                "the caller may not call {} on {}, or the bucket belongs to another account \
+                 (every bucket request expects the caller's account to own it): check the \
+                 bucket name, the credentials (`aws sts get-caller-identity`, --profile) and \
+                 the IAM permissions",
+                self.operation, self.resource
+            )),
             AwsErrorKind::AccessDenied => Some(format!(
                 "the caller may not call {}: check the credentials (`aws sts get-caller-identity`, \
                  --profile) and the IAM permissions",
@@ -147,10 +162,12 @@ where
     let credentials = sources(&error)
         .find(|source| source.downcast_ref::<CredentialsError>().is_some())
         .map(describe);
-    let message = match (&credentials, error.message()) {
-        (Some(credentials), _) => credentials.clone(),
-        (None, Some(message)) => message.to_owned(),
-        (None, None) => describe(&error),
+    let message = match (&credentials, error.message(), status) {
+        (Some(credentials), _, _) => credentials.clone(),
+        (None, Some(message), _) => message.to_owned(),
+        // S3 answers a HEAD request with a status and no body.
+        (None, None, Some(403)) => "403 Forbidden".to_owned(),
+        (None, None, _) => describe(&error),
     };
     let kind = match (&error, code.as_deref(), status) {
         _ if credentials.is_some() => AwsErrorKind::NoCredentials,

@@ -39,6 +39,7 @@ pub mod kms;
 pub mod lifecycle;
 pub mod mock;
 pub mod objects;
+mod owner;
 pub mod policy;
 pub mod s3;
 mod s3control;

@@ -15,7 +15,8 @@ pub struct Caller {
 }
 
 impl Aws {
-    /// STS GetCallerIdentity.
+    /// STS GetCallerIdentity. From then on every S3 request to a bucket carries the
+    /// caller's account as its expected owner (aws-behaviour.md P11).
     pub async fn caller(&self) -> Result<Caller, AwsError> {
         let output = self
             .sts
@@ -23,8 +24,12 @@ impl Aws {
             .send()
             .await
             .map_err(|error| classify("GetCallerIdentity", "the credentials", error))?;
+        let account = output.account().unwrap_or_default().to_owned();
+        if !account.is_empty() {
+            let _ = self.expected_owner.set(account.clone());
+        }
         Ok(Caller {
-            account: output.account().unwrap_or_default().to_owned(),
+            account,
             arn: output.arn().unwrap_or_default().to_owned(),
         })
     }

@@ -140,6 +140,30 @@ pub fn table_key_reported_as_arn(given: &str, arn: &str) -> FaultRule {
         .matching(|record| operation_is(record, "DescribeTable"))
 }
 
+/// P11: S3 honours `x-amz-expected-bucket-owner` on every bucket request. For `bucket`,
+/// owned (in this rule) by `account`: a request whose expected owner is another account is
+/// refused with 403 `AccessDenied`; a request without the header goes through, as it does
+/// on AWS when the bucket's policy allows the caller. A fact about one bucket, so not part
+/// of [`real_account`].
+pub fn bucket_of_another_account(bucket: &str, account: &'static str) -> FaultRule {
+    let bucket = bucket.to_owned();
+    FaultRule::new(
+        Fault::Error(AwsAnswer {
+            status: 403,
+            code: "AccessDenied",
+            message: "Access Denied",
+            header: None,
+        }),
+        1.0,
+    )
+    .matching(move |record| {
+        record.bucket() == Some(bucket.as_str())
+            && record
+                .header("x-amz-expected-bucket-owner")
+                .is_some_and(|owner| owner != account)
+    })
+}
+
 /// S3's CreateBucket, path-style: `PUT /{bucket}` with no key and no query.
 fn is_create_bucket(record: &RequestRecord) -> bool {
     record.method == "PUT"

@@ -700,3 +700,50 @@ async fn a_bucket_in_another_region_is_explained_with_the_region_to_run_in() {
         "nothing was changed"
     );
 }
+
+#[tokio::test]
+async fn a_named_bucket_of_another_account_is_refused_not_emptied() {
+    // P11: S3 honours the expected bucket owner; without it a bucket of another account
+    // that allows the caller is emptied like one's own.
+    let bucket = unique_name("theirs");
+    let s3 = s3();
+    fixtures::versioned_bucket(&s3, &bucket, REGION).await;
+    fixtures::put(&s3, &bucket, "a.tfstate", b"{}").await;
+    fixtures::put(&s3, &bucket, "a.tfstate", b"{ }").await;
+    let before = fixtures::remaining(&s3, &bucket).await;
+    let proxy = FaultProxy::start(
+        moto().endpoint(),
+        vec![test_support::behaviour::bucket_of_another_account(
+            &bucket,
+            "999999999999",
+        )],
+    );
+    let dir = Workdir::new();
+    let out = run(
+        BIN,
+        dir.path(),
+        Some(proxy.endpoint()),
+        &["--region", REGION, "--bucket", &bucket, "--force"],
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("403 Forbidden") && out.stderr.contains("belongs to another account"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        fixtures::remaining(&s3, &bucket).await,
+        before,
+        "nothing was deleted"
+    );
+    let unsigned: Vec<String> = proxy
+        .requests()
+        .iter()
+        .filter(|r| r.bucket().is_some() && r.header("x-amz-expected-bucket-owner").is_none())
+        .map(|r| format!("{} {}?{}", r.method, r.path, r.query))
+        .collect();
+    assert!(
+        unsigned.is_empty(),
+        "every bucket request names its owner: {unsigned:?}"
+    );
+}

@@ -85,3 +85,38 @@ async fn a_table_is_scanned_page_by_page_and_a_missing_one_is_none() {
         None
     );
 }
+
+#[tokio::test]
+async fn once_the_caller_is_known_every_bucket_request_names_the_expected_owner() {
+    // P11: S3 honours x-amz-expected-bucket-owner; CreateBucket and ListBuckets take none.
+    let proxy = test_support::FaultProxy::start(test_support::moto().endpoint(), Vec::new());
+    let aws = Aws::new(&test_support::aws::client_config_for(
+        proxy.endpoint(),
+        test_support::aws::TEST_REGION,
+    ));
+    let bucket = test_support::unique_name("owned");
+    let account = aws.caller().await.unwrap().account;
+    assert_eq!(aws.expected_owner(), Some(account.as_str()));
+    aws.create_bucket(&bucket, test_support::aws::TEST_REGION)
+        .await
+        .unwrap();
+    aws.write_bucket(&bucket, &BucketWrite::EnableVersioning)
+        .await
+        .unwrap();
+    aws.versioning(&bucket).await.unwrap();
+    aws.policy(&bucket).await.unwrap();
+    all_versions(&aws, &bucket).await.unwrap();
+    aws.buckets_in_region().await.unwrap();
+    let requests = proxy.requests();
+    let s3: Vec<_> = requests.iter().filter(|r| r.operation.is_none()).collect();
+    assert!(s3.len() >= 6, "{s3:?}");
+    for request in s3 {
+        let creates_or_lists =
+            (request.method == "PUT" && request.query.is_empty()) || request.path == "/";
+        let owner = request.header("x-amz-expected-bucket-owner");
+        match creates_or_lists {
+            true => assert_eq!(owner, None, "{request:?}"),
+            false => assert_eq!(owner, Some(account.as_str()), "{request:?}"),
+        }
+    }
+}
