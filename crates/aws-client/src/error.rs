@@ -116,6 +116,16 @@ impl AwsError {
     /// How to fix it, when that is known.
     pub fn hint(&self) -> Option<String> {
         match self.kind {
+            AwsErrorKind::AccessDenied
+                if matches!(self.operation, "GetObjectRetention" | "GetObjectLegalHold") =>
+            {
+                Some(format!(
+                    "the Object Lock state of {} cannot be read: allow s3:GetObjectRetention and \
+                     s3:GetObjectLegalHold on the bucket (without them S3 hides which versions \
+                     are locked); nothing is deleted until it can be read",
+                    self.resource
+                ))
+            }
             AwsErrorKind::AccessDenied if self.is_bucket_request() => Some(format!(
                 "the caller may not call {} on {}, or the bucket belongs to another account \
                  (every bucket request expects the caller's account to own it): check the \

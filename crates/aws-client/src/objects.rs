@@ -320,29 +320,49 @@ impl Aws {
         optional("AbortMultipartUpload", bucket, result, &["NoSuchUpload"]).map(drop)
     }
 
-    /// The retention and legal hold of one version. HeadObject carries them (S3 sends them
-    /// to a caller allowed to read them): one request where GetObjectRetention and
-    /// GetObjectLegalHold take two.
+    /// The retention and legal hold of one version, from GetObjectRetention and
+    /// GetObjectLegalHold (sent together). HeadObject would take one request, but S3 leaves
+    /// the Object Lock headers out for a caller not allowed to read them, so that a locked
+    /// version looks free (aws-behaviour.md T1); these two fail loudly instead, with
+    /// AccessDenied, and the run stops before it deletes anything.
     pub async fn lock(&self, bucket: &str, entry: &Entry) -> Result<Lock, AwsError> {
-        let mut request = self.s3.head_object().bucket(bucket).key(&entry.key);
-        if entry.version_id != "null" {
-            request = request.version_id(&entry.version_id);
-        }
-        let head = request
-            .send()
-            .await
-            .map_err(|error| classify("HeadObject", &format!("{bucket}/{}", entry.key), error))?;
-        let mode = head.object_lock_mode().map(|mode| match mode {
-            s3t::ObjectLockMode::Compliance => RetentionMode::Compliance,
-            _ => RetentionMode::Governance,
-        });
-        let retention = mode.zip(head.object_lock_retain_until_date().map(chrono_time));
+        let resource = format!("{bucket}/{}", entry.key);
+        let version = (entry.version_id != "null").then_some(entry.version_id.as_str());
+        let retention = self
+            .s3
+            .get_object_retention()
+            .bucket(bucket)
+            .key(&entry.key)
+            .set_version_id(version.map(str::to_owned))
+            .send();
+        let hold = self
+            .s3
+            .get_object_legal_hold()
+            .bucket(bucket)
+            .key(&entry.key)
+            .set_version_id(version.map(str::to_owned))
+            .send();
+        let (retention, hold) = futures::join!(retention, hold);
+        // A version that never had a retention or a hold answers
+        // NoSuchObjectLockConfiguration.
+        let none = ["NoSuchObjectLockConfiguration"];
+        let retention = optional("GetObjectRetention", &resource, retention, &none)?
+            .and_then(|output| output.retention().cloned())
+            .and_then(|retention| {
+                let mode = match retention.mode()? {
+                    s3t::ObjectLockRetentionMode::Compliance => RetentionMode::Compliance,
+                    _ => RetentionMode::Governance,
+                };
+                Some((mode, chrono_time(retention.retain_until_date()?)))
+            });
+        let legal_hold = optional("GetObjectLegalHold", &resource, hold, &none)?
+            .and_then(|output| output.legal_hold().and_then(|hold| hold.status().cloned()))
+            == Some(s3t::ObjectLockLegalHoldStatus::On);
         Ok(Lock {
             key: entry.key.clone(),
             version_id: entry.version_id.clone(),
             retention,
-            legal_hold: head.object_lock_legal_hold_status()
-                == Some(&s3t::ObjectLockLegalHoldStatus::On),
+            legal_hold,
         })
     }
 

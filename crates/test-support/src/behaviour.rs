@@ -164,6 +164,53 @@ pub fn bucket_of_another_account(bucket: &str, account: &'static str) -> FaultRu
     })
 }
 
+/// T1: HeadObject carries the Object Lock headers only to a caller allowed
+/// `s3:GetObjectRetention` and `s3:GetObjectLegalHold`, and GetObjectRetention and
+/// GetObjectLegalHold answer 403 `AccessDenied` to one that is not. Reproduced for such a
+/// caller: the headers are taken out of every HeadObject answer, and both reads refused.
+/// A fact about the caller's permissions, so not part of [`real_account`].
+pub const OBJECT_LOCK_READS_DENIED: Behaviour = Behaviour {
+    id: "T1",
+    summary: "without s3:GetObjectRetention and s3:GetObjectLegalHold, HeadObject hides the \
+              Object Lock headers and the two reads are refused",
+    source: "S3 API reference, HeadObject (x-amz-object-lock-mode: \"you must have the \
+             s3:GetObjectRetention permission\"), GetObjectRetention, GetObjectLegalHold",
+    rules: || {
+        let hidden = Rewrite::new(
+            "HeadObject without the Object Lock headers",
+            |_, headers, body| {
+                for name in [
+                    "x-amz-object-lock-mode",
+                    "x-amz-object-lock-retain-until-date",
+                    "x-amz-object-lock-legal-hold",
+                ] {
+                    headers.remove(name);
+                }
+                body
+            },
+        );
+        vec![
+            FaultRule::new(
+                Fault::Error(AwsAnswer {
+                    status: 403,
+                    code: "AccessDenied",
+                    message: "Access Denied",
+                    header: None,
+                }),
+                1.0,
+            )
+            .matching(|record| {
+                record.method == "GET"
+                    && !record.is_bucket_request()
+                    && (record.has_query("retention") || record.has_query("legal-hold"))
+            }),
+            FaultRule::new(Fault::Rewrite(hidden), 1.0).matching(|record| {
+                record.method == "HEAD" && record.bucket().is_some() && !record.is_bucket_request()
+            }),
+        ]
+    },
+};
+
 /// S3's CreateBucket, path-style: `PUT /{bucket}` with no key and no query.
 fn is_create_bucket(record: &RequestRecord) -> bool {
     record.method == "PUT"

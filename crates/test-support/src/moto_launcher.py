@@ -21,12 +21,13 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 
 
-# Four gaps of moto 5.2.5 that the toolkit's requests meet, filled the way S3 behaves, so the
+# Five gaps of moto 5.2.5 that the toolkit's requests meet, filled the way S3 behaves, so the
 # requests under test still go over HTTP to this server and are answered as S3 answers:
 # - no S3 request-metrics configurations (PutBucketMetricsConfiguration is routed to
 #   CreateBucket and fails); the contract asks every bucket to have one;
 # - no x-amz-expected-bucket-owner check;
 # - an empty GetBucketNotificationConfiguration answered under the wrong root element;
+# - no GetObjectRetention (the request falls through to GetObject and answers 500);
 # - bucket policies: moto evaluates only StringEquals conditions and counts any other as
 #   matching, so the TLS-only statement (Deny unless aws:SecureTransport) denies every
 #   object request. Here loopback HTTP stands in for the HTTPS every SDK uses with AWS, so
@@ -99,6 +100,43 @@ def _bucket_response(self, request, full_url):
 
 
 _s3_responses.S3Response._bucket_response = _bucket_response
+
+_original_key_response = _s3_responses.S3Response._key_response
+
+
+def _key_response(self, request, full_url):
+    # GetObjectRetention as S3 answers it: the version's mode and date, or 404
+    # NoSuchObjectLockConfiguration when it has no retention.
+    from urllib.parse import parse_qs, urlparse
+
+    query = parse_qs(urlparse(full_url).query, keep_blank_values=True)
+    if request.method != "GET" or "retention" not in query:
+        return _original_key_response(self, request, full_url)
+    version_id = query.get("versionId", [None])[0]
+    try:
+        key = self.backend.get_object(
+            self.parse_bucket_name_from_url(request, full_url),
+            self.parse_key_name(),
+            version_id=version_id,
+        )
+    except Exception:
+        key = None
+    if key is None:
+        return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+    if not key.lock_mode:
+        return _s3_error(
+            404,
+            "NoSuchObjectLockConfiguration",
+            "The specified object does not have a ObjectLock configuration",
+        )
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<Retention xmlns="{_S3_NS}">'
+        f"<Mode>{key.lock_mode}</Mode><RetainUntilDate>{key.lock_until}</RetainUntilDate></Retention>"
+    )
+    return 200, {"content-type": "application/xml"}, body
+
+
+_s3_responses.S3Response._key_response = _key_response
 
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult  # noqa: E402
 

@@ -747,3 +747,37 @@ async fn a_named_bucket_of_another_account_is_refused_not_emptied() {
         "every bucket request names its owner: {unsigned:?}"
     );
 }
+
+#[tokio::test]
+async fn without_the_object_lock_read_permissions_teardown_refuses_before_deleting_anything() {
+    // T1: HeadObject hides the Object Lock headers from such a caller, so a locked version
+    // looks free; GetObjectRetention and GetObjectLegalHold are refused instead.
+    let behaviour = test_support::behaviour::OBJECT_LOCK_READS_DENIED;
+    let bucket = unique_name("locked");
+    let s3 = s3();
+    fixtures::locked_bucket(&s3, &bucket, REGION, fixtures::Protection::Compliance).await;
+    let before = fixtures::remaining(&s3, &bucket).await;
+    let proxy = FaultProxy::start(moto().endpoint(), behaviour.rules());
+    let dir = Workdir::new();
+    let out = run(
+        BIN,
+        dir.path(),
+        Some(proxy.endpoint()),
+        &["--region", REGION, "--bucket", &bucket, "--force"],
+    );
+    assert_eq!(out.code, 3, "{}: {}", behaviour.id, out.stderr);
+    assert!(
+        out.stderr.contains("GetObjectRetention")
+            && out
+                .stderr
+                .contains("s3:GetObjectRetention and s3:GetObjectLegalHold"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        fixtures::remaining(&s3, &bucket).await,
+        before,
+        "nothing was deleted"
+    );
+    assert!(proxy.requests().iter().all(|r| !r.is_mutating()));
+}
