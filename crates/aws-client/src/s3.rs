@@ -573,6 +573,30 @@ impl Aws {
             .map_err(|error| AwsError::invalid("GetBucketPolicy", bucket, error.to_string()))
     }
 
+    /// S3's own verdict on the bucket policy (GetBucketPolicyStatus `IsPublic`, "The
+    /// meaning of public" applied by S3; aws-behaviour.md A1); `None` when there is no
+    /// policy.
+    pub async fn policy_status(&self, bucket: &str) -> Result<Option<bool>, AwsError> {
+        let result = self
+            .s3
+            .get_bucket_policy_status()
+            .bucket(bucket)
+            .send()
+            .await;
+        Ok(optional(
+            "GetBucketPolicyStatus",
+            bucket,
+            result,
+            &["NoSuchBucketPolicy"],
+        )?
+        .map(|output| {
+            output
+                .policy_status()
+                .and_then(|status| status.is_public())
+                .unwrap_or(false)
+        }))
+    }
+
     /// The bucket's tags (empty when there are none).
     pub async fn tags(&self, bucket: &str) -> Result<Tags, AwsError> {
         let result = self.s3.get_bucket_tagging().bucket(bucket).send().await;

@@ -48,6 +48,12 @@ pub trait Inspect: Sync {
     /// The bucket policy.
     fn policy(&self, bucket: &str)
     -> impl Future<Output = Result<Option<Policy>, AwsError>> + Send;
+    /// S3's verdict on the bucket policy (GetBucketPolicyStatus): public or not, `None`
+    /// without a policy.
+    fn policy_status(
+        &self,
+        bucket: &str,
+    ) -> impl Future<Output = Result<Option<bool>, AwsError>> + Send;
     /// Object ownership.
     fn ownership(
         &self,

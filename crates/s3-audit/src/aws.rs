@@ -50,6 +50,10 @@ impl Inspect for Aws {
         Aws::policy(self, bucket).await
     }
 
+    async fn policy_status(&self, bucket: &str) -> Result<Option<bool>, AwsError> {
+        Aws::policy_status(self, bucket).await
+    }
+
     async fn ownership(&self, bucket: &str) -> Result<Option<ObjectOwnership>, AwsError> {
         Aws::ownership(self, bucket).await
     }

@@ -92,6 +92,8 @@ pub struct BucketFacts {
     pub versioning: Fact<VersioningFacts>,
     /// The bucket policy.
     pub policy: Fact<Option<Policy>>,
+    /// S3's verdict on the policy (GetBucketPolicyStatus `IsPublic`), `None` without one.
+    pub policy_status: Fact<Option<bool>>,
     /// Object ownership.
     pub ownership: Fact<Option<ObjectOwnership>>,
     /// Server access logging.
@@ -131,6 +133,7 @@ impl BucketFacts {
             encryption: Fact::unreadable(code, &message),
             versioning: Fact::unreadable(code, &message),
             policy: Fact::unreadable(code, &message),
+            policy_status: Fact::unreadable(code, &message),
             ownership: Fact::unreadable(code, &message),
             logging: Fact::unreadable(code, &message),
             acl: Fact::unreadable(code, &message),

@@ -211,6 +211,29 @@ pub const OBJECT_LOCK_READS_DENIED: Behaviour = Behaviour {
     },
 };
 
+/// A1: GetBucketPolicyStatus answers S3's own verdict on a policy ("The meaning of
+/// public"), which moto reaches its own way. For `bucket`, whose policy S3 judges public:
+/// the answer says `IsPublic` true. A fact about one bucket's policy, so not part of
+/// [`real_account`].
+pub fn policy_judged_public(bucket: &str) -> FaultRule {
+    let bucket = bucket.to_owned();
+    let verdict = Rewrite::new("S3's verdict: public", |_, headers, _| {
+        headers.insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("application/xml"),
+        );
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PolicyStatus \
+         xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><IsPublic>true</IsPublic></PolicyStatus>"
+            .to_owned()
+    });
+    FaultRule::new(Fault::Rewrite(verdict), 1.0).matching(move |record| {
+        record.method == "GET"
+            && record.bucket() == Some(bucket.as_str())
+            && record.is_bucket_request()
+            && record.has_query("policyStatus")
+    })
+}
+
 /// S3's CreateBucket, path-style: `PUT /{bucket}` with no key and no query.
 fn is_create_bucket(record: &RequestRecord) -> bool {
     record.method == "PUT"
@@ -312,18 +335,20 @@ pub fn bucket_with_legacy_acl(bucket: &str) -> FaultRule {
 }
 
 /// A3: an S3-compatible store (MinIO, Ceph RGW, R2, Wasabi, LocalStack) answers 501
-/// `NotImplemented` for APIs it lacks: here request metrics and ownership controls. Not
+/// `NotImplemented` for APIs it lacks: here request metrics, ownership controls and policy
+/// status (LocalStack has no GetBucketPolicyStatus). Not
 /// AWS's behaviour, so not part of [`real_account`].
 pub const S3_COMPATIBLE_STORE: Behaviour = Behaviour {
     id: "A3",
-    summary: "an S3-compatible store answers NotImplemented for metrics and ownership controls",
+    summary: "an S3-compatible store answers NotImplemented for metrics, ownership controls \
+              and policy status",
     source: "the API compatibility pages of MinIO, Ceph RGW and Cloudflare R2",
     rules: || {
         let lacks = |record: &RequestRecord| {
             record.method == "GET"
                 && record.query.split('&').any(|pair| {
                     let name = pair.split('=').next().unwrap_or_default();
-                    name == "metrics" || name == "ownershipControls"
+                    matches!(name, "metrics" | "ownershipControls" | "policyStatus")
                 })
         };
         vec![FaultRule::new(

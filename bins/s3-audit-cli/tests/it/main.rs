@@ -112,7 +112,7 @@ async fn a_provisioned_project_prints_the_seeds_blocks_and_passes() {
         lines
             .last()
             .unwrap()
-            .starts_with("[SUCCESS] Security verification: PASSED (7"),
+            .starts_with("[SUCCESS] Security verification: PASSED (82"),
         "{}",
         output.stderr
     );

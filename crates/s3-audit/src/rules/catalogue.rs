@@ -210,6 +210,21 @@ pub static BUCKET_RULES: &[(Rule, BucketCheck)] = &[
     ),
     (
         rule!(
+            "policy-public-status",
+            "Bucket Policy (S3's verdict)",
+            Critical,
+            Bucket,
+            Some("S3.2"),
+            "S3 itself does not judge the bucket policy public (GetBucketPolicyStatus)",
+            "Remove or pin the statements S3 counts as public: a condition makes a statement non-public only with fixed values (no wildcards, no StringNotEquals or ...IfExists, IP ranges no wider than /8 for IPv4 and /32 for IPv6).",
+            "aws s3api get-bucket-policy-status --bucket {bucket}; aws s3api get-bucket-policy --bucket {bucket} --query Policy --output text > policy.json  # edit, then: aws s3api put-bucket-policy --bucket {bucket} --policy file://policy.json",
+            "aws_s3_bucket_policy",
+            false
+        ),
+        policy_public_status,
+    ),
+    (
+        rule!(
             "cross-account",
             "Cross-Account Access",
             High,

@@ -118,6 +118,31 @@ pub(super) fn policy_public_write(bucket: &BucketFacts, _: &Context) -> Option<O
     )
 }
 
+/// S3's own verdict (GetBucketPolicyStatus) is the judge of a public policy (A1); the
+/// statements the audit's reading finds public are named beside it.
+pub(super) fn policy_public_status(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    match unread(&bucket.policy_status) {
+        Err(outcome) => outcome,
+        Ok(None) => pass("NOT PUBLIC (no bucket policy)"),
+        Ok(Some(false)) => pass("NOT PUBLIC (S3's verdict)"),
+        Ok(Some(true)) => {
+            let named = match bucket.policy.known() {
+                Some(Some(found)) => policy::public_statements(found),
+                _ => Vec::new(),
+            };
+            fail(match named.as_slice() {
+                [] => "PUBLIC (S3's verdict; no statement allows `*` without a condition the \
+                       audit recognises: review each Allow's Condition)"
+                    .to_owned(),
+                statements => format!(
+                    "PUBLIC (S3's verdict: statement {} allows anyone)",
+                    statements.join(", ")
+                ),
+            })
+        }
+    }
+}
+
 pub(super) fn cross_account(bucket: &BucketFacts, context: &Context) -> Option<Outcome> {
     let Some(own) = &context.account_id else {
         return info("NOT CHECKED (the account id is unknown)");

@@ -108,6 +108,7 @@ fn hardened(name: &str, role: Role) -> BucketFacts {
             mfa_delete: false,
         }),
         policy: Fact::Known(Some(policy)),
+        policy_status: Fact::Known(Some(false)),
         ownership: Fact::Known(Some(ObjectOwnership::BucketOwnerEnforced)),
         logging: Fact::Known(logging),
         acl: Fact::Known(owner_only()),
@@ -549,7 +550,7 @@ fn the_account_block_and_the_catalogue() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), ids.len(), "rule ids are unique");
-    assert_eq!(ids.len(), 29);
+    assert_eq!(ids.len(), 30);
     // The seed's eight, in its order (its ACL check is split into read and write).
     let first: Vec<&str> = BUCKET_RULES[1..10]
         .iter()

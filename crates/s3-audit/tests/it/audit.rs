@@ -198,8 +198,14 @@ async fn apply(bucket: &str, breakage: &Break) {
 #[tokio::test]
 async fn each_misconfiguration_fails_exactly_the_rules_it_should() {
     let cases: [(Break, &[&str]); 11] = [
-        (Break::OpenPolicy, &["policy-public-read"]),
-        (Break::PublicWritePolicy, &["policy-public-write"]),
+        (
+            Break::OpenPolicy,
+            &["policy-public-read", "policy-public-status"],
+        ),
+        (
+            Break::PublicWritePolicy,
+            &["policy-public-write", "policy-public-status"],
+        ),
         // S3 accepts ACL grants only once ACLs are enabled again: ownership fails too.
         (
             Break::PublicAclRead,
@@ -363,7 +369,7 @@ async fn the_safe_fixes_turn_failures_into_passes_and_leave_the_rest_alone() {
     // The open statement is not the audit's to remove: it is reported, and kept.
     assert_eq!(
         with_status(&after, &logs, Status::Fail),
-        ["policy-public-read"]
+        ["policy-public-read", "policy-public-status"]
     );
     let policy = s3().get_bucket_policy().bucket(&logs).send().await.unwrap();
     let text = policy.policy().unwrap();
@@ -394,6 +400,7 @@ async fn an_api_an_s3_compatible_store_lacks_is_one_unknown_fact_not_a_failed_au
     for fact in [
         bucket.metrics.known().is_none(),
         bucket.ownership.known().is_none(),
+        bucket.policy_status.known().is_none(),
     ] {
         assert!(fact, "{}: {bucket:?}", behaviour.id);
     }
@@ -430,4 +437,34 @@ async fn a_table_read_the_caller_may_not_make_is_one_unknown_fact_not_an_unreada
         "only the fact that could not be read is unknown"
     );
     assert_eq!(with_status(&audit, &project.table(), Status::Pass).len(), 6);
+}
+
+#[tokio::test]
+async fn s3s_own_verdict_judges_a_public_policy_the_audit_cannot_read_as_public() {
+    // A1: a home-made reading of "public" misses cases; GetBucketPolicyStatus is S3's.
+    let project = Project::provisioned().await;
+    let bucket = project.state();
+    let proxy = test_support::FaultProxy::start(
+        test_support::moto().endpoint(),
+        vec![test_support::behaviour::policy_judged_public(&bucket)],
+    );
+    let api = AuditAws::new(&test_support::aws::client_config_for(
+        proxy.endpoint(),
+        crate::support::REGION,
+    ));
+    let (_, audit) = audit_with(&api, &request(vec![(bucket.clone(), Role::State)], None)).await;
+    assert_eq!(
+        with_status(&audit, &bucket, Status::Fail),
+        ["policy-public-status"]
+    );
+    let finding = audit.subjects[0]
+        .findings
+        .iter()
+        .find(|finding| finding.rule.id == "policy-public-status")
+        .unwrap();
+    assert!(
+        finding.outcome.detail.starts_with("PUBLIC (S3's verdict"),
+        "{}",
+        finding.outcome.detail
+    );
 }
