@@ -693,6 +693,27 @@ impl Aws {
             .unwrap_or_default())
     }
 
+    /// The bucket's `TransitionDefaultMinimumObjectSize`, as its lifecycle configuration
+    /// reports it (`None` without a configuration).
+    async fn transition_minimum_object_size(
+        &self,
+        bucket: &str,
+    ) -> Result<Option<s3t::TransitionDefaultMinimumObjectSize>, AwsError> {
+        let result = self
+            .s3
+            .get_bucket_lifecycle_configuration()
+            .bucket(bucket)
+            .send()
+            .await;
+        Ok(optional(
+            "GetBucketLifecycleConfiguration",
+            bucket,
+            result,
+            &["NoSuchLifecycleConfiguration"],
+        )?
+        .and_then(|output| output.transition_default_minimum_object_size().cloned()))
+    }
+
     /// The bucket ACL.
     pub async fn acl(&self, bucket: &str) -> Result<Acl, AwsError> {
         let output = self
@@ -956,10 +977,14 @@ impl Aws {
                     .set_rules(Some(rules))
                     .build()
                     .map_err(|e| build_error("PutBucketLifecycleConfiguration", name, e))?;
+                // A Put without TransitionDefaultMinimumObjectSize resets it to S3's default
+                // (aws-behaviour.md P6): the one the bucket has is sent back with the rules.
+                let minimum = self.transition_minimum_object_size(name).await?;
                 self.s3
                     .put_bucket_lifecycle_configuration()
                     .bucket(name)
                     .lifecycle_configuration(config)
+                    .set_transition_default_minimum_object_size(minimum)
                     .send()
                     .await
                     .map(drop)

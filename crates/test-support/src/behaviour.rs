@@ -234,6 +234,29 @@ pub fn policy_judged_public(bucket: &str) -> FaultRule {
     })
 }
 
+/// P6: PutBucketLifecycleConfiguration resets `TransitionDefaultMinimumObjectSize` to the
+/// default when the request leaves it out; moto keeps no such setting. For `bucket`, whose
+/// owner chose `value` (`varies_by_storage_class`): lifecycle reads report it (the
+/// `x-amz-transition-default-minimum-object-size` header) until a Put without it resets it.
+/// A fact about one bucket, so not part of [`real_account`].
+pub fn bucket_with_minimum_object_size(bucket: &str, value: &'static str) -> FaultRule {
+    const HEADER: &str = "x-amz-transition-default-minimum-object-size";
+    let path = format!("/{bucket}");
+    let is_lifecycle = move |record: &RequestRecord, method: &str| {
+        record.method == method
+            && record.path.trim_end_matches('/') == path
+            && record.has_query("lifecycle")
+    };
+    let reset = is_lifecycle.clone();
+    let reported = Rewrite::new("the bucket's minimum object size", move |_, headers, body| {
+        headers.insert(HEADER, hyper::header::HeaderValue::from_static(value));
+        body
+    });
+    FaultRule::new(Fault::Rewrite(reported), 1.0)
+        .matching(move |record| is_lifecycle(record, "GET"))
+        .until(move |record| reset(record, "PUT") && record.header(HEADER) != Some(value))
+}
+
 /// S3's CreateBucket, path-style: `PUT /{bucket}` with no key and no query.
 fn is_create_bucket(record: &RequestRecord) -> bool {
     record.method == "PUT"

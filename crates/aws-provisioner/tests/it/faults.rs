@@ -275,3 +275,57 @@ async fn a_stale_read_after_a_write_is_looked_at_again_before_not_converged() {
         .count();
     assert_eq!(stale, 2, "the verification read stale configurations first");
 }
+
+#[tokio::test]
+async fn rewriting_lifecycle_rules_keeps_the_buckets_minimum_object_size() {
+    // P6: a Put without TransitionDefaultMinimumObjectSize resets it to S3's default.
+    use test_support::aws::aws_sdk_s3::types as s3t;
+    let spec = spec(Scope::Full, "us-east-2");
+    let logs = spec
+        .observability
+        .iter()
+        .find(|(kind, _)| *kind == naming::ObservabilityKind::Logs)
+        .map(|(_, bucket)| bucket.to_string())
+        .unwrap();
+    let s3 = test_support::aws::s3(&test_support::aws::sdk_config_for(
+        moto().endpoint(),
+        "us-east-2",
+    ));
+    test_support::fixtures::versioned_bucket(&s3, &logs, "us-east-2").await;
+    let theirs = s3t::LifecycleRule::builder()
+        .id("their-rule")
+        .status(s3t::ExpirationStatus::Enabled)
+        .filter(s3t::LifecycleRuleFilter::builder().prefix("tmp/").build())
+        .expiration(s3t::LifecycleExpiration::builder().days(3).build())
+        .build()
+        .unwrap();
+    s3.put_bucket_lifecycle_configuration()
+        .bucket(&logs)
+        .lifecycle_configuration(
+            s3t::BucketLifecycleConfiguration::builder()
+                .rules(theirs)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let proxy = FaultProxy::start(
+        moto().endpoint(),
+        vec![test_support::behaviour::bucket_with_minimum_object_size(
+            &logs,
+            "varies_by_storage_class",
+        )],
+    );
+    let report = provision_via(proxy.endpoint(), &spec, false)
+        .await
+        .unwrap_or_else(|error| panic!("P6: {error}"));
+    assert_eq!(report.outcome, Outcome::Applied);
+    let puts: Vec<Option<String>> = proxy
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT" && r.path.trim_end_matches('/') == format!("/{logs}") && r.has_query("lifecycle"))
+        .map(|r| r.header("x-amz-transition-default-minimum-object-size").map(str::to_owned))
+        .collect();
+    assert_eq!(puts, [Some("varies_by_storage_class".to_owned())]);
+}
