@@ -88,6 +88,15 @@ impl Policy {
             .collect()
     }
 
+    /// The labels of the statements that make the bucket public ([`Statement::is_public`]).
+    pub fn public_statements(&self) -> Vec<String> {
+        self.views()
+            .into_iter()
+            .filter(Statement::is_public)
+            .map(|statement| statement.label())
+            .collect()
+    }
+
     /// The statement with this `Sid`, if any.
     pub fn statement(&self, sid: &str) -> Option<&Value> {
         self.statements()
@@ -242,6 +251,13 @@ impl<'a> Statement<'a> {
         }
     }
 
+    /// Whether the statement makes the bucket public as S3 counts it ("The meaning of
+    /// public", aws-behaviour.md A1): it allows everyone, and no condition pins the caller
+    /// down with fixed values.
+    pub fn is_public(&self) -> bool {
+        self.is_allow() && self.applies_to_everyone() && !pinned(self)
+    }
+
     /// The condition block, if any.
     pub fn condition(&self) -> Option<&'a Value> {
         self.value.get("Condition")
@@ -344,9 +360,115 @@ pub fn log_delivery_statement(
     })
 }
 
+/// Condition keys that pin a request to known callers.
+const PINNING_KEYS: [&str; 10] = [
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceip",
+    "aws:principalorgid",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:userid",
+    "aws:sourceowner",
+];
+
+/// Whether a condition pins the caller down (so the statement is not public), as S3 counts
+/// it ("The meaning of public", aws-behaviour.md A1): a pinning key tested with fixed
+/// values only. Wildcards (`*`, `?`), negated operators (`StringNotEquals`, `NotIpAddress`,
+/// ...), `...IfExists` (which matches when the key is absent) and source IP ranges wider
+/// than /8 (IPv4) or /32 (IPv6) do not pin anyone.
+fn pinned(statement: &Statement<'_>) -> bool {
+    let Some(Value::Object(operators)) = statement.condition() else {
+        return false;
+    };
+    operators.iter().any(|(operator, tests)| {
+        let base = operator
+            .strip_prefix("ForAnyValue:")
+            .or_else(|| operator.strip_prefix("ForAllValues:"))
+            .unwrap_or(operator);
+        let fixed_operator = FIXED_OPERATORS.contains(&base);
+        let Value::Object(keys) = tests else {
+            return false;
+        };
+        fixed_operator
+            && keys.iter().any(|(key, values)| {
+                let key = key.to_ascii_lowercase();
+                let values = strings(Some(values));
+                PINNING_KEYS.contains(&key.as_str())
+                    && !values.is_empty()
+                    && values.iter().all(|value| match key.as_str() {
+                        "aws:sourceip" => narrow_ip_range(value),
+                        _ => !value.contains(['*', '?']),
+                    })
+            })
+    })
+}
+
+/// Condition operators that compare with fixed values (`StringLike` and `ArnLike` count
+/// only when their values hold no wildcard, which [`pinned`] checks).
+const FIXED_OPERATORS: [&str; 6] = [
+    "StringEquals",
+    "StringEqualsIgnoreCase",
+    "StringLike",
+    "ArnEquals",
+    "ArnLike",
+    "IpAddress",
+];
+
+/// An address or a CIDR range no wider than /8 (IPv4) or /32 (IPv6).
+fn narrow_ip_range(value: &str) -> bool {
+    match value.parse::<ipnet::IpNet>() {
+        Ok(ipnet::IpNet::V4(net)) => net.prefix_len() >= 8,
+        Ok(ipnet::IpNet::V6(net)) => net.prefix_len() >= 32,
+        Err(_) => value.parse::<std::net::IpAddr>().is_ok(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn policy(statements: Value) -> Policy {
+        Policy::parse(&json!({"Version": "2012-10-17", "Statement": statements}).to_string())
+            .unwrap()
+    }
+
+    #[test]
+    fn only_fixed_values_pin_the_caller_as_s3_counts_them() {
+        // A1, "The meaning of public": each of these conditions still leaves it public.
+        let public_conditions = [
+            json!({"StringLike": {"aws:SourceVpce": "vpce-*"}}),
+            json!({"StringEquals": {"aws:SourceAccount": "11112222?333"}}),
+            json!({"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b"}}),
+            json!({"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b"}}),
+            json!({"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}),
+            json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/7"}}),
+            json!({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "0.0.0.0/0"]}}),
+            json!({"IpAddress": {"aws:SourceIp": "2001:db8::/16"}}),
+            json!({"Null": {"aws:SourceVpce": "false"}}),
+            json!({"StringEquals": {"s3:prefix": "home/"}}),
+        ];
+        for condition in public_conditions {
+            let judged = policy(json!([{"Sid": "S", "Effect": "Allow", "Principal": "*",
+                "Action": "s3:GetObject", "Resource": format!("{ARN}/*"), "Condition": condition}]));
+            assert_eq!(judged.public_statements(), ["`S`"], "{condition}");
+        }
+        let pinning_conditions = [
+            json!({"StringEquals": {"aws:SourceVpce": "vpce-1a2b"}}),
+            json!({"StringLike": {"aws:PrincipalOrgID": "o-abc123"}}),
+            json!({"ArnEquals": {"aws:SourceArn": "arn:aws:cloudfront::111122223333:distribution/E1"}}),
+            json!({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "10.0.0.0/8"]}}),
+            json!({"IpAddress": {"aws:SourceIp": "2001:db8::/32"}}),
+            json!({"ForAnyValue:StringEquals": {"aws:SourceVpc": ["vpc-1", "vpc-2"]}}),
+        ];
+        for condition in pinning_conditions {
+            let judged = policy(json!([{"Effect": "Allow", "Principal": "*",
+                "Action": "s3:GetObject", "Resource": format!("{ARN}/*"), "Condition": condition}]));
+            assert!(judged.public_statements().is_empty(), "{condition}");
+        }
+    }
 
     #[test]
     fn actions_are_matched_with_iams_wildcards_and_not_action() {

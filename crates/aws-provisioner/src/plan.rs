@@ -400,15 +400,9 @@ pub fn plan(spec: &Spec, caller: &Caller, observed: &Observed) -> Plan {
                 ),
             });
         }
-        buckets.push(bucket_plan(
-            spec,
-            caller,
-            &bucket,
-            role,
-            &found,
-            source,
-            target.as_ref(),
-        ));
+        let planned = bucket_plan(spec, caller, &bucket, role, &found, source, target.as_ref());
+        problems.extend(public_policy_refused(&planned, role, &found));
+        buckets.push(planned);
     }
     let table = spec
         .lock_table
@@ -437,6 +431,43 @@ pub fn plan(spec: &Spec, caller: &Caller, observed: &Observed) -> Plan {
         problems,
         warnings,
     }
+}
+
+/// P8: with Block Public Access's BlockPublicPolicy on (every managed bucket gets it, before
+/// its policy is written), S3 refuses with 403 AccessDenied any policy write that keeps a
+/// public statement. A public statement already in the policy would make the run fail
+/// halfway with what reads as a permissions problem: it is named before anything changes.
+fn public_policy_refused(
+    planned: &BucketPlan,
+    role: BucketRole,
+    found: &ObservedBucket,
+) -> Option<Problem> {
+    let blocks = role != BucketRole::LogTarget
+        || found
+            .settings
+            .public_access_block
+            .as_ref()
+            .is_some_and(|block| block.block_public_policy);
+    let public = planned.writes.iter().find_map(|write| match write {
+        BucketWrite::Policy(policy) => Some(policy.public_statements()),
+        _ => None,
+    })?;
+    (blocks && !public.is_empty()).then(|| Problem {
+        resource: planned.bucket.to_string(),
+        message: format!(
+            "the bucket policy's statement {} makes the bucket public; with Block Public \
+             Access on, S3 refuses every policy write that keeps it (403 AccessDenied), so \
+             the policy cannot be updated",
+            public.join(", ")
+        ),
+        hint: Some(format!(
+            "remove that statement, or pin it with a fixed-value condition (aws:SourceVpce, \
+             aws:PrincipalOrgID, ...), then run again (`aws s3api get-bucket-policy --bucket \
+             {}` shows it)",
+            planned.bucket
+        )),
+        input: false,
+    })
 }
 
 fn bucket_plan(

@@ -2,31 +2,13 @@
 //! may read or write, which other accounts get access, whether requests without TLS are
 //! denied, and whether S3 may deliver access logs into the bucket.
 //!
-//! A statement is public when it allows a principal of `*` (or `{"AWS": "*"}`, or uses
-//! `NotPrincipal`) without a condition that pins the caller down — the condition keys AWS
-//! itself counts as making a policy non-public (`aws:SourceArn`, `aws:SourceAccount`,
-//! `aws:SourceVpc`, `aws:SourceVpce`, `aws:SourceIp`, `aws:PrincipalOrgID`,
-//! `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:userid`, `aws:SourceOwner`), with values
-//! that are not wildcards.
+//! A statement is public as S3 counts it ([`Statement::is_public`]): it allows a principal
+//! of `*` (or `{"AWS": "*"}`, or uses `NotPrincipal`) without a condition that pins the
+//! caller down with fixed values.
 
-use aws_client::policy::{LOG_DELIVERY_SERVICE, Policy, Statement, strings};
-use serde_json::Value;
+use aws_client::policy::{LOG_DELIVERY_SERVICE, Policy, Statement};
 
 use crate::facts::{Acl, Grantee, Permission};
-
-/// Condition keys that pin a request to known callers.
-const PINNING_KEYS: [&str; 10] = [
-    "aws:sourcearn",
-    "aws:sourceaccount",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "aws:sourceip",
-    "aws:principalorgid",
-    "aws:principalaccount",
-    "aws:principalarn",
-    "aws:userid",
-    "aws:sourceowner",
-];
 
 /// Actions that read a bucket or its objects.
 const READ_ACTIONS: [&str; 6] = [
@@ -49,70 +31,6 @@ const WRITE_ACTIONS: [&str; 8] = [
     "s3:DeleteBucketPolicy",
     "s3:DeleteBucket",
 ];
-
-/// Whether a condition pins the caller down (so the statement is not public), as S3 counts
-/// it ("The meaning of public", aws-behaviour.md A1): a pinning key tested with fixed
-/// values only. Wildcards (`*`, `?`), negated operators (`StringNotEquals`, `NotIpAddress`,
-/// ...), `...IfExists` (which matches when the key is absent) and source IP ranges wider
-/// than /8 (IPv4) or /32 (IPv6) do not pin anyone.
-fn pinned(statement: &Statement<'_>) -> bool {
-    let Some(Value::Object(operators)) = statement.condition() else {
-        return false;
-    };
-    operators.iter().any(|(operator, tests)| {
-        let base = operator
-            .strip_prefix("ForAnyValue:")
-            .or_else(|| operator.strip_prefix("ForAllValues:"))
-            .unwrap_or(operator);
-        let fixed_operator = FIXED_OPERATORS.contains(&base);
-        let Value::Object(keys) = tests else {
-            return false;
-        };
-        fixed_operator
-            && keys.iter().any(|(key, values)| {
-                let key = key.to_ascii_lowercase();
-                let values = strings(Some(values));
-                PINNING_KEYS.contains(&key.as_str())
-                    && !values.is_empty()
-                    && values.iter().all(|value| match key.as_str() {
-                        "aws:sourceip" => narrow_ip_range(value),
-                        _ => !value.contains(['*', '?']),
-                    })
-            })
-    })
-}
-
-/// Condition operators that compare with fixed values (`StringLike` and `ArnLike` count
-/// only when their values hold no wildcard, which [`pinned`] checks).
-const FIXED_OPERATORS: [&str; 6] = [
-    "StringEquals",
-    "StringEqualsIgnoreCase",
-    "StringLike",
-    "ArnEquals",
-    "ArnLike",
-    "IpAddress",
-];
-
-/// An address or a CIDR range no wider than /8 (IPv4) or /32 (IPv6).
-fn narrow_ip_range(value: &str) -> bool {
-    match value.parse::<ipnet::IpNet>() {
-        Ok(ipnet::IpNet::V4(net)) => net.prefix_len() >= 8,
-        Ok(ipnet::IpNet::V6(net)) => net.prefix_len() >= 32,
-        Err(_) => value.parse::<std::net::IpAddr>().is_ok(),
-    }
-}
-
-/// The statements that let anyone do anything, by label.
-pub fn public_statements(policy: &Policy) -> Vec<String> {
-    policy
-        .views()
-        .into_iter()
-        .filter(|statement| {
-            statement.is_allow() && statement.applies_to_everyone() && !pinned(statement)
-        })
-        .map(|statement| statement.label())
-        .collect()
-}
 
 /// The 12-digit accounts a statement names as principals.
 fn principal_accounts(statement: &Statement<'_>) -> Vec<String> {
@@ -158,9 +76,7 @@ fn public(policy: &Policy, wanted: &[&'static str]) -> Vec<Grant> {
     policy
         .views()
         .into_iter()
-        .filter(|statement| {
-            statement.is_allow() && statement.applies_to_everyone() && !pinned(statement)
-        })
+        .filter(|statement| statement.is_public())
         .filter_map(|statement| {
             let actions = statement.covers(wanted);
             (!actions.is_empty()).then(|| Grant {
@@ -234,7 +150,7 @@ pub fn accepts_log_delivery(
 #[cfg(test)]
 mod tests {
     use naming::Partition;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
 
@@ -244,41 +160,6 @@ mod tests {
     }
 
     const ARN: &str = "arn:aws:s3:::b";
-
-    #[test]
-    fn only_fixed_values_pin_the_caller_as_s3_counts_them() {
-        // A1, "The meaning of public": each of these conditions still leaves it public.
-        let public_conditions = [
-            json!({"StringLike": {"aws:SourceVpce": "vpce-*"}}),
-            json!({"StringEquals": {"aws:SourceAccount": "11112222?333"}}),
-            json!({"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b"}}),
-            json!({"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b"}}),
-            json!({"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}),
-            json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/7"}}),
-            json!({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "0.0.0.0/0"]}}),
-            json!({"IpAddress": {"aws:SourceIp": "2001:db8::/16"}}),
-            json!({"Null": {"aws:SourceVpce": "false"}}),
-            json!({"StringEquals": {"s3:prefix": "home/"}}),
-        ];
-        for condition in public_conditions {
-            let judged = policy(json!([{"Sid": "S", "Effect": "Allow", "Principal": "*",
-                "Action": "s3:GetObject", "Resource": format!("{ARN}/*"), "Condition": condition}]));
-            assert_eq!(public_statements(&judged), ["`S`"], "{condition}");
-        }
-        let pinning_conditions = [
-            json!({"StringEquals": {"aws:SourceVpce": "vpce-1a2b"}}),
-            json!({"StringLike": {"aws:PrincipalOrgID": "o-abc123"}}),
-            json!({"ArnEquals": {"aws:SourceArn": "arn:aws:cloudfront::111122223333:distribution/E1"}}),
-            json!({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "10.0.0.0/8"]}}),
-            json!({"IpAddress": {"aws:SourceIp": "2001:db8::/32"}}),
-            json!({"ForAnyValue:StringEquals": {"aws:SourceVpc": ["vpc-1", "vpc-2"]}}),
-        ];
-        for condition in pinning_conditions {
-            let judged = policy(json!([{"Effect": "Allow", "Principal": "*",
-                "Action": "s3:GetObject", "Resource": format!("{ARN}/*"), "Condition": condition}]));
-            assert!(public_statements(&judged).is_empty(), "{condition}");
-        }
-    }
 
     #[test]
     fn anyone_reading_or_writing_is_public_unless_a_condition_pins_the_caller() {

@@ -248,13 +248,56 @@ pub fn bucket_with_minimum_object_size(bucket: &str, value: &'static str) -> Fau
             && record.has_query("lifecycle")
     };
     let reset = is_lifecycle.clone();
-    let reported = Rewrite::new("the bucket's minimum object size", move |_, headers, body| {
-        headers.insert(HEADER, hyper::header::HeaderValue::from_static(value));
-        body
-    });
+    let reported = Rewrite::new(
+        "the bucket's minimum object size",
+        move |_, headers, body| {
+            headers.insert(HEADER, hyper::header::HeaderValue::from_static(value));
+            body
+        },
+    );
     FaultRule::new(Fault::Rewrite(reported), 1.0)
         .matching(move |record| is_lifecycle(record, "GET"))
         .until(move |record| reset(record, "PUT") && record.header(HEADER) != Some(value))
+}
+
+/// P8: under Block Public Access's BlockPublicPolicy, a policy write that makes the bucket
+/// public is refused with 403 `AccessDenied`; moto accepts it. For `bucket`, whose block is
+/// on: a PutBucketPolicy whose document allows `*` without any condition is refused. A fact
+/// about one bucket's block, so not part of [`real_account`].
+pub fn bucket_blocking_public_policies(bucket: &str) -> FaultRule {
+    let path = format!("/{bucket}");
+    FaultRule::new(
+        Fault::Error(AwsAnswer {
+            status: 403,
+            code: "AccessDenied",
+            message: "User is not authorized to perform: s3:PutBucketPolicy on resource \
+                      because public policies are blocked by the BlockPublicPolicy block public \
+                      access setting.",
+            header: None,
+        }),
+        1.0,
+    )
+    .matching(move |record| {
+        record.method == "PUT"
+            && record.path.trim_end_matches('/') == path
+            && record.has_query("policy")
+            && grants_everyone_unconditionally(&record.body)
+    })
+}
+
+/// Whether a policy document has an Allow for `*` (or `{"AWS": "*"}`) with no condition.
+fn grants_everyone_unconditionally(document: &str) -> bool {
+    let Ok(policy) = serde_json::from_str::<serde_json::Value>(document) else {
+        return false;
+    };
+    let statements = match &policy["Statement"] {
+        serde_json::Value::Array(statements) => statements.clone(),
+        statement => vec![statement.clone()],
+    };
+    statements.iter().any(|statement| {
+        let everyone = statement["Principal"] == "*" || statement["Principal"]["AWS"] == "*";
+        statement["Effect"] == "Allow" && everyone && statement.get("Condition").is_none()
+    })
 }
 
 /// S3's CreateBucket, path-style: `PUT /{bucket}` with no key and no query.

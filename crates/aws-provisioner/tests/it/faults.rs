@@ -324,8 +324,60 @@ async fn rewriting_lifecycle_rules_keeps_the_buckets_minimum_object_size() {
     let puts: Vec<Option<String>> = proxy
         .requests()
         .iter()
-        .filter(|r| r.method == "PUT" && r.path.trim_end_matches('/') == format!("/{logs}") && r.has_query("lifecycle"))
-        .map(|r| r.header("x-amz-transition-default-minimum-object-size").map(str::to_owned))
+        .filter(|r| {
+            r.method == "PUT"
+                && r.path.trim_end_matches('/') == format!("/{logs}")
+                && r.has_query("lifecycle")
+        })
+        .map(|r| {
+            r.header("x-amz-transition-default-minimum-object-size")
+                .map(str::to_owned)
+        })
         .collect();
     assert_eq!(puts, [Some("varies_by_storage_class".to_owned())]);
+}
+
+#[tokio::test]
+async fn a_public_statement_in_the_policy_is_named_before_anything_changes() {
+    // P8: under BlockPublicPolicy, S3 refuses a policy write that keeps a public statement.
+    let spec = spec(Scope::BackendOnly, "us-east-2");
+    let state = spec.state_bucket.clone().unwrap().to_string();
+    let s3 = test_support::aws::s3(&test_support::aws::sdk_config_for(
+        moto().endpoint(),
+        "us-east-2",
+    ));
+    test_support::fixtures::versioned_bucket(&s3, &state, "us-east-2").await;
+    let open = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": "Website",
+        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": format!("arn:aws:s3:::{state}/*")}]});
+    s3.put_bucket_policy()
+        .bucket(&state)
+        .policy(open.to_string())
+        .send()
+        .await
+        .unwrap();
+    let proxy = FaultProxy::start(
+        moto().endpoint(),
+        vec![test_support::behaviour::bucket_blocking_public_policies(
+            &state,
+        )],
+    );
+    let error = provision_via(proxy.endpoint(), &spec, false)
+        .await
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.contains("`Website` makes the bucket public") && text.contains("Block Public Access"),
+        "P8: {text}"
+    );
+    let changed: Vec<String> = proxy
+        .requests()
+        .iter()
+        .filter(|r| r.is_mutating() && r.path.contains(&state))
+        .map(|r| format!("{} {}?{}", r.method, r.path, r.query))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "nothing of the bucket changed: {changed:?}"
+    );
 }

@@ -127,7 +127,7 @@ pub(super) fn policy_public_status(bucket: &BucketFacts, _: &Context) -> Option<
         Ok(Some(false)) => pass("NOT PUBLIC (S3's verdict)"),
         Ok(Some(true)) => {
             let named = match bucket.policy.known() {
-                Some(Some(found)) => policy::public_statements(found),
+                Some(Some(found)) => found.public_statements(),
                 _ => Vec::new(),
             };
             fail(match named.as_slice() {
