@@ -155,7 +155,12 @@ impl Objects for Aws {
     ) -> Result<Page, AwsError> {
         // No max-keys: S3 answers 1,000 entries a page, its maximum, and a compatible store
         // may answer more (moto's cost is per request, not per entry).
-        let mut request = self.s3.list_object_versions().bucket(bucket);
+        // URL-encoded keys: XML 1.0 cannot carry every character a key may hold (T7).
+        let mut request = self
+            .s3
+            .list_object_versions()
+            .bucket(bucket)
+            .encoding_type(s3t::EncodingType::Url);
         if let Some((key, version)) = marker {
             request = request.key_marker(key).version_id_marker(version);
         }
@@ -163,11 +168,12 @@ impl Objects for Aws {
             .send()
             .await
             .map_err(|error| classify("ListObjectVersions", bucket, error))?;
+        let key = |raw: Option<&str>| listed_key(raw, output.encoding_type());
         let mut entries =
             Vec::with_capacity(output.versions().len() + output.delete_markers().len());
         for version in output.versions() {
             entries.push(Entry {
-                key: version.key().unwrap_or_default().to_owned(),
+                key: key(version.key()),
                 version_id: version.version_id().unwrap_or("null").to_owned(),
                 size: version.size().unwrap_or_default().max(0) as u64,
                 delete_marker: false,
@@ -179,7 +185,7 @@ impl Objects for Aws {
         }
         for marker in output.delete_markers() {
             entries.push(Entry {
-                key: marker.key().unwrap_or_default().to_owned(),
+                key: key(marker.key()),
                 version_id: marker.version_id().unwrap_or("null").to_owned(),
                 size: 0,
                 delete_marker: true,
@@ -188,8 +194,8 @@ impl Objects for Aws {
             });
         }
         let next = match (output.is_truncated(), output.next_key_marker()) {
-            (Some(true), Some(key)) => Some((
-                key.to_owned(),
+            (Some(true), Some(marker)) => Some((
+                key(Some(marker)),
                 output
                     .next_version_id_marker()
                     .unwrap_or_default()
@@ -280,7 +286,11 @@ impl Aws {
         let mut uploads = Vec::new();
         let mut markers: Option<(String, String)> = None;
         loop {
-            let mut request = self.s3.list_multipart_uploads().bucket(bucket);
+            let mut request = self
+                .s3
+                .list_multipart_uploads()
+                .bucket(bucket)
+                .encoding_type(s3t::EncodingType::Url);
             if let Some((key, upload)) = &markers {
                 request = request.key_marker(key).upload_id_marker(upload);
             }
@@ -288,14 +298,15 @@ impl Aws {
                 .send()
                 .await
                 .map_err(|error| classify("ListMultipartUploads", bucket, error))?;
+            let key = |raw: Option<&str>| listed_key(raw, output.encoding_type());
             uploads.extend(output.uploads().iter().map(|upload| Upload {
-                key: upload.key().unwrap_or_default().to_owned(),
+                key: key(upload.key()),
                 upload_id: upload.upload_id().unwrap_or_default().to_owned(),
             }));
             match (output.is_truncated(), output.next_key_marker()) {
-                (Some(true), Some(key)) => {
+                (Some(true), Some(marker)) => {
                     markers = Some((
-                        key.to_owned(),
+                        key(Some(marker)),
                         output
                             .next_upload_id_marker()
                             .unwrap_or_default()
@@ -406,5 +417,36 @@ impl Aws {
             }
         });
         Ok(Box::pin(chunks))
+    }
+}
+
+/// A key as a listing gave it: decoded when the answer says it is URL-encoded (S3 encodes
+/// as a form does, a space as `+`); as it came otherwise (a store that ignores
+/// `encoding-type=url` sends keys as they are, and decoding those would change them).
+fn listed_key(raw: Option<&str>, encoding: Option<&s3t::EncodingType>) -> String {
+    let raw = raw.unwrap_or_default();
+    match encoding {
+        Some(s3t::EncodingType::Url) => {
+            percent_encoding::percent_decode_str(&raw.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_encoded_key_is_decoded_and_a_plain_one_kept() {
+        let url = Some(&s3t::EncodingType::Url);
+        assert_eq!(
+            listed_key(Some("dir/a+b%2Bc%2520d%26%C3%BC%01"), url),
+            "dir/a b+c%20d&ü\u{1}"
+        );
+        assert_eq!(listed_key(Some("a+b%20c"), None), "a+b%20c");
+        assert_eq!(listed_key(None, url), "");
     }
 }

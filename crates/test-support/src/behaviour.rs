@@ -458,12 +458,97 @@ pub const LEAST_PRIVILEGE_TABLE_READS: Behaviour = Behaviour {
     },
 };
 
+/// T7: ListObjectVersions (and the other listings) carry keys URL-encoded when the request
+/// asks `encoding-type=url`, the only way XML 1.0 carries every character a key may hold;
+/// moto ignores the parameter. Reproduced: when asked, the answer's keys and markers are
+/// encoded as S3 encodes them (a form's encoding: a space is `+`) and the answer says
+/// `<EncodingType>url</EncodingType>`.
+pub const LISTINGS_URL_ENCODED: Behaviour = Behaviour {
+    id: "T7",
+    summary: "listings asked for encoding-type=url carry URL-encoded keys",
+    source: "S3 API reference, ListObjectVersions (encoding-type)",
+    rules: || {
+        let encoded = Rewrite::new("listing keys URL-encoded", |_, _, body| {
+            url_encode_listing(&body)
+        });
+        vec![
+            FaultRule::new(Fault::Rewrite(encoded), 1.0).matching(|record| {
+                record.method == "GET"
+                    && record.is_bucket_request()
+                    && record
+                        .query
+                        .split('&')
+                        .any(|pair| pair == "encoding-type=url")
+            }),
+        ]
+    },
+};
+
+/// The elements of a listing that S3 URL-encodes under `encoding-type=url`.
+const ENCODED_ELEMENTS: [&str; 6] = [
+    "Key",
+    "Prefix",
+    "KeyMarker",
+    "NextKeyMarker",
+    "Delimiter",
+    "StartAfter",
+];
+
+/// `body` (a listing's XML) with the text of every [`ENCODED_ELEMENTS`] URL-encoded, and
+/// `<EncodingType>url</EncodingType>` after the root's opening tag.
+fn url_encode_listing(body: &str) -> String {
+    let mut text = body.to_owned();
+    for element in ENCODED_ELEMENTS {
+        let (open, close) = (format!("<{element}>"), format!("</{element}>"));
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find(&open) {
+            let inner_start = start + open.len();
+            let Some(length) = rest[inner_start..].find(&close) else {
+                break;
+            };
+            let raw = xml_unescape(&rest[inner_start..inner_start + length]);
+            out.push_str(&rest[..inner_start]);
+            out.extend(form_urlencoded::byte_serialize(raw.as_bytes()));
+            rest = &rest[inner_start + length..];
+        }
+        out.push_str(rest);
+        text = out;
+    }
+    if text.contains("<EncodingType>") {
+        return text;
+    }
+    // The root element is the first one after the XML declaration.
+    let after_declaration = text.find("?>").map_or(0, |end| end + 2);
+    match text[after_declaration..].find('>') {
+        Some(end) => {
+            let at = after_declaration + end + 1;
+            format!(
+                "{}<EncodingType>url</EncodingType>{}",
+                &text[..at],
+                &text[at..]
+            )
+        }
+        None => text,
+    }
+}
+
+fn xml_unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// Every behaviour reproduced so far.
-pub const ALL: [Behaviour; 4] = [
+pub const ALL: [Behaviour; 5] = [
     PITR_UNAVAILABLE_AFTER_CREATE,
     NO_SUCH_BUCKET_AFTER_CREATE,
     STALE_LIFECYCLE_AFTER_PUT,
     BUCKET_NOT_EMPTY_AFTER_DELETES,
+    LISTINGS_URL_ENCODED,
 ];
 
 /// "A real account": every behaviour of [`ALL`] at once: what AWS does to every account,
@@ -487,6 +572,24 @@ mod tests {
             assert!(!behaviour.source.is_empty() && !behaviour.rules().is_empty());
         }
         assert_eq!(real_account().len(), ALL.len());
+    }
+
+    #[test]
+    fn a_listing_is_url_encoded_as_s3_encodes_it() {
+        let moto = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListVersionsResult \
+                    xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name><Prefix></Prefix>\
+                    <Version><Key>dir/a b+c&amp;d.tfstate</Key></Version></ListVersionsResult>";
+        let encoded = url_encode_listing(moto);
+        assert!(
+            encoded.contains("<Key>dir%2Fa+b%2Bc%26d.tfstate</Key>"),
+            "{encoded}"
+        );
+        assert!(
+            encoded.contains(
+                "<ListVersionsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><EncodingType>url</EncodingType>"
+            ),
+            "{encoded}"
+        );
     }
 
     #[test]

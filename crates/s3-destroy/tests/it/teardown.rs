@@ -223,3 +223,55 @@ async fn a_denial_written_with_wildcards_or_not_action_is_removed_and_the_rest_k
         assert_eq!(sids, ["Readers"], "{name}: only the denial goes");
     }
 }
+
+#[tokio::test]
+async fn keys_of_any_character_are_listed_url_encoded_and_all_deleted() {
+    // T7: without encoding-type=url a listing cannot carry every character a key holds.
+    let behaviour = test_support::behaviour::LISTINGS_URL_ENCODED;
+    let bucket = test_support::unique_name("encoded");
+    let s3 = crate::s3();
+    test_support::fixtures::versioned_bucket(&s3, &bucket, crate::REGION).await;
+    let keys = [
+        "dir/a b+c%20d&e.tfstate",
+        "tenants/ünïcødé ✓/terraform.tfstate",
+        "odd/<angle> 'quote' \"double\"",
+    ];
+    for key in keys {
+        test_support::fixtures::put(&s3, &bucket, key, b"{}").await;
+        test_support::fixtures::put(&s3, &bucket, key, b"{ }").await;
+    }
+    let proxy = test_support::FaultProxy::start(test_support::moto().endpoint(), behaviour.rules());
+    let store = std::sync::Arc::new(aws_client::Aws::new(&test_support::aws::client_config_for(
+        proxy.endpoint(),
+        crate::REGION,
+    )));
+    let inventory = s3_destroy::inventory(&*store, &bucket).await.unwrap();
+    let mut listed: Vec<&str> = inventory.entries.iter().map(|e| e.key.as_str()).collect();
+    listed.dedup();
+    let mut expected = keys.to_vec();
+    expected.sort();
+    listed.sort();
+    listed.dedup();
+    assert_eq!(listed, expected, "{}: the keys as they are", behaviour.id);
+    let (tally, _) = crate::destroy(
+        store,
+        &bucket,
+        s3_destroy::Options::default(),
+        s3_destroy::Tuning::default(),
+    )
+    .await;
+    assert_eq!(tally.versions_deleted, 6);
+    assert_eq!(test_support::fixtures::remaining(&s3, &bucket).await, None);
+    let listings: Vec<_> = proxy
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.has_query("versions"))
+        .collect();
+    assert!(
+        !listings.is_empty()
+            && listings
+                .iter()
+                .all(|r| r.query.split('&').any(|pair| pair == "encoding-type=url")),
+        "{listings:?}"
+    );
+}
