@@ -8,7 +8,7 @@ use aws_provisioner::{
 use naming::config::{Defaults, Flags};
 
 use cli_support::args::CommonArgs;
-use cli_support::confirm::{Terminal, confirm};
+use cli_support::confirm::{Prompter, Terminal, confirm};
 use cli_support::exit::{Exit, Failure};
 use cli_support::output::{Level, OutputFormat, Reporter, print_json};
 use cli_support::project::{ProjectArgs, deployment};
@@ -107,6 +107,16 @@ impl Ui for TextUi<'_> {
     }
 
     fn approve(&mut self, plan: &Plan) -> bool {
+        // As the scripts were used: from CI or cron, a run that only creates what is missing
+        // changes nothing anyone has, so it needs no answer.
+        if !self.force && plan.only_creates() && !Terminal.is_interactive() {
+            self.reporter.info(
+                "No terminal to ask on: the plan only creates what is missing and changes \
+                 nothing that exists, so it goes ahead (a plan that changes existing resources \
+                 needs --force)",
+            );
+            return true;
+        }
         let counts = aws_provisioner::report::Counts::of(plan);
         let action = format!(
             "apply this plan ({} to create, {} to repair)",

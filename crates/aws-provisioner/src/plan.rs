@@ -208,6 +208,15 @@ impl Plan {
             && self.alarms.iter().all(|a| a.action == Action::Unchanged)
     }
 
+    /// Whether the plan only creates what is missing: it changes nothing that exists, so
+    /// it may go ahead without a terminal to ask on.
+    pub fn only_creates(&self) -> bool {
+        let creates_or_keeps = |action: Action| action != Action::Update;
+        self.buckets.iter().all(|b| creates_or_keeps(b.action))
+            && self.table.iter().all(|t| creates_or_keeps(t.action))
+            && self.alarms.iter().all(|a| creates_or_keeps(a.action))
+    }
+
     /// Every pending change as `resource: setting` text, for reports and errors.
     pub fn pending(&self) -> Vec<String> {
         let buckets = self.buckets.iter().flat_map(|plan| {

@@ -117,21 +117,48 @@ async fn seed_003_usage_creates_five_buckets_and_a_table_then_a_rerun_changes_no
 }
 
 #[tokio::test]
-async fn without_a_terminal_and_without_force_it_refuses_with_exit_4_and_creates_nothing() {
+async fn without_a_terminal_a_plan_that_only_creates_goes_ahead_and_one_that_changes_refuses() {
     let dir = workdir();
     let project = unique_name("cc");
     let output = provision(&dir, &project, &[]);
-    assert_eq!(output.code, 4, "{}", output.stderr);
+    assert_eq!(output.code, 0, "{}", output.stderr);
     assert!(
         output.stderr.contains("will be created"),
         "the plan is shown first"
     );
+    assert!(
+        output
+            .stderr
+            .contains("the plan only creates what is missing and changes nothing that exists"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(existing(&names(&project)).await.len(), 5);
+    assert!(table_exists(&project).await);
+
+    // A drifted setting of an existing bucket is a change: it needs an answer or --force.
+    let state = &names(&project)[0];
+    let s3 = aws::s3(&aws::sdk_config_for(moto().endpoint(), "us-east-2"));
+    s3.delete_bucket_encryption()
+        .bucket(state)
+        .send()
+        .await
+        .unwrap();
+    let output = provision(&dir, &project, &[]);
+    assert_eq!(output.code, 4, "{}", output.stderr);
     assert!(output.stderr.contains(
-        "[ERROR] refusing to apply this plan (6 to create, 0 to repair) without confirmation"
+        "[ERROR] refusing to apply this plan (0 to create, 1 to repair) without confirmation"
     ));
     assert!(output.stderr.contains("hint: pass --force"));
-    assert!(existing(&names(&project)).await.is_empty());
-    assert!(!table_exists(&project).await);
+    let encryption = s3.get_bucket_encryption().bucket(state).send().await;
+    assert!(
+        encryption.is_err()
+            || encryption
+                .unwrap()
+                .server_side_encryption_configuration()
+                .is_none(),
+        "nothing was repaired"
+    );
 }
 
 #[tokio::test]
