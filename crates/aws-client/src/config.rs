@@ -25,6 +25,11 @@ pub struct Config {
     /// An endpoint for every service (an emulator, a VPC endpoint); S3 then uses path-style
     /// addressing and S3 Control the endpoint as given.
     pub endpoint_url: Option<String>,
+    /// An endpoint for S3 alone (the SDKs' `AWS_ENDPOINT_URL_S3`), before `endpoint_url`:
+    /// S3 can be one store (LocalStack, MinIO) and DynamoDB another. Path-style addressing.
+    pub s3_endpoint_url: Option<String>,
+    /// An endpoint for DynamoDB alone (`AWS_ENDPOINT_URL_DYNAMODB`), before `endpoint_url`.
+    pub dynamodb_endpoint_url: Option<String>,
     /// How long to wait for a connection.
     pub connect_timeout: Duration,
     /// How long one attempt may take (the whole operation, retries included, three times
@@ -52,6 +57,8 @@ impl Config {
             region: region.into(),
             profile: None,
             endpoint_url: None,
+            s3_endpoint_url: None,
+            dynamodb_endpoint_url: None,
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),
             credentials: None,
@@ -96,7 +103,7 @@ pub struct Aws {
 impl Aws {
     /// Loads the SDK config for `config` and builds every client.
     pub async fn connect(config: &Config) -> Aws {
-        Aws::from_sdk(&load(config).await)
+        Aws::from_sdk(&load(config).await, config)
     }
 
     /// Every client for `config` without loading anything: the config's own credentials
@@ -123,14 +130,17 @@ impl Aws {
                 ),
             );
         }
-        Aws::from_sdk(&builder.build())
+        Aws::from_sdk(&builder.build(), config)
     }
 
-    fn from_sdk(config: &SdkConfig) -> Aws {
+    fn from_sdk(config: &SdkConfig, ours: &Config) -> Aws {
         let retry = retry_config(config);
         let expected_owner = crate::owner::ExpectedOwner::default();
-        let s3 = aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(config.endpoint_url().is_some())
+        let s3_endpoint = ours.s3_endpoint_url.as_deref().or(config.endpoint_url());
+        let mut s3 = aws_sdk_s3::config::Builder::from(config);
+        s3.set_endpoint_url(s3_endpoint.map(str::to_owned));
+        let s3 = s3
+            .force_path_style(s3_endpoint.is_some())
             .retry_config(retry.clone())
             .interceptor(crate::owner::ExpectedOwnerInterceptor(Arc::clone(
                 &expected_owner,
@@ -141,9 +151,13 @@ impl Aws {
         if let Some(endpoint) = config.endpoint_url() {
             s3control = emulator::s3control_at(s3control, endpoint);
         }
-        let dynamodb = aws_sdk_dynamodb::config::Builder::from(config)
-            .retry_config(retry.clone())
-            .build();
+        let dynamodb_endpoint = ours
+            .dynamodb_endpoint_url
+            .as_deref()
+            .or(config.endpoint_url());
+        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(config);
+        dynamodb.set_endpoint_url(dynamodb_endpoint.map(str::to_owned));
+        let dynamodb = dynamodb.retry_config(retry.clone()).build();
         let sts = aws_sdk_sts::config::Builder::from(config)
             .retry_config(retry.clone())
             .build();
@@ -267,7 +281,7 @@ mod tests {
         );
         assert_eq!(timeouts.operation_timeout(), Some(Duration::from_secs(21)));
         assert_eq!(retry_config(&sdk).max_attempts(), MIN_ATTEMPTS);
-        assert_eq!(Aws::from_sdk(&sdk).region(), "eu-west-1");
+        assert_eq!(Aws::from_sdk(&sdk, &config).region(), "eu-west-1");
     }
 
     #[test]

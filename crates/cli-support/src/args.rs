@@ -112,22 +112,25 @@ pub struct CommonArgs<O: OutputChoice = OutputFormat> {
 impl<O: OutputChoice> CommonArgs<O> {
     /// The endpoint URL, checked to be an http(s) URL with a valid host and port.
     pub fn endpoint(&self) -> Result<Option<&str>, Failure> {
-        let Some(url) = self.endpoint_url.as_deref() else {
-            return Ok(None);
+        self.endpoint_url
+            .as_deref()
+            .map(|url| checked_endpoint(url, "--endpoint-url (or AWS_ENDPOINT_URL)"))
+            .transpose()
+    }
+
+    /// The per-service endpoints of the AWS SDKs' convention, each checked as
+    /// [`CommonArgs::endpoint`] is: `AWS_ENDPOINT_URL_S3` and `AWS_ENDPOINT_URL_DYNAMODB`,
+    /// so S3 can be one store and DynamoDB another. Each goes before `--endpoint-url` for its
+    /// service.
+    pub fn service_endpoints(&self) -> Result<ServiceEndpoints, Failure> {
+        let read = |variable: &str| match std::env::var(variable) {
+            Ok(url) => checked_endpoint(&url, variable).map(|url| Some(url.to_owned())),
+            Err(_) => Ok(None),
         };
-        if valid_endpoint(url) {
-            return Ok(Some(url));
-        }
-        let shown = crate::output::escape_controls(url);
-        let why = if url.is_empty() {
-            "is empty (an empty value would silently send every request to AWS)".to_owned()
-        } else {
-            format!(
-                "`{shown}` must be an http:// or https:// URL with a host name or address and an optional port of 1 to 65535"
-            )
-        };
-        Err(Failure::usage(format!("invalid --endpoint-url (or AWS_ENDPOINT_URL): {why}"))
-            .with_hint("for the local emulator: --endpoint-url http://127.0.0.1:5000; to use AWS, leave it out and unset AWS_ENDPOINT_URL"))
+        Ok(ServiceEndpoints {
+            s3: read("AWS_ENDPOINT_URL_S3")?,
+            dynamodb: read("AWS_ENDPOINT_URL_DYNAMODB")?,
+        })
     }
 
     /// The connect timeout.
@@ -144,6 +147,36 @@ impl<O: OutputChoice> CommonArgs<O> {
     pub fn shared_config(&self) -> Result<Option<naming::SharedConfig>, Failure> {
         self.base.shared_config()
     }
+}
+
+/// Per-service endpoints (`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_DYNAMODB`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceEndpoints {
+    /// S3's.
+    pub s3: Option<String>,
+    /// DynamoDB's.
+    pub dynamodb: Option<String>,
+}
+
+/// `url` if it is a usable endpoint; otherwise a usage error naming `source`.
+fn checked_endpoint<'a>(url: &'a str, source: &str) -> Result<&'a str, Failure> {
+    if valid_endpoint(url) {
+        return Ok(url);
+    }
+    let shown = crate::output::escape_controls(url);
+    let why = if url.is_empty() {
+        "is empty (an empty value would silently send every request to AWS)".to_owned()
+    } else {
+        format!(
+            "`{shown}` must be an http:// or https:// URL with a host name or address and an optional port of 1 to 65535"
+        )
+    };
+    Err(
+        Failure::usage(format!("invalid {source}: {why}")).with_hint(
+            "for the local emulator: --endpoint-url http://127.0.0.1:5000; to use AWS, leave it \
+         out and unset AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB)",
+        ),
+    )
 }
 
 /// `scheme://host[:port][/path]` with scheme http or https, a host of letters, digits, `.`,

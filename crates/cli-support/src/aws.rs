@@ -22,16 +22,24 @@ pub fn config<O: OutputChoice>(
     region: naming::Region,
 ) -> Result<Config, Failure> {
     let endpoint = args.endpoint()?;
+    let services = args.service_endpoints()?;
     let (connect, attempt) = (args.connect_timeout(), args.request_timeout());
+    let mut place = endpoint.map_or_else(|| format!("AWS in {region}"), str::to_owned);
+    for (service, url) in [("S3", &services.s3), ("DynamoDB", &services.dynamodb)] {
+        if let Some(url) = url {
+            place.push_str(&format!(", {service} at {url}"));
+        }
+    }
     let _ = TARGET.set(format!(
-        "{} (waited up to {} s to connect and {} s an attempt; --connect-timeout, --request-timeout)",
-        endpoint.map_or_else(|| format!("AWS in {region}"), str::to_owned),
+        "{place} (waited up to {} s to connect and {} s an attempt; --connect-timeout, --request-timeout)",
         connect.as_secs(),
         attempt.as_secs()
     ));
     Ok(Config {
         profile: args.profile.clone(),
         endpoint_url: endpoint.map(str::to_owned),
+        s3_endpoint_url: services.s3,
+        dynamodb_endpoint_url: services.dynamodb,
         connect_timeout: connect,
         request_timeout: attempt,
         ..Config::new(region.name())

@@ -488,3 +488,54 @@ async fn a_bucket_name_owned_by_another_account_exits_3_with_a_hint() {
     ));
     assert!(!table_exists(&project).await, "nothing was created");
 }
+
+#[tokio::test]
+async fn s3_and_dynamodb_can_be_two_stores_through_the_per_service_endpoint_variables() {
+    // AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_DYNAMODB, as every AWS SDK reads them: here
+    // two proxies in front of one emulator, so each one's record shows what it was sent.
+    let s3_store = FaultProxy::start(moto().endpoint(), Vec::new());
+    let dynamodb_store = FaultProxy::start(moto().endpoint(), Vec::new());
+    let dir = workdir();
+    let project = unique_name("cc");
+    let output = test_support::cli::run_command(
+        test_support::cli::command(BIN, dir.path(), Some(moto().endpoint()))
+            .env("AWS_ENDPOINT_URL_S3", s3_store.endpoint())
+            .env("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_store.endpoint())
+            .args([
+                "--region",
+                "us-east-2",
+                "--environment",
+                "production",
+                "--project-name",
+                &project,
+                "--force",
+            ]),
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let s3 = s3_store.requests();
+    let dynamodb = dynamodb_store.requests();
+    assert!(
+        !s3.is_empty() && s3.iter().all(|r| r.operation.is_none()),
+        "{s3:?}"
+    );
+    assert!(
+        !dynamodb.is_empty()
+            && dynamodb.iter().all(|r| r
+                .header("x-amz-target")
+                .is_some_and(|t| t.starts_with("DynamoDB_"))),
+        "{dynamodb:?}"
+    );
+
+    let bad = test_support::cli::run_command(
+        test_support::cli::command(BIN, dir.path(), Some(moto().endpoint()))
+            .env("AWS_ENDPOINT_URL_S3", "ftp://somewhere")
+            .args(["--region", "us-east-2", "--environment", "production"])
+            .args(["--project-name", &project, "--dry-run"]),
+    );
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("invalid AWS_ENDPOINT_URL_S3"),
+        "{}",
+        bad.stderr
+    );
+}
