@@ -32,7 +32,7 @@ struct Proof {
     proved: String,
 }
 
-pub(crate) fn run() -> Result<()> {
+pub(crate) fn run(real_account: bool) -> Result<()> {
     let mut proofs = Vec::new();
     println!("tfstate toolkit demo: the whole life cycle on a local AWS emulator");
 
@@ -48,6 +48,23 @@ pub(crate) fn run() -> Result<()> {
         step: "emulator",
         proved: "moto runs from the pinned virtualenv on a free port".to_owned(),
     });
+    // --real-account: every tool talks to moto through the harness's proxy, which answers
+    // as AWS does where moto is more lenient (aws-behaviour.md, "a real account").
+    let proxy = real_account.then(|| {
+        test_support::FaultProxy::start(server.endpoint(), test_support::behaviour::real_account())
+    });
+    let endpoint = proxy.as_ref().map_or_else(
+        || server.endpoint().to_owned(),
+        |proxy| proxy.endpoint().to_owned(),
+    );
+    if proxy.is_some() {
+        let mut rows: Vec<&str> = test_support::behaviour::ALL.iter().map(|b| b.id).collect();
+        rows.dedup();
+        println!(
+            "  a real account: AWS's behaviours {} at {endpoint}",
+            rows.join(", ")
+        );
+    }
 
     heading(2, &format!("Names for project {PROJECT}"));
     let rules = NamingRules::default();
@@ -140,7 +157,12 @@ pub(crate) fn run() -> Result<()> {
         "  $ provision-s3-client-centric {}",
         wrap_command(&provision)
     );
-    let first = run_tool(&server, &workdir, "provision-s3-client-centric", &provision)?;
+    let first = run_tool(
+        &endpoint,
+        &workdir,
+        "provision-s3-client-centric",
+        &provision,
+    )?;
     print_wrapped(&first.stderr);
     if !first.stderr.contains("6 created, 0 repaired, 0 unchanged") {
         bail!("the first provision did not create the 6 resources");
@@ -152,7 +174,7 @@ pub(crate) fn run() -> Result<()> {
 
     heading(6, "Run it again: nothing to change");
     let again = run_tool(
-        &server,
+        &endpoint,
         &workdir,
         "provision-s3-client-centric",
         &provision[..provision.len() - 1],
@@ -178,7 +200,7 @@ pub(crate) fn run() -> Result<()> {
     )?;
     println!("  (cidr-registry.yaml: the seed's three clients)");
     println!("  $ validate-cidr");
-    let valid = run_tool(&server, &workdir, "validate-cidr", &[])?;
+    let valid = run_tool(&endpoint, &workdir, "validate-cidr", &[])?;
     print_wrapped(&valid.stderr);
     let mut blocks = Vec::new();
     for client in CLIENTS {
@@ -198,7 +220,7 @@ pub(crate) fn run() -> Result<()> {
             "--quiet",
         ];
         println!("  $ validate-cidr {}", wrap_command(&allocate));
-        let allocated = run_tool(&server, &workdir, "validate-cidr", &allocate)?;
+        let allocated = run_tool(&endpoint, &workdir, "validate-cidr", &allocate)?;
         print_wrapped(&allocated.stderr);
         blocks.push(
             allocated
@@ -211,7 +233,7 @@ pub(crate) fn run() -> Result<()> {
     }
     let plan = ["--quiet", "--subnets", CLIENTS[0], "--azs", "a,b"];
     println!("  $ validate-cidr {}", wrap_command(&plan));
-    let planned = run_tool(&server, &workdir, "validate-cidr", &plan)?;
+    let planned = run_tool(&endpoint, &workdir, "validate-cidr", &plan)?;
     // The table without its third column, the cidrsubnet expression of each row.
     for line in planned.stderr.lines() {
         match line.strip_prefix("  ").map(str::split_whitespace) {
@@ -232,7 +254,7 @@ pub(crate) fn run() -> Result<()> {
     )?;
     println!("  (a client added by hand, inside beta-corp's block)");
     println!("  $ validate-cidr --quiet");
-    let overlap = run_tool_expecting(&server, &workdir, "validate-cidr", &["--quiet"], 1)?;
+    let overlap = run_tool_expecting(&endpoint, &workdir, "validate-cidr", &["--quiet"], 1)?;
     print_wrapped(&overlap.stderr);
     std::fs::write(workdir.join("cidr-registry.yaml"), &registry)?;
     proofs.push(Proof {
@@ -247,7 +269,7 @@ pub(crate) fn run() -> Result<()> {
     for client in CLIENTS {
         let generate = [client, "us-east-2", "production", "--project-name", PROJECT];
         println!("  $ generate-client-backend {}", wrap_command(&generate));
-        let generated = run_tool(&server, &workdir, "generate-client-backend", &generate)?;
+        let generated = run_tool(&endpoint, &workdir, "generate-client-backend", &generate)?;
         print_lines(&generated.stderr, |line| line.contains("Created"));
     }
     let backend = format!(
@@ -264,7 +286,7 @@ pub(crate) fn run() -> Result<()> {
     ]
     .concat();
     println!("  $ manage-tenant-backends {}", wrap_command(&check));
-    let checked = run_tool(&server, &workdir, "manage-tenant-backends", &check)?;
+    let checked = run_tool(&endpoint, &workdir, "manage-tenant-backends", &check)?;
     print_lines(&checked.stderr, |line| {
         line.starts_with("[SUCCESS]") || line.starts_with("[ERROR]")
     });
@@ -280,7 +302,7 @@ pub(crate) fn run() -> Result<()> {
     let terraform = harness.terraform().map_err(|e| anyhow!("{e}"))?;
     let stack = test_support::terraform::Stack::new(
         &terraform,
-        server.endpoint(),
+        &endpoint,
         &format!("{} foundation", CLIENTS[0]),
     );
     println!("  (a stack with an S3 backend and one output; the emulator's endpoint is");
@@ -335,7 +357,7 @@ pub(crate) fn run() -> Result<()> {
     heading(10, "Audit the project's security, break a setting, fix it");
     let audit = DEPLOYMENT;
     println!("  $ verify-s3-security {}", wrap_command(&audit));
-    let first = run_tool_expecting(&server, &workdir, "verify-s3-security", &audit, 1)?;
+    let first = run_tool_expecting(&endpoint, &workdir, "verify-s3-security", &audit, 1)?;
     print_audit(&first.stderr);
     let state = names.state_bucket.to_string();
     println!("  (someone removes the state bucket's default encryption)");
@@ -343,15 +365,15 @@ pub(crate) fn run() -> Result<()> {
         .control("DELETE", &format!("/{state}?encryption"))
         .map_err(|e| anyhow!("{e}"))?;
     println!("  $ verify-s3-security ...");
-    let second = run_tool_expecting(&server, &workdir, "verify-s3-security", &audit, 1)?;
+    let second = run_tool_expecting(&endpoint, &workdir, "verify-s3-security", &audit, 1)?;
     print_audit(&second.stderr);
     let fix = [&audit[..], &["--fix", "--force"]].concat();
     println!("  $ verify-s3-security ... --fix --force");
-    let fixed = run_tool(&server, &workdir, "verify-s3-security", &fix)?;
+    let fixed = run_tool(&endpoint, &workdir, "verify-s3-security", &fix)?;
     print_audit(&fixed.stderr);
     proofs.push(Proof {
         step: "audit",
-        proved: "29 rules over 5 buckets, account and table; a break caught, fixed".to_owned(),
+        proved: "every rule over 5 buckets, account and table; a break caught, fixed".to_owned(),
     });
 
     heading(
@@ -386,15 +408,15 @@ pub(crate) fn run() -> Result<()> {
     });
     let dry = [&DEPLOYMENT[..], &["--type", "all", "--dry-run"]].concat();
     println!("  $ destroy-s3-buckets {}", wrap_command(&dry));
-    let planned = run_tool(&server, &workdir, "destroy-s3-buckets", &dry)?;
+    let planned = run_tool(&endpoint, &workdir, "destroy-s3-buckets", &dry)?;
     print_destroy(&planned.stderr);
     let refused = [&DEPLOYMENT[..], &["--type", "backend-state", "--force"]].concat();
     println!("  $ destroy-s3-buckets {}", wrap_command(&refused));
-    let no = run_tool_expecting(&server, &workdir, "destroy-s3-buckets", &refused, 4)?;
+    let no = run_tool_expecting(&endpoint, &workdir, "destroy-s3-buckets", &refused, 4)?;
     print_destroy(&no.stderr);
     let destroy = [&DEPLOYMENT[..], &["--type", "all", "--force", "--backup"]].concat();
     println!("  $ destroy-s3-buckets {}", wrap_command(&destroy));
-    let destroyed = run_tool(&server, &workdir, "destroy-s3-buckets", &destroy)?;
+    let destroyed = run_tool(&endpoint, &workdir, "destroy-s3-buckets", &destroy)?;
     print_destroy(&destroyed.stderr);
     let deleted = destroyed.stderr.matches("bucket deleted").count();
     if deleted != 4 || !destroyed.stderr.contains("verified every checksum") {
@@ -419,6 +441,13 @@ pub(crate) fn run() -> Result<()> {
         proved: "4 buckets backed up, verified, deleted; the state kept".to_owned(),
     });
 
+    if let Some(proxy) = &proxy {
+        proofs.push(Proof {
+            step: "real acct",
+            proved: answered_as_aws(&proxy.requests()),
+        });
+    }
+    drop(proxy);
     drop(server);
     println!();
     println!("Summary");
@@ -430,6 +459,29 @@ pub(crate) fn run() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What the real-account rules answered in AWS's place, by kind, for the summary.
+fn answered_as_aws(requests: &[test_support::RequestRecord]) -> String {
+    let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
+    for fault in requests.iter().filter_map(|request| request.fault.as_ref()) {
+        let kind = match fault {
+            test_support::Fault::Error(answer) => answer.code.to_owned(),
+            test_support::Fault::Rewrite(rewrite) => rewrite.name.to_owned(),
+            other => format!("{other:?}"),
+        };
+        *kinds.entry(kind).or_default() += 1;
+    }
+    let answered: usize = kinds.values().sum();
+    let kinds: Vec<String> = kinds
+        .into_iter()
+        .map(|(kind, count)| format!("{kind} ×{count}"))
+        .collect();
+    format!(
+        "every step passed with {answered} of {} requests answered as AWS would: {}",
+        requests.len(),
+        kinds.join(", ")
+    )
 }
 
 /// The longest common prefix of `keys` that ends with `/`.
@@ -592,17 +644,17 @@ fn print_wrapped(report: &str) {
 
 /// Runs a binary against the emulator in `dir`, as a user would with the emulator's endpoint.
 fn run_tool(
-    server: &MotoServer,
+    endpoint: &str,
     dir: &Path,
     name: &str,
     args: &[&str],
 ) -> Result<test_support::cli::Output> {
-    run_tool_expecting(server, dir, name, args, 0)
+    run_tool_expecting(endpoint, dir, name, args, 0)
 }
 
 /// [`run_tool`] for a run that must end with exit code `code`.
 fn run_tool_expecting(
-    server: &MotoServer,
+    endpoint: &str,
     dir: &Path,
     name: &str,
     args: &[&str],
@@ -612,7 +664,7 @@ fn run_tool_expecting(
     let mut command = test_support::cli::command(
         program.to_str().context("a UTF-8 path")?,
         dir,
-        Some(server.endpoint()),
+        Some(endpoint),
     );
     command.args(args).env("NO_COLOR", "1");
     let output = test_support::cli::run_command(&mut command);

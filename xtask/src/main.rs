@@ -51,7 +51,12 @@ enum Task {
     /// Only the tidy checks (the invariants of docs/ARCHITECTURE.md).
     Tidy,
     /// Run the main workflow end to end on the local emulator.
-    Demo,
+    Demo {
+        /// Through the harness's proxy, answering as a real AWS account does where the
+        /// emulator is more lenient (aws-behaviour.md).
+        #[arg(long)]
+        real_account: bool,
+    },
     /// Build the release archive: the eight binaries, their completions and man pages, the
     /// docs and install.sh, with SHA-256 checksums.
     Dist {
@@ -127,7 +132,7 @@ fn run_task(cli: Cli) -> Result<()> {
             test(&[])
         }
         Task::Tidy => tidy::check(),
-        Task::Demo => demo::run(),
+        Task::Demo { real_account } => demo::run(real_account),
         Task::Dist { profile, out } => dist::run(&profile, &out).map(drop),
         Task::Bench {
             target,
