@@ -12,6 +12,7 @@ use cli_support::confirm::{Prompter, Terminal, confirm};
 use cli_support::exit::{Exit, Failure};
 use cli_support::output::{Level, OutputFormat, Reporter, print_json};
 use cli_support::project::{ProjectArgs, deployment};
+use naming::SettingGroup;
 
 /// The provisioning flags of the seeds' scripts, and the toolkit's additions.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -52,6 +53,75 @@ pub struct ProvisionArgs {
     /// project chose others (every project using the table is affected)
     #[arg(long)]
     pub take_over_lock_table: bool,
+
+    /// Leave out bucket versioning: neither set nor checked (for a store or an organisation that
+    /// forbids it; also `skip = ["versioning"]` in shared-config.toml)
+    #[arg(long, help_heading = "Leaving settings out")]
+    pub skip_versioning: bool,
+
+    /// Leave out default encryption: neither set nor checked (for a store or an organisation that
+    /// forbids it; also `skip = ["encryption"]` in shared-config.toml)
+    #[arg(long, help_heading = "Leaving settings out")]
+    pub skip_encryption: bool,
+
+    /// Leave out the four public-access-block settings: neither set nor checked (for a store or an organisation that
+    /// forbids it; also `skip = ["public-access-block"]` in shared-config.toml)
+    #[arg(long, help_heading = "Leaving settings out")]
+    pub skip_public_access_block: bool,
+
+    /// Leave out object ownership (BucketOwnerEnforced): neither set nor checked (for a store or an organisation that
+    /// forbids it; also `skip = ["object-ownership"]` in shared-config.toml)
+    #[arg(long, help_heading = "Leaving settings out")]
+    pub skip_object_ownership: bool,
+
+    /// Leave out the TLS-only statement of the bucket policy: neither set nor checked (for a store or an organisation that
+    /// forbids it; also `skip = ["tls-policy"]` in shared-config.toml)
+    #[arg(long, help_heading = "Leaving settings out")]
+    pub skip_tls_policy: bool,
+
+    /// Leave out server access logging and the log target's delivery grant: neither set nor checked (for a store or an organisation that
+    /// forbids it; also `skip = ["access-logging"]` in shared-config.toml)
+    #[arg(long, help_heading = "Leaving settings out")]
+    pub skip_access_logging: bool,
+
+    /// Leave out the EntireBucket request-metrics configuration: neither set nor checked (for a store or an organisation that
+    /// forbids it; also `skip = ["request-metrics"]` in shared-config.toml)
+    #[arg(long, help_heading = "Leaving settings out")]
+    pub skip_request_metrics: bool,
+
+    /// Leave out the retention lifecycle rules: neither set nor checked (for a store or an organisation that
+    /// forbids it; also `skip = ["lifecycle"]` in shared-config.toml)
+    #[arg(long, help_heading = "Leaving settings out")]
+    pub skip_lifecycle: bool,
+
+    /// Leave out bucket tags: neither set nor checked (for a store or an organisation that
+    /// forbids it; also `skip = ["tags"]` in shared-config.toml)
+    #[arg(long, help_heading = "Leaving settings out")]
+    pub skip_tags: bool,
+}
+
+impl ProvisionArgs {
+    /// The setting groups the `--skip-*` flags leave out.
+    pub fn skipped(&self) -> Vec<SettingGroup> {
+        let flags = [
+            (self.skip_versioning, SettingGroup::Versioning),
+            (self.skip_encryption, SettingGroup::Encryption),
+            (
+                self.skip_public_access_block,
+                SettingGroup::PublicAccessBlock,
+            ),
+            (self.skip_object_ownership, SettingGroup::ObjectOwnership),
+            (self.skip_tls_policy, SettingGroup::TlsPolicy),
+            (self.skip_access_logging, SettingGroup::AccessLogging),
+            (self.skip_request_metrics, SettingGroup::RequestMetrics),
+            (self.skip_lifecycle, SettingGroup::Lifecycle),
+            (self.skip_tags, SettingGroup::Tags),
+        ];
+        flags
+            .into_iter()
+            .filter_map(|(on, group)| on.then_some(group))
+            .collect()
+    }
 }
 
 /// Turns a provisioning error into the binary's failure: bad input exits 2, AWS 3.
@@ -159,6 +229,12 @@ pub async fn run(
         alarm_topic_arn: args.alarm_topic_arn.clone(),
         wait: WaitPolicy::default(),
         take_over_table: args.take_over_lock_table,
+        skip: settings
+            .skip
+            .iter()
+            .copied()
+            .chain(args.skipped())
+            .collect(),
     })
     .map_err(failure)?;
     let cloud = cli_support::aws::connect(common, spec.deployment.region).await?;

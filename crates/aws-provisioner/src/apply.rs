@@ -6,7 +6,7 @@ use naming::{BucketName, TableName};
 use serde::Serialize;
 
 use crate::api::Cloud;
-use crate::error::{Problem, ProvisionError};
+use crate::error::{AwsError, Problem, ProvisionError};
 use crate::model::{
     BucketPresence, BucketWrite, Caller, Created, Reads, TableCreated, TableFacts, TableSpec,
     TableStatus, TableWrite,
@@ -220,7 +220,22 @@ async fn write_bucket_when_ready<C: Cloud>(
             |_, _| tracing::info!(bucket = %bucket, "the new bucket is not visible yet; waiting"),
         )
         .await
-        .map_err(ProvisionError::from)
+        .map_err(|error| not_set(bucket, write, error))
+}
+
+/// A write the store lacks (`NotImplemented`) or the caller may not make is named with the
+/// setting group that leaves it out; any other failure is the call's.
+fn not_set(bucket: &BucketName, write: &BucketWrite, error: AwsError) -> ProvisionError {
+    let refused = error.kind() == aws_client::AwsErrorKind::AccessDenied
+        || error.code() == Some("NotImplemented");
+    match crate::plan::group_of_write(write) {
+        Some(group) if refused => ProvisionError::NotSet {
+            bucket: bucket.to_string(),
+            group,
+            error,
+        },
+        _ => ProvisionError::Aws(error),
+    }
 }
 
 /// The spec's bounded wait as a back-off: as many tries, from 100 ms up to its interval.

@@ -43,9 +43,9 @@ impl Buckets for Aws {
                 versioning: versioning?.status,
                 encryption: encryption?,
                 public_access_block: public_access_block?,
-                ownership: ownership?,
+                ownership: or_absent(ownership)?,
                 tags: tags?,
-                request_metrics: request_metrics?,
+                request_metrics: or_absent(request_metrics)?,
                 ..BucketSettings::default()
             })
         };
@@ -57,13 +57,13 @@ impl Buckets for Aws {
         };
         let logging = async {
             match reads.logging {
-                true => self.logging(name).await,
+                true => or_absent(self.logging(name).await),
                 false => Ok(None),
             }
         };
         let rules = async {
             match reads.lifecycle {
-                true => self.lifecycle(name).await.map(lifecycle::from_rules),
+                true => or_absent(self.lifecycle(name).await).map(lifecycle::from_rules),
                 false => Ok(Vec::new()),
             }
         };
@@ -131,5 +131,15 @@ impl Alarms for Aws {
 
     async fn put_alarm(&self, alarm: &AlarmSpec) -> Result<(), AwsError> {
         Aws::put_alarm(self, alarm).await
+    }
+}
+
+/// A read an S3-compatible store does not implement (`NotImplemented`, aws-behaviour.md A3)
+/// is the setting's absence: the plan then wants the setting, and its write names the
+/// `--skip-<group>` that leaves it out; a run that leaves it out never looks at it.
+fn or_absent<T: Default>(read: Result<T, AwsError>) -> Result<T, AwsError> {
+    match read {
+        Err(error) if error.code() == Some("NotImplemented") => Ok(T::default()),
+        read => read,
     }
 }

@@ -54,6 +54,16 @@ pub enum ProvisionError {
     /// After applying, some settings still differ from the contract.
     #[error("provisioning did not converge: {}", .0.join("; "))]
     NotConverged(Vec<String>),
+    /// A bucket setting the store does not implement, or the caller may not set.
+    #[error("could not set {group} on {bucket}: {error}")]
+    NotSet {
+        /// The bucket.
+        bucket: String,
+        /// The setting group, as `--skip-<group>` names it.
+        group: naming::SettingGroup,
+        /// What AWS (or the store) answered.
+        error: AwsError,
+    },
     /// The lock table did not become ACTIVE in time.
     #[error("the lock table `{table}` is still {status} after {waited_seconds} s")]
     TableNotReady {
@@ -78,6 +88,10 @@ impl ProvisionError {
                 "run again; if it persists, check for a policy or SCP that reverts settings"
                     .to_owned(),
             ),
+            ProvisionError::NotSet { group, .. } => Some(format!(
+                "if the store or your organisation forbids it, leave it out: --skip-{group} \
+                 (or skip = [\"{group}\"] in shared-config.toml)"
+            )),
             ProvisionError::TableNotReady { .. } => {
                 Some("run again later: provisioning resumes where it stopped".to_owned())
             }

@@ -39,6 +39,7 @@
 //!     alarm_topic_arn: None,
 //!     wait: WaitPolicy::default(),
 //!     take_over_table: false,
+//!     skip: Default::default(),
 //! })?;
 //! assert_eq!(spec.managed_buckets().len(), 5);
 //! assert_eq!(spec.lock_table.unwrap().as_str(), "terraform-locks-us-east");

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use naming::{BucketName, TableName};
+use naming::{BucketName, SettingGroup, TableName};
 use serde::Serialize;
 
 use crate::error::{AwsError, Problem};
@@ -326,7 +326,18 @@ fn log_target(
 pub fn plan(spec: &Spec, caller: &Caller, observed: &Observed) -> Plan {
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
-    let target = log_target(spec, observed, &mut problems, &mut warnings);
+    let target = match spec.skips(SettingGroup::AccessLogging) {
+        true => None,
+        false => log_target(spec, observed, &mut problems, &mut warnings),
+    };
+    if !spec.skip.is_empty() {
+        let groups: Vec<&str> = spec.skip.iter().map(|group| group.as_str()).collect();
+        warnings.push(format!(
+            "left out by --skip-* or shared-config.toml's skip: {}; these are neither set nor \
+             checked, and the audit still reports them",
+            groups.join(", ")
+        ));
+    }
     let mut roles = spec.managed_buckets();
     if let Some(target) = &target
         && !roles.iter().any(|(bucket, _)| bucket == target)
@@ -479,6 +490,38 @@ fn public_policy_refused(
     })
 }
 
+/// The group a bucket setting belongs to, for `--skip-<group>`.
+fn group_of_setting(setting: Setting) -> Option<SettingGroup> {
+    Some(match setting {
+        Setting::Versioning => SettingGroup::Versioning,
+        Setting::Encryption => SettingGroup::Encryption,
+        Setting::PublicAccessBlock => SettingGroup::PublicAccessBlock,
+        Setting::ObjectOwnership => SettingGroup::ObjectOwnership,
+        Setting::TlsPolicy => SettingGroup::TlsPolicy,
+        Setting::LogDeliveryPolicy | Setting::AccessLogging => SettingGroup::AccessLogging,
+        Setting::RequestMetrics => SettingGroup::RequestMetrics,
+        Setting::Lifecycle => SettingGroup::Lifecycle,
+        Setting::Tags => SettingGroup::Tags,
+        _ => return None,
+    })
+}
+
+/// The group a bucket write belongs to (a policy write carries two groups' statements, and
+/// each is left out where it is made).
+pub(crate) fn group_of_write(write: &BucketWrite) -> Option<SettingGroup> {
+    Some(match write {
+        BucketWrite::OwnershipEnforced | BucketWrite::PrivateAcl => SettingGroup::ObjectOwnership,
+        BucketWrite::BlockPublicAccess => SettingGroup::PublicAccessBlock,
+        BucketWrite::Encryption(_) => SettingGroup::Encryption,
+        BucketWrite::EnableVersioning => SettingGroup::Versioning,
+        BucketWrite::Tags(_) => SettingGroup::Tags,
+        BucketWrite::RequestMetrics => SettingGroup::RequestMetrics,
+        BucketWrite::Lifecycle(_) => SettingGroup::Lifecycle,
+        BucketWrite::Logging(_) => SettingGroup::AccessLogging,
+        _ => return None,
+    })
+}
+
 fn bucket_plan(
     spec: &Spec,
     caller: &Caller,
@@ -604,7 +647,7 @@ fn bucket_plan(
     // access-log target. One write carries both, keeping every other statement.
     let mut policy = have.policy.clone().unwrap_or_else(Policy::empty);
     let mut policy_changed = false;
-    if managed && !policy.denies_insecure_transport(&arn) {
+    if managed && !spec.skips(SettingGroup::TlsPolicy) && !policy.denies_insecure_transport(&arn) {
         let from = if have.policy.is_none() {
             "no policy"
         } else {
@@ -618,7 +661,7 @@ fn bucket_plan(
         policy = policy.with_statement(tls_statement(&arn));
         policy_changed = true;
     }
-    if let Some(source) = log_source {
+    if let Some(source) = log_source.filter(|_| !spec.skips(SettingGroup::AccessLogging)) {
         let prefix = naming::access_log_prefix(source);
         let statement = log_delivery_statement(
             &arn,
@@ -642,6 +685,7 @@ fn bucket_plan(
     }
 
     if role == BucketRole::State
+        && !spec.skips(SettingGroup::AccessLogging)
         && let Some(target) = log_target
     {
         let desired = Logging {
@@ -657,6 +701,10 @@ fn bucket_plan(
             writes.push(BucketWrite::Logging(desired));
         }
     }
+
+    // What the run leaves out is neither written nor expected.
+    changes.retain(|change| group_of_setting(change.setting).is_none_or(|g| !spec.skips(g)));
+    writes.retain(|write| group_of_write(write).is_none_or(|g| !spec.skips(g)));
 
     let action = match (&found.presence, changes.is_empty()) {
         (BucketPresence::Absent, _) => Action::Create,

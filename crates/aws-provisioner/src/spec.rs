@@ -79,6 +79,8 @@ pub struct Options {
     pub wait: WaitPolicy,
     /// `--take-over-lock-table`: the shared lock table gets this run's settings.
     pub take_over_table: bool,
+    /// `--skip-<group>` and shared-config.toml's `skip`: bucket settings left out.
+    pub skip: std::collections::BTreeSet<naming::SettingGroup>,
 }
 
 /// A validated request: the names of everything to provision and how.
@@ -109,6 +111,8 @@ pub struct Spec {
     pub wait: WaitPolicy,
     /// `--take-over-lock-table`: the shared lock table gets this run's settings.
     pub take_over_table: bool,
+    /// Bucket settings left out: neither written nor expected.
+    pub skip: std::collections::BTreeSet<naming::SettingGroup>,
 }
 
 /// The role a bucket plays: naming's, of which provisioning manages `State`,
@@ -129,6 +133,7 @@ impl Spec {
             alarm_topic_arn,
             wait,
             take_over_table,
+            skip,
         } = options;
         let backend = scope != Scope::ObservabilityOnly;
         let state_bucket = backend
@@ -197,7 +202,13 @@ impl Spec {
             alarm_topic,
             wait,
             take_over_table,
+            skip,
         })
+    }
+
+    /// Whether the run leaves `group` out.
+    pub fn skips(&self, group: naming::SettingGroup) -> bool {
+        self.skip.contains(&group)
     }
 
     /// Whose settings the existing lock table's are: shared, unless
@@ -406,6 +417,7 @@ mod tests {
             alarm_topic_arn: None,
             wait: WaitPolicy::default(),
             take_over_table: false,
+            skip: Default::default(),
         }
     }
 

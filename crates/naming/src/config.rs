@@ -11,7 +11,7 @@ use crate::error::{ConfigError, Field, NamingError};
 use crate::label::{Company, Environment, Project};
 use crate::names::NamingRules;
 use crate::region::Region;
-use crate::scheme::{KeyScheme, LockMode};
+use crate::scheme::{KeyScheme, LockMode, SettingGroup};
 
 /// The file name looked for at the repository root.
 pub const FILE_NAME: &str = "shared-config.toml";
@@ -28,6 +28,8 @@ struct RawConfig {
     environment: Option<Spanned<String>>,
     key_scheme: Option<Spanned<String>>,
     lock: Option<Spanned<String>>,
+    #[serde(default)]
+    skip: Vec<Spanned<String>>,
     #[serde(default)]
     naming: RawNaming,
 }
@@ -49,6 +51,7 @@ struct RawNaming {
 /// environment = "production"
 /// key_scheme  = "client-centric"
 /// lock        = "dynamodb"
+/// skip        = ["request-metrics"]   # settings provisioning leaves out
 ///
 /// [naming]   # optional overrides of the contract's patterns
 /// state_bucket         = "{project}-terraform-state-{environment}"
@@ -71,6 +74,8 @@ pub struct SharedConfig {
     pub key_scheme: Option<KeyScheme>,
     /// `lock`
     pub lock: Option<LockMode>,
+    /// `skip`: the setting groups provisioning leaves out.
+    pub skip: Vec<SettingGroup>,
     /// `[naming]`: the patterns, defaults where not overridden.
     pub naming: NamingRules,
 }
@@ -135,6 +140,11 @@ impl SharedConfig {
             environment: field(raw.environment.as_ref(), "environment", &origin, str::parse)?,
             key_scheme: field(raw.key_scheme.as_ref(), "key_scheme", &origin, str::parse)?,
             lock: field(raw.lock.as_ref(), "lock", &origin, str::parse)?,
+            skip: raw
+                .skip
+                .iter()
+                .map(|group| field(Some(group), "skip", &origin, str::parse).map(Option::unwrap))
+                .collect::<Result<_, _>>()?,
             naming: rules,
         })
     }
@@ -255,6 +265,9 @@ pub struct Settings {
     pub lock: Sourced<LockMode>,
     /// The naming patterns of the file, or the contract's.
     pub naming: NamingRules,
+    /// The setting groups the file says provisioning leaves out (the binaries' `--skip-*`
+    /// flags add to them).
+    pub skip: Vec<SettingGroup>,
     /// The config file that was used, if any.
     pub config_path: Option<PathBuf>,
 }
@@ -358,6 +371,7 @@ pub fn resolve(
         )?
         .expect("the lock mode has a default"),
         naming: file.map(|f| f.naming.clone()).unwrap_or_default(),
+        skip: file.map(|f| f.skip.clone()).unwrap_or_default(),
         config_path: file.map(|f| f.path.clone()),
     })
 }

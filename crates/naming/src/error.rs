@@ -43,6 +43,8 @@ pub enum Field {
     Pattern(&'static str),
     /// `--kms-key-id`: a KMS key id, key ARN, alias or alias ARN.
     KmsKey,
+    /// A group of bucket settings provisioning may leave out (`skip` in shared-config.toml).
+    SettingGroup,
 }
 
 impl fmt::Display for Field {
@@ -64,6 +66,7 @@ impl fmt::Display for Field {
             Field::LockMode => "lock mode",
             Field::ObservabilityKind => "observability bucket kind",
             Field::KmsKey => "--kms-key-id",
+            Field::SettingGroup => "setting group",
             Field::Pattern(name) => return write!(f, "naming pattern `{name}`"),
         };
         f.write_str(text)

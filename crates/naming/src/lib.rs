@@ -76,4 +76,6 @@ pub use names::{
 };
 pub use region::{AvailabilityZone, Partition, Region};
 pub use retention::{ABORT_INCOMPLETE_UPLOADS_DAYS, Retention};
-pub use scheme::{KeyScheme, LayerSpec, LockMode, PROVIDER, STATE_FILE, SchemeLayers};
+pub use scheme::{
+    KeyScheme, LayerSpec, LockMode, PROVIDER, STATE_FILE, SchemeLayers, SettingGroup,
+};

@@ -539,3 +539,83 @@ async fn s3_and_dynamodb_can_be_two_stores_through_the_per_service_endpoint_vari
         bad.stderr
     );
 }
+
+#[tokio::test]
+async fn a_setting_the_store_lacks_is_named_and_can_be_left_out_by_flag_or_config() {
+    // An S3-compatible store without request-metrics configurations (A3).
+    let lacks_metrics = test_support::FaultRule::new(
+        test_support::Fault::Error(test_support::AwsAnswer {
+            status: 501,
+            code: "NotImplemented",
+            message: "A header or query you provided implies functionality that is not implemented.",
+            header: None,
+        }),
+        1.0,
+    )
+    .matching(|r| r.has_query("metrics"));
+    let store = FaultProxy::start(moto().endpoint(), vec![lacks_metrics]);
+    let dir = workdir();
+    let project = unique_name("cc");
+    let deployment = [
+        "--region",
+        "us-east-2",
+        "--environment",
+        "production",
+        "--project-name",
+        &project,
+        "--force",
+    ];
+    let refused = run(BIN, dir.path(), Some(store.endpoint()), &deployment);
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("could not set request-metrics on")
+            && refused.stderr.contains("NotImplemented")
+            && refused.stderr.contains("--skip-request-metrics"),
+        "{}",
+        refused.stderr
+    );
+
+    let flagged = run(
+        BIN,
+        dir.path(),
+        Some(store.endpoint()),
+        &[&deployment[..], &["--skip-request-metrics"]].concat(),
+    );
+    assert_eq!(flagged.code, 0, "{}", flagged.stderr);
+    assert!(
+        flagged
+            .stderr
+            .contains("left out by --skip-* or shared-config.toml's skip: request-metrics"),
+        "{}",
+        flagged.stderr
+    );
+
+    dir.write("shared-config.toml", "skip = [\"request-metrics\"]\n");
+    store.clear();
+    let configured = run(BIN, dir.path(), Some(store.endpoint()), &deployment);
+    assert_eq!(configured.code, 0, "{}", configured.stderr);
+    assert_eq!(
+        configured
+            .stderr
+            .matches("-production: exists, unchanged")
+            .count(),
+        5,
+        "{}",
+        configured.stderr
+    );
+    assert!(
+        store
+            .requests()
+            .iter()
+            .all(|r| !r.has_query("metrics") || r.method == "GET")
+    );
+
+    dir.write("shared-config.toml", "skip = [\"metrics\"]\n");
+    let bad = run(BIN, dir.path(), Some(store.endpoint()), &deployment);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("`skip`") && bad.stderr.contains("request-metrics"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -44,6 +44,7 @@ impl Project {
             alarm_topic_arn: None,
             wait: aws_provisioner::WaitPolicy::default(),
             take_over_table: false,
+            skip: Default::default(),
         })
         .unwrap();
         let cloud = aws_provisioner::Aws::new(&aws::client_config_for(moto().endpoint(), REGION));

@@ -22,6 +22,7 @@ pub(crate) fn options(scope: Scope, region: &str) -> Options {
         alarm_topic_arn: None,
         wait: WaitPolicy::default(),
         take_over_table: false,
+        skip: Default::default(),
     }
 }
 

@@ -220,3 +220,28 @@ fn outside_a_repository_only_the_current_folder_is_looked_in() {
     let found = SharedConfig::discover(shared.path()).unwrap().unwrap();
     assert_eq!(found.project.unwrap().as_str(), "planted");
 }
+
+#[test]
+fn skip_names_setting_groups_and_a_wrong_one_is_refused_with_the_choices() {
+    let path = Path::new("/repo/shared-config.toml");
+    let config =
+        SharedConfig::parse("skip = [\"request-metrics\", \"object-ownership\"]\n", path).unwrap();
+    assert_eq!(
+        config.skip,
+        [
+            naming::SettingGroup::RequestMetrics,
+            naming::SettingGroup::ObjectOwnership
+        ]
+    );
+    let error = SharedConfig::parse("\nskip = [\"metrics\"]\n", path).unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.contains("line 2, `skip`") && text.contains("`metrics`"),
+        "{text}"
+    );
+    let hint = error.hint().unwrap_or_default();
+    assert!(
+        hint.contains("request-metrics") && hint.contains("tls-policy"),
+        "{hint}"
+    );
+}

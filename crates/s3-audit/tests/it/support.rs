@@ -39,6 +39,7 @@ impl Project {
             alarm_topic_arn: None,
             wait: WaitPolicy::default(),
             take_over_table: false,
+            skip: Default::default(),
         })
         .unwrap();
         let cloud = aws_provisioner::Aws::new(&client_config());
