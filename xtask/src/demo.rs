@@ -32,7 +32,7 @@ struct Proof {
     proved: String,
 }
 
-pub(crate) fn run(real_account: bool) -> Result<()> {
+pub(crate) fn run(real_account: bool, localstack: bool) -> Result<()> {
     let mut proofs = Vec::new();
     println!("tfstate toolkit demo: the whole life cycle on a local AWS emulator");
 
@@ -53,10 +53,35 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
     let proxy = real_account.then(|| {
         test_support::FaultProxy::start(server.endpoint(), test_support::behaviour::real_account())
     });
-    let endpoint = proxy.as_ref().map_or_else(
-        || server.endpoint().to_owned(),
-        |proxy| proxy.endpoint().to_owned(),
-    );
+    // --localstack: S3 (with STS, KMS, CloudWatch) at LocalStack, DynamoDB at moto.
+    let localstack_store = match localstack {
+        true => Some(crate::localstack::LocalStack::start(
+            &venv::ensure_localstack()?,
+            &crate::project_root().join("target/localstack"),
+        )?),
+        false => None,
+    };
+    if let Some(store) = &localstack_store {
+        println!(
+            "  LocalStack's S3 answers at {} (DynamoDB stays at moto)",
+            store.endpoint()
+        );
+        proofs.push(Proof {
+            step: "localstack",
+            proved: "a second S3 implementation, from PyPI, without Docker".to_owned(),
+        });
+    }
+    let endpoint = match (&proxy, &localstack_store) {
+        (Some(proxy), _) => proxy.endpoint().to_owned(),
+        (None, Some(store)) => store.endpoint().to_owned(),
+        (None, None) => server.endpoint().to_owned(),
+    };
+    let endpoints = Endpoints {
+        all: endpoint.clone(),
+        dynamodb: localstack_store
+            .as_ref()
+            .map(|_| server.endpoint().to_owned()),
+    };
     if proxy.is_some() {
         let mut rows: Vec<&str> = test_support::behaviour::ALL.iter().map(|b| b.id).collect();
         rows.dedup();
@@ -158,7 +183,7 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
         wrap_command(&provision)
     );
     let first = run_tool(
-        &endpoint,
+        &endpoints,
         &workdir,
         "provision-s3-client-centric",
         &provision,
@@ -174,7 +199,7 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
 
     heading(6, "Run it again: nothing to change");
     let again = run_tool(
-        &endpoint,
+        &endpoints,
         &workdir,
         "provision-s3-client-centric",
         &provision[..provision.len() - 1],
@@ -200,7 +225,7 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
     )?;
     println!("  (cidr-registry.yaml: the seed's three clients)");
     println!("  $ validate-cidr");
-    let valid = run_tool(&endpoint, &workdir, "validate-cidr", &[])?;
+    let valid = run_tool(&endpoints, &workdir, "validate-cidr", &[])?;
     print_wrapped(&valid.stderr);
     let mut blocks = Vec::new();
     for client in CLIENTS {
@@ -220,7 +245,7 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
             "--quiet",
         ];
         println!("  $ validate-cidr {}", wrap_command(&allocate));
-        let allocated = run_tool(&endpoint, &workdir, "validate-cidr", &allocate)?;
+        let allocated = run_tool(&endpoints, &workdir, "validate-cidr", &allocate)?;
         print_wrapped(&allocated.stderr);
         blocks.push(
             allocated
@@ -233,7 +258,7 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
     }
     let plan = ["--quiet", "--subnets", CLIENTS[0], "--azs", "a,b"];
     println!("  $ validate-cidr {}", wrap_command(&plan));
-    let planned = run_tool(&endpoint, &workdir, "validate-cidr", &plan)?;
+    let planned = run_tool(&endpoints, &workdir, "validate-cidr", &plan)?;
     // The table without its third column, the cidrsubnet expression of each row.
     for line in planned.stderr.lines() {
         match line.strip_prefix("  ").map(str::split_whitespace) {
@@ -254,7 +279,7 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
     )?;
     println!("  (a client added by hand, inside beta-corp's block)");
     println!("  $ validate-cidr --quiet");
-    let overlap = run_tool_expecting(&endpoint, &workdir, "validate-cidr", &["--quiet"], 1)?;
+    let overlap = run_tool_expecting(&endpoints, &workdir, "validate-cidr", &["--quiet"], 1)?;
     print_wrapped(&overlap.stderr);
     std::fs::write(workdir.join("cidr-registry.yaml"), &registry)?;
     proofs.push(Proof {
@@ -269,7 +294,7 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
     for client in CLIENTS {
         let generate = [client, "us-east-2", "production", "--project-name", PROJECT];
         println!("  $ generate-client-backend {}", wrap_command(&generate));
-        let generated = run_tool(&endpoint, &workdir, "generate-client-backend", &generate)?;
+        let generated = run_tool(&endpoints, &workdir, "generate-client-backend", &generate)?;
         print_lines(&generated.stderr, |line| line.contains("Created"));
     }
     let backend = format!(
@@ -286,7 +311,7 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
     ]
     .concat();
     println!("  $ manage-tenant-backends {}", wrap_command(&check));
-    let checked = run_tool(&endpoint, &workdir, "manage-tenant-backends", &check)?;
+    let checked = run_tool(&endpoints, &workdir, "manage-tenant-backends", &check)?;
     print_lines(&checked.stderr, |line| {
         line.starts_with("[SUCCESS]") || line.starts_with("[ERROR]")
     });
@@ -300,9 +325,10 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
         &format!("Real Terraform on {}'s backend file", CLIENTS[0]),
     );
     let terraform = harness.terraform().map_err(|e| anyhow!("{e}"))?;
-    let stack = test_support::terraform::Stack::new(
+    let stack = test_support::terraform::Stack::with_endpoints(
         &terraform,
         &endpoint,
+        endpoints.dynamodb.as_deref().unwrap_or(&endpoint),
         &format!("{} foundation", CLIENTS[0]),
     );
     println!("  (a stack with an S3 backend and one output; the emulator's endpoint is");
@@ -326,8 +352,11 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
     let key = read_backend_key(&workdir.join(&backend))?;
     let lock_id = format!("{}/{key}-md5", names.state_bucket);
     let (size, digest) = tokio::runtime::Runtime::new()?.block_on(async {
+        let s3 = test_support::aws::s3(&test_support::aws::sdk_config_for(
+            endpoints.s3_direct(&server, localstack_store.as_ref()),
+            "us-east-2",
+        ));
         let config = test_support::aws::sdk_config_for(server.endpoint(), "us-east-2");
-        let s3 = test_support::aws::s3(&config);
         let dynamodb = test_support::aws::dynamodb(&config);
         (
             test_support::fixtures::object_size(&s3, names.state_bucket.as_str(), &key).await,
@@ -357,7 +386,7 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
     heading(10, "Audit the project's security, break a setting, fix it");
     let audit = DEPLOYMENT;
     println!("  $ verify-s3-security {}", wrap_command(&audit));
-    let first = run_tool_expecting(&endpoint, &workdir, "verify-s3-security", &audit, 1)?;
+    let first = run_tool_expecting(&endpoints, &workdir, "verify-s3-security", &audit, 1)?;
     print_audit(&first.stderr);
     let state = names.state_bucket.to_string();
     println!("  (someone removes the state bucket's default encryption)");
@@ -365,11 +394,11 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
         .control("DELETE", &format!("/{state}?encryption"))
         .map_err(|e| anyhow!("{e}"))?;
     println!("  $ verify-s3-security ...");
-    let second = run_tool_expecting(&endpoint, &workdir, "verify-s3-security", &audit, 1)?;
+    let second = run_tool_expecting(&endpoints, &workdir, "verify-s3-security", &audit, 1)?;
     print_audit(&second.stderr);
     let fix = [&audit[..], &["--fix", "--force"]].concat();
     println!("  $ verify-s3-security ... --fix --force");
-    let fixed = run_tool(&endpoint, &workdir, "verify-s3-security", &fix)?;
+    let fixed = run_tool(&endpoints, &workdir, "verify-s3-security", &fix)?;
     print_audit(&fixed.stderr);
     proofs.push(Proof {
         step: "audit",
@@ -401,22 +430,22 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
     );
     tokio::runtime::Runtime::new()?.block_on(async {
         let s3 = test_support::aws::s3(&test_support::aws::sdk_config_for(
-            server.endpoint(),
+            endpoints.s3_direct(&server, localstack_store.as_ref()),
             "us-east-2",
         ));
         test_support::fixtures::fill(&s3, &logs, &fill).await;
     });
     let dry = [&DEPLOYMENT[..], &["--type", "all", "--dry-run"]].concat();
     println!("  $ destroy-s3-buckets {}", wrap_command(&dry));
-    let planned = run_tool(&endpoint, &workdir, "destroy-s3-buckets", &dry)?;
+    let planned = run_tool(&endpoints, &workdir, "destroy-s3-buckets", &dry)?;
     print_destroy(&planned.stderr);
     let refused = [&DEPLOYMENT[..], &["--type", "backend-state", "--force"]].concat();
     println!("  $ destroy-s3-buckets {}", wrap_command(&refused));
-    let no = run_tool_expecting(&endpoint, &workdir, "destroy-s3-buckets", &refused, 4)?;
+    let no = run_tool_expecting(&endpoints, &workdir, "destroy-s3-buckets", &refused, 4)?;
     print_destroy(&no.stderr);
     let destroy = [&DEPLOYMENT[..], &["--type", "all", "--force", "--backup"]].concat();
     println!("  $ destroy-s3-buckets {}", wrap_command(&destroy));
-    let destroyed = run_tool(&endpoint, &workdir, "destroy-s3-buckets", &destroy)?;
+    let destroyed = run_tool(&endpoints, &workdir, "destroy-s3-buckets", &destroy)?;
     print_destroy(&destroyed.stderr);
     let deleted = destroyed.stderr.matches("bucket deleted").count();
     if deleted != 4 || !destroyed.stderr.contains("verified every checksum") {
@@ -448,6 +477,7 @@ pub(crate) fn run(real_account: bool) -> Result<()> {
         });
     }
     drop(proxy);
+    drop(localstack_store);
     drop(server);
     println!();
     println!("Summary");
@@ -643,18 +673,37 @@ fn print_wrapped(report: &str) {
 }
 
 /// Runs a binary against the emulator in `dir`, as a user would with the emulator's endpoint.
+/// Where the tools send their requests: every service to `all`, DynamoDB to `dynamodb`
+/// when it is another store (`AWS_ENDPOINT_URL_DYNAMODB`).
+struct Endpoints {
+    all: String,
+    dynamodb: Option<String>,
+}
+
+impl Endpoints {
+    /// Where the demo's own set-up and read-back go for S3: the S3 store itself, past any
+    /// proxy.
+    fn s3_direct<'a>(
+        &self,
+        moto: &'a MotoServer,
+        second: Option<&'a crate::localstack::LocalStack>,
+    ) -> &'a str {
+        second.map_or_else(|| moto.endpoint(), |second| second.endpoint())
+    }
+}
+
 fn run_tool(
-    endpoint: &str,
+    endpoints: &Endpoints,
     dir: &Path,
     name: &str,
     args: &[&str],
 ) -> Result<test_support::cli::Output> {
-    run_tool_expecting(endpoint, dir, name, args, 0)
+    run_tool_expecting(endpoints, dir, name, args, 0)
 }
 
 /// [`run_tool`] for a run that must end with exit code `code`.
 fn run_tool_expecting(
-    endpoint: &str,
+    endpoints: &Endpoints,
     dir: &Path,
     name: &str,
     args: &[&str],
@@ -664,9 +713,12 @@ fn run_tool_expecting(
     let mut command = test_support::cli::command(
         program.to_str().context("a UTF-8 path")?,
         dir,
-        Some(endpoint),
+        Some(&endpoints.all),
     );
     command.args(args).env("NO_COLOR", "1");
+    if let Some(dynamodb) = &endpoints.dynamodb {
+        command.env("AWS_ENDPOINT_URL_DYNAMODB", dynamodb);
+    }
     let output = test_support::cli::run_command(&mut command);
     if output.code != code {
         bail!(

@@ -15,6 +15,7 @@
 mod bench;
 mod demo;
 mod dist;
+mod localstack;
 mod tidy;
 mod venv;
 
@@ -54,8 +55,12 @@ enum Task {
     Demo {
         /// Through the harness's proxy, answering as a real AWS account does where the
         /// emulator is more lenient (aws-behaviour.md).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "localstack")]
         real_account: bool,
+        /// With S3 (and STS, KMS, CloudWatch) at LocalStack, a second S3 implementation,
+        /// and DynamoDB at moto (installs LocalStack into `.venv-localstack` first).
+        #[arg(long)]
+        localstack: bool,
     },
     /// Build the release archive: the eight binaries, their completions and man pages, the
     /// docs and install.sh, with SHA-256 checksums.
@@ -132,7 +137,10 @@ fn run_task(cli: Cli) -> Result<()> {
             test(&[])
         }
         Task::Tidy => tidy::check(),
-        Task::Demo { real_account } => demo::run(real_account),
+        Task::Demo {
+            real_account,
+            localstack,
+        } => demo::run(real_account, localstack),
         Task::Dist { profile, out } => dist::run(&profile, &out).map(drop),
         Task::Bench {
             target,

@@ -12,6 +12,7 @@ use crate::{project_root, run};
 const REQUIREMENTS: &str = include_str!("../requirements.txt");
 const BENCH_REQUIREMENTS: &str = include_str!("../requirements-bench.txt");
 const PROWLER_REQUIREMENTS: &str = include_str!("../requirements-prowler.txt");
+const LOCALSTACK_REQUIREMENTS: &str = include_str!("../requirements-localstack.txt");
 const STAMP: &str = ".tfstate-requirements.txt";
 
 /// Where the virtualenv lives: `$TFSTATE_HARNESS_VENV` or `<root>/.venv`.
@@ -62,18 +63,37 @@ pub(crate) fn ensure_prowler() -> Result<PathBuf> {
     Ok(venv.join("bin"))
 }
 
+/// LocalStack's virtualenv (`.venv-localstack`): `localstack-core` and its 115 pins,
+/// installed without dependency resolution (newer cbor2 and pyOpenSSL releases break it).
+/// Returns the virtualenv.
+pub(crate) fn ensure_localstack() -> Result<PathBuf> {
+    let venv = project_root().join(".venv-localstack");
+    let stamp = venv.join(STAMP);
+    let current = std::fs::read_to_string(&stamp).unwrap_or_default();
+    if current != LOCALSTACK_REQUIREMENTS || !venv.join("bin/python").exists() {
+        install(
+            &venv,
+            "xtask/requirements-localstack.txt",
+            "LocalStack (localstack-core 4.8.1)",
+            &["--no-deps"],
+        )?;
+        std::fs::write(&stamp, LOCALSTACK_REQUIREMENTS).context("write the virtualenv's stamp")?;
+    }
+    Ok(venv)
+}
+
 /// Creates or updates the virtualenv at `venv` when its stamp differs from `requirements`.
 fn ensure_at(venv: &Path, file: &str, requirements: &str, what: &str) -> Result<()> {
     let stamp = venv.join(STAMP);
     let current = std::fs::read_to_string(&stamp).unwrap_or_default();
     if current != requirements || !venv.join("bin/python").exists() {
-        install(venv, file, what)?;
+        install(venv, file, what, &[])?;
         std::fs::write(&stamp, requirements).context("write the virtualenv's stamp")?;
     }
     Ok(())
 }
 
-fn install(venv: &Path, file: &str, what: &str) -> Result<()> {
+fn install(venv: &Path, file: &str, what: &str, options: &[&str]) -> Result<()> {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
     eprintln!(
         "[xtask] installing {what} into {} (from PyPI, pinned)",
@@ -100,8 +120,9 @@ fn install(venv: &Path, file: &str, what: &str) -> Result<()> {
                 "--disable-pip-version-check",
                 "--no-input",
                 "-q",
-                "-r",
             ])
+            .args(options)
+            .arg("-r")
             .arg(&requirements)
             .status()
             .context("run pip")?;

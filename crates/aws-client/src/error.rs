@@ -168,7 +168,12 @@ where
     let status = error
         .raw_response()
         .map(|response| response.status().as_u16());
-    let code = error.code().map(str::to_owned);
+    // HTTP 501 is "not implemented" whatever code a store puts on it (LocalStack answers
+    // `InternalFailure` for an API it does not emulate): one name for an API a store lacks.
+    let code = match status {
+        Some(501) => Some("NotImplemented".to_owned()),
+        _ => error.code().map(str::to_owned),
+    };
     let credentials = sources(&error)
         .find(|source| source.downcast_ref::<CredentialsError>().is_some())
         .map(describe);

@@ -18,6 +18,16 @@ pub struct Stack {
 impl Stack {
     /// A stack with one output, `name = value`, that talks to `endpoint`.
     pub fn new(terraform: &Path, endpoint: &str, value: &str) -> Stack {
+        Stack::with_endpoints(terraform, endpoint, endpoint, value)
+    }
+
+    /// A stack whose S3 is at `endpoint` and DynamoDB at `dynamodb_endpoint`.
+    pub fn with_endpoints(
+        terraform: &Path,
+        endpoint: &str,
+        dynamodb_endpoint: &str,
+        value: &str,
+    ) -> Stack {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let main = format!(
             "terraform {{\n  backend \"s3\" {{}}\n}}\n\noutput \"name\" {{\n  value = \"{value}\"\n}}\n"
@@ -25,7 +35,7 @@ impl Stack {
         std::fs::write(dir.path().join("main.tf"), main).expect("write main.tf");
         let override_file = format!(
             "endpoint                    = \"{endpoint}\"\n\
-             dynamodb_endpoint           = \"{endpoint}\"\n\
+             dynamodb_endpoint           = \"{dynamodb_endpoint}\"\n\
              force_path_style            = true\n\
              skip_credentials_validation = true\n\
              skip_metadata_api_check     = true\n\
