@@ -597,6 +597,19 @@ impl Aws {
         }))
     }
 
+    /// Whether requesters pay for requests to the bucket (GetBucketRequestPayment): S3
+    /// refuses such a bucket as a server access log target (aws-behaviour.md P5).
+    pub async fn requester_pays(&self, bucket: &str) -> Result<bool, AwsError> {
+        let output = self
+            .s3
+            .get_bucket_request_payment()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(|error| classify("GetBucketRequestPayment", bucket, error))?;
+        Ok(output.payer() == Some(&s3t::Payer::Requester))
+    }
+
     /// The bucket's tags (empty when there are none).
     pub async fn tags(&self, bucket: &str) -> Result<Tags, AwsError> {
         let result = self.s3.get_bucket_tagging().bucket(bucket).send().await;

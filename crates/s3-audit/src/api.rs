@@ -54,6 +54,8 @@ pub trait Inspect: Sync {
         &self,
         bucket: &str,
     ) -> impl Future<Output = Result<Option<bool>, AwsError>> + Send;
+    /// Whether requesters pay (GetBucketRequestPayment).
+    fn requester_pays(&self, bucket: &str) -> impl Future<Output = Result<bool, AwsError>> + Send;
     /// Object ownership.
     fn ownership(
         &self,

@@ -54,6 +54,10 @@ impl Inspect for Aws {
         Aws::policy_status(self, bucket).await
     }
 
+    async fn requester_pays(&self, bucket: &str) -> Result<bool, AwsError> {
+        Aws::requester_pays(self, bucket).await
+    }
+
     async fn ownership(&self, bucket: &str) -> Result<Option<ObjectOwnership>, AwsError> {
         Aws::ownership(self, bucket).await
     }

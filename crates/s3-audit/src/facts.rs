@@ -70,6 +70,8 @@ pub struct LogTarget {
     pub encryption: Fact<Option<Encryption>>,
     /// Its Object Lock: S3 refuses a target with default retention.
     pub object_lock: Fact<Option<ObjectLock>>,
+    /// Whether requesters pay: S3 refuses such a target.
+    pub requester_pays: Fact<bool>,
 }
 
 /// Everything the audit reads about one bucket.
@@ -94,6 +96,8 @@ pub struct BucketFacts {
     pub policy: Fact<Option<Policy>>,
     /// S3's verdict on the policy (GetBucketPolicyStatus `IsPublic`), `None` without one.
     pub policy_status: Fact<Option<bool>>,
+    /// Whether requesters pay for its requests (GetBucketRequestPayment).
+    pub requester_pays: Fact<bool>,
     /// Object ownership.
     pub ownership: Fact<Option<ObjectOwnership>>,
     /// Server access logging.
@@ -134,6 +138,7 @@ impl BucketFacts {
             versioning: Fact::unreadable(code, &message),
             policy: Fact::unreadable(code, &message),
             policy_status: Fact::unreadable(code, &message),
+            requester_pays: Fact::unreadable(code, &message),
             ownership: Fact::unreadable(code, &message),
             logging: Fact::unreadable(code, &message),
             acl: Fact::unreadable(code, &message),

@@ -130,6 +130,7 @@ async fn bucket<A: Inspect>(
         versioning,
         policy,
         policy_status,
+        requester_pays,
         ownership,
         logging,
         acl,
@@ -144,6 +145,7 @@ async fn bucket<A: Inspect>(
         api.versioning(name),
         api.policy(name),
         api.policy_status(name),
+        api.requester_pays(name),
         api.ownership(name),
         api.logging(name),
         api.acl(name),
@@ -164,6 +166,7 @@ async fn bucket<A: Inspect>(
         versioning: fact(versioning)?,
         policy: fact(policy)?,
         policy_status: fact(policy_status)?,
+        requester_pays: fact(requester_pays)?,
         ownership: fact(ownership)?,
         logging,
         acl: fact(acl)?,
@@ -198,6 +201,7 @@ async fn fill_log_targets<A: Inspect>(
                 acl: facts.acl.clone(),
                 encryption: facts.encryption.clone(),
                 object_lock: facts.object_lock.clone(),
+                requester_pays: facts.requester_pays.clone(),
             })
     };
     let mut targets: std::collections::HashMap<String, LogTarget> = Default::default();
@@ -232,13 +236,15 @@ async fn log_target<A: Inspect>(api: &A, bucket: &str) -> Result<LogTarget, AwsE
             acl: Fact::unreadable(code, message),
             encryption: Fact::unreadable(code, message),
             object_lock: Fact::unreadable(code, message),
+            requester_pays: Fact::unreadable(code, message),
         });
     }
-    let (policy, acl, encryption, object_lock) = futures::join!(
+    let (policy, acl, encryption, object_lock, requester_pays) = futures::join!(
         api.policy(bucket),
         api.acl(bucket),
         api.encryption(bucket),
-        api.object_lock(bucket)
+        api.object_lock(bucket),
+        api.requester_pays(bucket)
     );
     Ok(LogTarget {
         bucket: bucket.to_owned(),
@@ -247,6 +253,7 @@ async fn log_target<A: Inspect>(api: &A, bucket: &str) -> Result<LogTarget, AwsE
         acl: fact(acl)?,
         encryption: fact(encryption)?,
         object_lock: fact(object_lock)?,
+        requester_pays: fact(requester_pays)?,
     })
 }
 

@@ -7,6 +7,7 @@
 //! caller down with fixed values.
 
 use aws_client::policy::{LOG_DELIVERY_SERVICE, Policy, Statement};
+use serde_json::Value;
 
 use crate::facts::{Acl, Grantee, Permission};
 
@@ -113,6 +114,41 @@ pub fn cross_account(policy: &Policy, own: &str) -> Vec<Grant> {
         .collect()
 }
 
+/// The bucket whose access logs are delivered, as a log-delivery statement's conditions
+/// name it.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// `arn:{partition}:s3:::{bucket}`.
+    pub bucket_arn: &'a str,
+    /// The account, when known.
+    pub account: Option<&'a str>,
+}
+
+/// Whether a log-delivery statement's conditions let this source's logs in (P5: a grant
+/// whose `aws:SourceArn` or `aws:SourceAccount` names another source refuses them).
+fn conditions_allow(statement: &Statement<'_>, source: &Source<'_>) -> bool {
+    let Some(Value::Object(operators)) = statement.condition() else {
+        return true;
+    };
+    operators.values().all(|tests| {
+        let Value::Object(keys) = tests else {
+            return true;
+        };
+        keys.iter().all(|(key, values)| {
+            let values = aws_client::policy::strings(Some(values));
+            match key.to_ascii_lowercase().as_str() {
+                "aws:sourcearn" => values
+                    .iter()
+                    .any(|arn| naming::iam_like(arn, source.bucket_arn)),
+                "aws:sourceaccount" => source
+                    .account
+                    .is_none_or(|account| values.iter().any(|value| value == account)),
+                _ => true,
+            }
+        })
+    })
+}
+
 /// Whether S3's log delivery may write into `target` under `prefix`: a policy statement for
 /// `logging.s3.amazonaws.com` allowing `s3:PutObject` on a resource that covers the prefix,
 /// or (the legacy way) an ACL grant of WRITE to the `LogDelivery` group.
@@ -121,6 +157,7 @@ pub fn accepts_log_delivery(
     acl: Option<&Acl>,
     target: &str,
     prefix: &str,
+    source: &Source<'_>,
     partition: naming::Partition,
 ) -> bool {
     let key = format!("arn:{}:s3:::{target}/{prefix}", partition.id());
@@ -133,6 +170,7 @@ pub fn accepts_log_delivery(
                     .any(|name| name == LOG_DELIVERY_SERVICE)
                 && !statement.covers(&["s3:PutObject"]).is_empty()
                 && statement.names_resource(&format!("{key}x"))
+                && conditions_allow(&statement, source)
         })
     });
     let by_acl = acl.is_some_and(|acl| {
@@ -223,6 +261,10 @@ mod tests {
 
     #[test]
     fn log_delivery_is_accepted_by_policy_or_by_the_legacy_acl() {
+        const SOURCE: Source<'static> = Source {
+            bucket_arn: "arn:aws:s3:::state",
+            account: Some("123456789012"),
+        };
         let delivery = policy(json!([
             {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
              "Resource": "arn:aws:s3:::logs/s3-access-logs/state/*"}
@@ -232,6 +274,7 @@ mod tests {
             None,
             "logs",
             "s3-access-logs/state/",
+            &SOURCE,
             Partition::Aws
         ));
         assert!(!accepts_log_delivery(
@@ -239,6 +282,7 @@ mod tests {
             None,
             "logs",
             "elsewhere/",
+            &SOURCE,
             Partition::Aws
         ));
         assert!(!accepts_log_delivery(
@@ -246,6 +290,7 @@ mod tests {
             None,
             "logs",
             "s3-access-logs/state/",
+            &SOURCE,
             Partition::Aws
         ));
         let acl = Acl {
@@ -260,8 +305,41 @@ mod tests {
             Some(&acl),
             "logs",
             "any/",
+            &SOURCE,
             Partition::Aws
         ));
+        // P5: a grant whose conditions name another source refuses this one's logs.
+        let for_another = policy(json!([
+            {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+             "Resource": "arn:aws:s3:::logs/s3-access-logs/state/*",
+             "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::other-bucket"}}}
+        ]));
+        let other_account = policy(json!([
+            {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+             "Resource": "arn:aws:s3:::logs/s3-access-logs/state/*",
+             "Condition": {"StringEquals": {"aws:SourceAccount": "999999999999"}}}
+        ]));
+        let ours = policy(json!([
+            {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+             "Resource": "arn:aws:s3:::logs/s3-access-logs/state/*",
+             "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::state*"},
+                           "StringEquals": {"aws:SourceAccount": "123456789012"}}}
+        ]));
+        for (grant, accepted) in [
+            (&for_another, false),
+            (&other_account, false),
+            (&ours, true),
+        ] {
+            let judged = accepts_log_delivery(
+                Some(grant),
+                None,
+                "logs",
+                "s3-access-logs/state/",
+                &SOURCE,
+                Partition::Aws,
+            );
+            assert_eq!(judged, accepted, "{grant:?}");
+        }
         // A2: in China the resource is arn:aws-cn:..., and arn:aws:... is not it.
         let china = policy(json!([
             {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
@@ -272,6 +350,7 @@ mod tests {
             None,
             "logs",
             "s3-access-logs/state/",
+            &SOURCE,
             Partition::China
         ));
         assert!(!accepts_log_delivery(
@@ -279,6 +358,7 @@ mod tests {
             None,
             "logs",
             "s3-access-logs/state/",
+            &SOURCE,
             Partition::China
         ));
     }

@@ -21,13 +21,14 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 
 
-# Five gaps of moto 5.2.5 that the toolkit's requests meet, filled the way S3 behaves, so the
+# Six gaps of moto 5.2.5 that the toolkit's requests meet, filled the way S3 behaves, so the
 # requests under test still go over HTTP to this server and are answered as S3 answers:
 # - no S3 request-metrics configurations (PutBucketMetricsConfiguration is routed to
 #   CreateBucket and fails); the contract asks every bucket to have one;
 # - no x-amz-expected-bucket-owner check;
 # - an empty GetBucketNotificationConfiguration answered under the wrong root element;
 # - no GetObjectRetention (the request falls through to GetObject and answers 500);
+# - no Get/PutBucketRequestPayment (the GET falls through to ListObjects);
 # - bucket policies: moto evaluates only StringEquals conditions and counts any other as
 #   matching, so the TLS-only statement (Deny unless aws:SecureTransport) denies every
 #   object request. Here loopback HTTP stands in for the HTTPS every SDK uses with AWS, so
@@ -62,6 +63,19 @@ def _bucket_response(self, request, full_url):
                 return 403, {}, ""
             return _s3_error(403, "AccessDenied", "Access Denied")
     querystring = self._get_querystring(request, full_url)
+    if "requestPayment" in querystring and request.method in ("GET", "PUT"):
+        bucket = self.backend.get_bucket(self.parse_bucket_name_from_url(request, full_url))
+        if request.method == "PUT":
+            body = self.body.decode() if isinstance(self.body, bytes) else (self.body or "")
+            payer = "Requester" if "<Payer>Requester</Payer>" in body else "BucketOwner"
+            bucket.__dict__["_harness_payer"] = payer
+            return 200, {}, ""
+        payer = bucket.__dict__.get("_harness_payer", "BucketOwner")
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<RequestPaymentConfiguration xmlns="{_S3_NS}">'
+            f"<Payer>{payer}</Payer></RequestPaymentConfiguration>"
+        )
+        return 200, {"content-type": "application/xml"}, body
     if "notification" in querystring and request.method == "GET":
         # With no configuration moto answers an empty `GetBucketNotificationResponse`; S3
         # answers an empty `NotificationConfiguration`, the only root the SDKs accept.

@@ -345,7 +345,7 @@ pub(super) fn replication(bucket: &BucketFacts, _: &Context) -> Option<Outcome> 
     }
 }
 
-pub(super) fn access_log_target(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+pub(super) fn access_log_target(bucket: &BucketFacts, context: &Context) -> Option<Outcome> {
     let logging = bucket.logging.known().and_then(Option::as_ref)?;
     let Some(target) = &bucket.log_target else {
         return warn(format!(
@@ -381,12 +381,22 @@ pub(super) fn access_log_target(bucket: &BucketFacts, _: &Context) -> Option<Out
             target.bucket
         ));
     }
+    if target.requester_pays.known() == Some(&true) {
+        return fail(format!(
+            "REQUESTER PAYS (s3://{} makes requesters pay; S3 refuses it as a log target)",
+            target.bucket
+        ));
+    }
     let policy = target.policy.known().and_then(Option::as_ref);
     if policy::accepts_log_delivery(
         policy,
         target.acl.known(),
         &target.bucket,
         &logging.prefix,
+        &policy::Source {
+            bucket_arn: &bucket.arn(),
+            account: context.account_id.as_deref(),
+        },
         bucket.partition,
     ) {
         pass(format!(
@@ -395,7 +405,8 @@ pub(super) fn access_log_target(bucket: &BucketFacts, _: &Context) -> Option<Out
         ))
     } else {
         fail(format!(
-            "REFUSES DELIVERY (s3://{} grants logging.s3.amazonaws.com no s3:PutObject on {})",
+            "REFUSES DELIVERY (s3://{} grants logging.s3.amazonaws.com no s3:PutObject on {} \
+             for this bucket)",
             target.bucket, logging.prefix
         ))
     }

@@ -89,6 +89,7 @@ fn hardened(name: &str, role: Role) -> BucketFacts {
                     acl: Fact::Known(owner_only()),
                     encryption: Fact::Known(Some(Encryption::Aes256)),
                     object_lock: Fact::Known(None),
+                    requester_pays: Fact::Known(false),
                 }),
                 Vec::new(),
             )
@@ -109,6 +110,7 @@ fn hardened(name: &str, role: Role) -> BucketFacts {
         }),
         policy: Fact::Known(Some(policy)),
         policy_status: Fact::Known(Some(false)),
+        requester_pays: Fact::Known(false),
         ownership: Fact::Known(Some(ObjectOwnership::BucketOwnerEnforced)),
         logging: Fact::Known(logging),
         acl: Fact::Known(owner_only()),

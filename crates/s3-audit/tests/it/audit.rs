@@ -468,3 +468,43 @@ async fn s3s_own_verdict_judges_a_public_policy_the_audit_cannot_read_as_public(
         finding.outcome.detail
     );
 }
+
+#[tokio::test]
+async fn a_requester_pays_log_target_is_one_s3_refuses() {
+    // P5: S3 refuses a Requester Pays bucket as a server access log target.
+    use test_support::aws::aws_sdk_s3::types::{Payer, RequestPaymentConfiguration};
+    let project = Project::provisioned().await;
+    let (state, logs) = (project.state(), project.bucket(ObservabilityKind::Logs));
+    s3().put_bucket_request_payment()
+        .bucket(&logs)
+        .request_payment_configuration(
+            RequestPaymentConfiguration::builder()
+                .payer(Payer::Requester)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (_, audit) = audit(&request(project.buckets(), None)).await;
+    assert_eq!(
+        with_status(&audit, &state, Status::Fail),
+        ["access-log-target"]
+    );
+    let finding = audit
+        .subjects
+        .iter()
+        .find(|subject| subject.name == state)
+        .and_then(|subject| {
+            subject
+                .findings
+                .iter()
+                .find(|finding| finding.rule.id == "access-log-target")
+        })
+        .unwrap();
+    assert!(
+        finding.outcome.detail.starts_with("REQUESTER PAYS"),
+        "{}",
+        finding.outcome.detail
+    );
+}
