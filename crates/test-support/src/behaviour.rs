@@ -28,6 +28,19 @@ impl Behaviour {
     }
 }
 
+/// A rule that answers every request it matches with AWS's error `code`.
+fn answering(status: u16, code: &'static str, message: &'static str) -> FaultRule {
+    FaultRule::new(
+        Fault::Error(AwsAnswer {
+            status,
+            code,
+            message,
+            header: None,
+        }),
+        1.0,
+    )
+}
+
 fn operation_is(record: &RequestRecord, name: &str) -> bool {
     record.operation.as_deref() == Some(name)
 }
@@ -83,14 +96,10 @@ pub const BUCKET_NOT_EMPTY_AFTER_DELETES: Behaviour = Behaviour {
     source: "S3 user guide, \"Amazon S3 data consistency model\"",
     rules: || {
         vec![
-            FaultRule::new(
-                Fault::Error(AwsAnswer {
-                    status: 409,
-                    code: "BucketNotEmpty",
-                    message: "The bucket you tried to delete is not empty",
-                    header: None,
-                }),
-                1.0,
+            answering(
+                409,
+                "BucketNotEmpty",
+                "The bucket you tried to delete is not empty",
             )
             .matching(is_delete_bucket)
             .within(Duration::from_millis(1_500), is_delete_objects),
@@ -147,16 +156,7 @@ pub fn table_key_reported_as_arn(given: &str, arn: &str) -> FaultRule {
 /// of [`real_account`].
 pub fn bucket_of_another_account(bucket: &str, account: &'static str) -> FaultRule {
     let bucket = bucket.to_owned();
-    FaultRule::new(
-        Fault::Error(AwsAnswer {
-            status: 403,
-            code: "AccessDenied",
-            message: "Access Denied",
-            header: None,
-        }),
-        1.0,
-    )
-    .matching(move |record| {
+    answering(403, "AccessDenied", "Access Denied").matching(move |record| {
         record.bucket() == Some(bucket.as_str())
             && record
                 .header("x-amz-expected-bucket-owner")
@@ -190,16 +190,7 @@ pub const OBJECT_LOCK_READS_DENIED: Behaviour = Behaviour {
             },
         );
         vec![
-            FaultRule::new(
-                Fault::Error(AwsAnswer {
-                    status: 403,
-                    code: "AccessDenied",
-                    message: "Access Denied",
-                    header: None,
-                }),
-                1.0,
-            )
-            .matching(|record| {
+            answering(403, "AccessDenied", "Access Denied").matching(|record| {
                 record.method == "GET"
                     && !record.is_bucket_request()
                     && (record.has_query("retention") || record.has_query("legal-hold"))
@@ -266,16 +257,12 @@ pub fn bucket_with_minimum_object_size(bucket: &str, value: &'static str) -> Fau
 /// about one bucket's block, so not part of [`real_account`].
 pub fn bucket_blocking_public_policies(bucket: &str) -> FaultRule {
     let path = format!("/{bucket}");
-    FaultRule::new(
-        Fault::Error(AwsAnswer {
-            status: 403,
-            code: "AccessDenied",
-            message: "User is not authorized to perform: s3:PutBucketPolicy on resource \
+    answering(
+        403,
+        "AccessDenied",
+        "User is not authorized to perform: s3:PutBucketPolicy on resource \
                       because public policies are blocked by the BlockPublicPolicy block public \
                       access setting.",
-            header: None,
-        }),
-        1.0,
     )
     .matching(move |record| {
         record.method == "PUT"
@@ -387,14 +374,10 @@ pub fn bucket_with_legacy_acl(bucket: &str) -> FaultRule {
                 .any(|pair| pair.split('=').next() == Some(configuration))
     };
     let ownership = is_this.clone();
-    FaultRule::new(
-        Fault::Error(AwsAnswer {
-            status: 400,
-            code: "InvalidBucketAclWithObjectOwnership",
-            message: "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
-            header: None,
-        }),
-        1.0,
+    answering(
+        400,
+        "InvalidBucketAclWithObjectOwnership",
+        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
     )
     .matching(move |record| ownership(record, "ownershipControls"))
     .until(move |record| is_this(record, "acl"))
@@ -417,16 +400,14 @@ pub const S3_COMPATIBLE_STORE: Behaviour = Behaviour {
                     matches!(name, "metrics" | "ownershipControls" | "policyStatus")
                 })
         };
-        vec![FaultRule::new(
-            Fault::Error(AwsAnswer {
-                status: 501,
-                code: "NotImplemented",
-                message: "A header or query you provided implies functionality that is not implemented.",
-                header: None,
-            }),
-            1.0,
-        )
-        .matching(lacks)]
+        vec![
+            answering(
+                501,
+                "NotImplemented",
+                "A header or query you provided implies functionality that is not implemented.",
+            )
+            .matching(lacks),
+        ]
     },
 };
 
@@ -440,15 +421,11 @@ pub const LEAST_PRIVILEGE_TABLE_READS: Behaviour = Behaviour {
     source: "IAM service authorization reference, Amazon DynamoDB actions",
     rules: || {
         vec![
-            FaultRule::new(
-                Fault::Error(AwsAnswer {
-                    status: 400,
-                    code: "AccessDeniedException",
-                    message: "User: arn:aws:iam::123456789012:user/ci is not authorized to \
+            answering(
+                400,
+                "AccessDeniedException",
+                "User: arn:aws:iam::123456789012:user/ci is not authorized to \
                               perform this operation because no identity-based policy allows it",
-                    header: None,
-                }),
-                1.0,
             )
             .matching(|record| {
                 operation_is(record, "DescribeContinuousBackups")

@@ -93,3 +93,17 @@ pub(crate) fn dynamodb(spec: &Spec) -> aws::aws_sdk_dynamodb::Client {
         spec.deployment.region.name(),
     ))
 }
+
+/// The name of `spec`'s logs bucket.
+pub(crate) fn logs_bucket(spec: &Spec) -> String {
+    spec.observability
+        .iter()
+        .find(|(kind, _)| *kind == naming::ObservabilityKind::Logs)
+        .map(|(_, bucket)| bucket.to_string())
+        .expect("a full scope has a logs bucket")
+}
+
+/// An S3 client straight to moto, in `region`, to set up what a test needs.
+pub(crate) fn moto_s3(region: &str) -> aws::S3 {
+    aws::s3(&aws::sdk_config_for(moto().endpoint(), region))
+}
