@@ -689,19 +689,9 @@ impl Aws {
 
     /// The bucket's lifecycle rules (empty when none are set).
     pub async fn lifecycle(&self, bucket: &str) -> Result<Vec<Rule>, AwsError> {
-        let result = self
-            .s3
-            .get_bucket_lifecycle_configuration()
-            .bucket(bucket)
-            .send()
-            .await;
-        let output = optional(
-            "GetBucketLifecycleConfiguration",
-            bucket,
-            result,
-            &["NoSuchLifecycleConfiguration"],
-        )?;
-        Ok(output
+        Ok(self
+            .lifecycle_configuration(bucket)
+            .await?
             .map(|output| output.rules().iter().cloned().map(Rule::from).collect())
             .unwrap_or_default())
     }
@@ -712,19 +702,32 @@ impl Aws {
         &self,
         bucket: &str,
     ) -> Result<Option<s3t::TransitionDefaultMinimumObjectSize>, AwsError> {
+        Ok(self
+            .lifecycle_configuration(bucket)
+            .await?
+            .and_then(|output| output.transition_default_minimum_object_size().cloned()))
+    }
+
+    /// GetBucketLifecycleConfiguration; `None` when the bucket has none.
+    async fn lifecycle_configuration(
+        &self,
+        bucket: &str,
+    ) -> Result<
+        Option<aws_sdk_s3::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationOutput>,
+        AwsError,
+    >{
         let result = self
             .s3
             .get_bucket_lifecycle_configuration()
             .bucket(bucket)
             .send()
             .await;
-        Ok(optional(
+        optional(
             "GetBucketLifecycleConfiguration",
             bucket,
             result,
             &["NoSuchLifecycleConfiguration"],
-        )?
-        .and_then(|output| output.transition_default_minimum_object_size().cloned()))
+        )
     }
 
     /// The bucket ACL.
