@@ -55,10 +55,10 @@ pub(crate) fn run(real_account: bool, localstack: bool) -> Result<()> {
     });
     // --localstack: S3 (with STS, KMS, CloudWatch) at LocalStack, DynamoDB at moto.
     let localstack_store = match localstack {
-        true => Some(crate::localstack::LocalStack::start(
-            &venv::ensure_localstack()?,
-            &crate::project_root().join("target/localstack"),
-        )?),
+        true => Some(
+            test_support::harness::LocalStackServer::start(&venv::ensure_localstack()?)
+                .map_err(|e| anyhow!("{e}"))?,
+        ),
         false => None,
     };
     if let Some(store) = &localstack_store {
@@ -686,7 +686,7 @@ impl Endpoints {
     fn s3_direct<'a>(
         &self,
         moto: &'a MotoServer,
-        second: Option<&'a crate::localstack::LocalStack>,
+        second: Option<&'a test_support::harness::LocalStackServer>,
     ) -> &'a str {
         second.map_or_else(|| moto.endpoint(), |second| second.endpoint())
     }

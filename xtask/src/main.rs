@@ -15,7 +15,6 @@
 mod bench;
 mod demo;
 mod dist;
-mod localstack;
 mod tidy;
 mod venv;
 
@@ -222,10 +221,12 @@ fn cargo() -> Command {
 
 fn test(args: &[String]) -> Result<()> {
     let harness = venv::ensure()?;
+    let localstack = venv::ensure_localstack()?;
     run(cargo()
         .args(["test", "--workspace", "--locked", "--no-fail-fast"])
         .args(args)
-        .env(test_support::harness::VENV_ENV, harness.venv()))
+        .env(test_support::harness::VENV_ENV, harness.venv())
+        .env(test_support::harness::LOCALSTACK_VENV_ENV, localstack))
 }
 
 fn lint() -> Result<()> {

@@ -11,7 +11,7 @@ use aws_types::SdkConfig;
 use aws_types::region::Region;
 use aws_types::sdk_config::RetryConfig;
 
-use crate::harness::moto;
+use crate::harness::{LOCALSTACK_ACCOUNT, localstack, moto};
 
 /// The SDK client types, for tests that read back through test-support (only aws-client
 /// and test-support depend on aws-sdk-* themselves).
@@ -115,6 +115,80 @@ pub fn s3(config: &SdkConfig) -> aws_sdk_s3::Client {
 /// A DynamoDB client for `config`.
 pub fn dynamodb(config: &SdkConfig) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(config)
+}
+
+/// Where a test's AWS requests go: one S3 implementation (which also answers STS, KMS,
+/// CloudWatch and S3 Control) and DynamoDB. The provisioning, audit and teardown suites run
+/// their key scenarios on both [`Stores::moto`] and [`Stores::localstack`], so what they
+/// prove does not rest on one emulator's reading of S3.
+#[derive(Debug, Clone, Copy)]
+pub struct Stores {
+    /// S3 and the services next to it.
+    pub s3: &'static str,
+    /// DynamoDB.
+    pub dynamodb: &'static str,
+    /// The account the S3 store's STS answers as.
+    pub account: &'static str,
+    /// What it is, for messages: `moto` or `LocalStack`.
+    pub name: &'static str,
+}
+
+impl Stores {
+    /// Everything at this test process's moto server.
+    pub fn moto() -> Stores {
+        let endpoint = moto().endpoint();
+        Stores {
+            s3: endpoint,
+            dynamodb: endpoint,
+            account: TEST_ACCOUNT,
+            name: "moto",
+        }
+    }
+
+    /// S3, STS, KMS, CloudWatch and S3 Control at this test process's LocalStack, and
+    /// DynamoDB at its moto server (as `AWS_ENDPOINT_URL_DYNAMODB` splits them for users).
+    pub fn localstack() -> Stores {
+        Stores {
+            s3: localstack().endpoint(),
+            dynamodb: moto().endpoint(),
+            account: LOCALSTACK_ACCOUNT,
+            name: "LocalStack",
+        }
+    }
+
+    /// The toolkit's client config for these stores in `region` ([`client_config_for`]).
+    pub fn client_config(&self, region: &str) -> aws_client::Config {
+        self.client_config_via(self.s3, region)
+    }
+
+    /// [`Stores::client_config`] with S3 and its neighbours reached through `endpoint`
+    /// instead (a proxy in front of [`Stores::s3`]); DynamoDB stays where it is.
+    pub fn client_config_via(&self, endpoint: &str, region: &str) -> aws_client::Config {
+        aws_client::Config {
+            dynamodb_endpoint_url: (self.dynamodb != self.s3).then(|| self.dynamodb.to_owned()),
+            ..client_config_for(endpoint, region)
+        }
+    }
+
+    /// The toolkit's clients for these stores in `region`.
+    pub async fn client(&self, region: &str) -> aws_client::Aws {
+        aws_client::Aws::connect(&self.client_config(region)).await
+    }
+
+    /// The SDK config of the S3 store in `region`, for S3, KMS and CloudWatch clients.
+    pub fn sdk_config(&self, region: &str) -> SdkConfig {
+        sdk_config_for(self.s3, region)
+    }
+
+    /// A path-style S3 client of the S3 store in `region`, to set up and read back.
+    pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        s3(&self.sdk_config(region))
+    }
+
+    /// A DynamoDB client in `region`.
+    pub fn dynamodb(&self, region: &str) -> aws_sdk_dynamodb::Client {
+        dynamodb(&sdk_config_for(self.dynamodb, region))
+    }
 }
 
 /// A symmetric KMS key in the emulator, with `alias` (`alias/...`) pointing at it: its ARN.

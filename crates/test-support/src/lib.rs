@@ -5,6 +5,10 @@
 //!   one moto server on a free 127.0.0.1 port per test binary (stopped when the process
 //!   exits), [`terraform()`] finds Terraform 1.0.3, [`unique_name`] gives every test its
 //!   own bucket and table names so tests can share the server.
+//! - [`localstack()`] (harness): LocalStack, a second S3 implementation, from its own
+//!   virtualenv (`.venv-localstack`), one server per test binary like moto; `aws::Stores`
+//!   names where a test's requests go (all at moto, or S3 at LocalStack and DynamoDB at
+//!   moto), so a scenario runs on both.
 //! - [`cli`]: the toolkit's binaries run as processes in a working directory of their own,
 //!   with a clean AWS environment pointed at the emulator.
 //! - [`terraform::Stack`]: the real Terraform 1.0.3 initialised with a generated backend file
@@ -23,6 +27,25 @@
 
 #![warn(missing_docs)]
 
+/// Runs each named scenario, an `async fn(Stores)`, as two tests in a module of the same
+/// name: `moto` (everything at moto) and `localstack` (S3 at LocalStack, DynamoDB at moto).
+#[cfg(feature = "aws")]
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($scenario:ident),+ $(,)?) => {$(
+        mod $scenario {
+            #[tokio::test]
+            async fn moto() {
+                super::$scenario($crate::Stores::moto()).await;
+            }
+            #[tokio::test]
+            async fn localstack() {
+                super::$scenario($crate::Stores::localstack()).await;
+            }
+        }
+    )+};
+}
+
 #[cfg(feature = "aws")]
 pub mod aws;
 #[cfg(feature = "aws")]
@@ -37,6 +60,11 @@ pub mod iam;
 pub mod proxy;
 pub mod terraform;
 
-pub use harness::{Harness, HarnessError, MotoOptions, MotoServer, moto, terraform, unique_name};
 #[cfg(feature = "aws")]
-pub use proxy::{AwsAnswer, Fault, FaultProxy, FaultRule, RequestRecord, Rewrite};
+pub use aws::Stores;
+pub use harness::{
+    Harness, HarnessError, LocalStackServer, MotoOptions, MotoServer, localstack, moto, terraform,
+    unique_name,
+};
+#[cfg(feature = "aws")]
+pub use proxy::{AwsAnswer, Fault, FaultProxy, FaultRule, RecordingStores, RequestRecord, Rewrite};

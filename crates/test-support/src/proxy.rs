@@ -394,6 +394,45 @@ impl FaultProxy {
     }
 }
 
+/// [`Stores`](crate::Stores) behind recording proxies, one per endpoint, so a test sees
+/// every request a run sends, to S3 and to DynamoDB alike, wherever each store is.
+#[derive(Debug)]
+pub struct RecordingStores {
+    stores: crate::Stores,
+    s3: FaultProxy,
+    dynamodb: Option<FaultProxy>,
+}
+
+impl RecordingStores {
+    /// Starts the proxies in front of `stores` (one when a single server answers both).
+    pub fn start(stores: crate::Stores) -> RecordingStores {
+        RecordingStores {
+            s3: FaultProxy::start(stores.s3, Vec::new()),
+            dynamodb: (stores.dynamodb != stores.s3)
+                .then(|| FaultProxy::start(stores.dynamodb, Vec::new())),
+            stores,
+        }
+    }
+
+    /// The toolkit's client config in `region`, every service through the proxies.
+    pub fn client_config(&self, region: &str) -> aws_client::Config {
+        let mut config = self.stores.client_config_via(self.s3.endpoint(), region);
+        if let Some(dynamodb) = &self.dynamodb {
+            config.dynamodb_endpoint_url = Some(dynamodb.endpoint().to_owned());
+        }
+        config
+    }
+
+    /// Every request seen so far: S3's (and its neighbours') first, then DynamoDB's.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        let mut requests = self.s3.requests();
+        if let Some(dynamodb) = &self.dynamodb {
+            requests.extend(dynamodb.requests());
+        }
+        requests
+    }
+}
+
 impl Drop for FaultProxy {
     fn drop(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {

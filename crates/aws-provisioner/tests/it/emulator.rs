@@ -1,4 +1,5 @@
-//! Whole runs against moto over HTTP; every setting is read back with the plain SDK.
+//! Whole runs against moto over HTTP; every setting is read back with the plain SDK. The
+//! key scenarios run on LocalStack's S3 too (`on_both_stores!`).
 
 use aws_provisioner::lifecycle::{RULE_ID, retention_for};
 use aws_provisioner::{Action, BucketRole, Options, Outcome, ProvisionError, Scope, Setting, Spec};
@@ -8,9 +9,17 @@ use test_support::aws::aws_sdk_dynamodb::types::{
     BillingMode, PointInTimeRecoveryStatus, SseStatus,
 };
 use test_support::aws::aws_sdk_s3::types as s3t;
-use test_support::{FaultProxy, aws, moto, unique_name};
+use test_support::{RecordingStores, Stores, aws, moto, on_both_stores, unique_name};
 
-use crate::support::{dynamodb, options, provision, provision_via, s3, spec};
+use crate::support::{dynamodb, options, provision, provision_on, provision_recorded, s3, spec};
+
+on_both_stores!(
+    a_fresh_provision_sets_every_setting_of_the_contract,
+    a_second_run_sends_no_mutating_request_and_reports_everything_unchanged,
+    drift_is_repaired_by_name_and_foreign_policy_statements_and_rules_survive,
+    a_dry_run_mutates_nothing,
+    kms_encryption_uses_the_key_with_a_bucket_key_on_buckets_and_table,
+);
 
 async fn policy_of(s3: &aws::aws_sdk_s3::Client, bucket: &str) -> Value {
     let text = s3.get_bucket_policy().bucket(bucket).send().await.unwrap();
@@ -165,16 +174,16 @@ async fn assert_hardened(
     }
 }
 
-#[tokio::test]
-async fn a_fresh_provision_sets_every_setting_of_the_contract() {
+async fn a_fresh_provision_sets_every_setting_of_the_contract(stores: Stores) {
     let spec = Spec::new(Options {
         company: Some(Company::new("Ohio Corp").unwrap()),
         ..options(Scope::Full, "us-east-2")
     })
     .unwrap();
-    let report = provision(&spec).await.unwrap();
+    let region = spec.deployment.region.name();
+    let report = provision_on(&stores, &spec).await.unwrap();
     assert_eq!(report.outcome, Outcome::Applied);
-    assert_eq!(report.caller.account, aws::TEST_ACCOUNT);
+    assert_eq!(report.caller.account, stores.account);
     assert!(
         report
             .plan
@@ -184,7 +193,7 @@ async fn a_fresh_provision_sets_every_setting_of_the_contract() {
     );
     assert_eq!(report.plan.table.as_ref().unwrap().action, Action::Create);
 
-    let s3 = s3(&spec);
+    let s3 = stores.s3(region);
     let project = spec.deployment.project.to_string();
     let tags = [
         ("Project", project.as_str()),
@@ -233,12 +242,12 @@ async fn a_fresh_provision_sets_every_setting_of_the_contract() {
     );
     assert_eq!(
         grant["Condition"]["StringEquals"]["aws:SourceAccount"],
-        aws::TEST_ACCOUNT
+        stores.account
     );
 
     // The lock table.
     let table = spec.lock_table.clone().unwrap();
-    let dynamodb = dynamodb(&spec);
+    let dynamodb = stores.dynamodb(region);
     let described = dynamodb
         .describe_table()
         .table_name(table.as_str())
@@ -291,13 +300,12 @@ async fn a_fresh_provision_sets_every_setting_of_the_contract() {
     assert!(tags.contains(&("ManagedBy", "tfstate-toolkit")), "{tags:?}");
 }
 
-#[tokio::test]
-async fn a_second_run_sends_no_mutating_request_and_reports_everything_unchanged() {
+async fn a_second_run_sends_no_mutating_request_and_reports_everything_unchanged(stores: Stores) {
     let spec = spec(Scope::Full, "eu-west-1");
-    provision(&spec).await.unwrap();
+    provision_on(&stores, &spec).await.unwrap();
 
-    let proxy = FaultProxy::start(moto().endpoint(), Vec::new());
-    let report = provision_via(proxy.endpoint(), &spec, false).await.unwrap();
+    let proxy = RecordingStores::start(stores);
+    let report = provision_recorded(&proxy, &spec, false).await.unwrap();
     assert_eq!(report.outcome, Outcome::Unchanged);
     assert!(report.plan.is_noop());
     assert!(
@@ -320,11 +328,10 @@ async fn a_second_run_sends_no_mutating_request_and_reports_everything_unchanged
     );
 }
 
-#[tokio::test]
-async fn drift_is_repaired_by_name_and_foreign_policy_statements_and_rules_survive() {
+async fn drift_is_repaired_by_name_and_foreign_policy_statements_and_rules_survive(stores: Stores) {
     let spec = spec(Scope::Full, "us-west-2");
-    provision(&spec).await.unwrap();
-    let s3 = s3(&spec);
+    provision_on(&stores, &spec).await.unwrap();
+    let s3 = stores.s3(spec.deployment.region.name());
     let bucket = |kind: ObservabilityKind| {
         spec.observability
             .iter()
@@ -395,7 +402,7 @@ async fn drift_is_repaired_by_name_and_foreign_policy_statements_and_rules_survi
     // The state bucket's policy replaced by someone else's statement alone.
     let foreign = json!({
         "Sid": "AuditorsRead", "Effect": "Allow",
-        "Principal": {"AWS": "arn:aws:iam::123456789012:role/auditor"},
+        "Principal": {"AWS": format!("arn:aws:iam::{}:role/auditor", stores.account)},
         "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{state}/*")
     });
     s3.put_bucket_policy()
@@ -405,7 +412,7 @@ async fn drift_is_repaired_by_name_and_foreign_policy_statements_and_rules_survi
         .await
         .unwrap();
 
-    let report = provision(&spec).await.unwrap();
+    let report = provision_on(&stores, &spec).await.unwrap();
     assert_eq!(report.outcome, Outcome::Applied);
     let repaired: Vec<(String, Vec<Setting>)> = report
         .plan
@@ -474,11 +481,11 @@ async fn drift_is_repaired_by_name_and_foreign_policy_statements_and_rules_survi
     assert_eq!(ours.expiration().unwrap().days(), Some(90));
 }
 
-#[tokio::test]
-async fn a_dry_run_mutates_nothing() {
+async fn a_dry_run_mutates_nothing(stores: Stores) {
     let spec = spec(Scope::Full, "us-east-2");
-    let proxy = FaultProxy::start(moto().endpoint(), Vec::new());
-    let report = provision_via(proxy.endpoint(), &spec, true).await.unwrap();
+    let region = spec.deployment.region.name();
+    let proxy = RecordingStores::start(stores);
+    let report = provision_recorded(&proxy, &spec, true).await.unwrap();
     assert_eq!(report.outcome, Outcome::DryRun);
     assert_eq!(report.plan.buckets.len(), 5);
     assert!(
@@ -493,7 +500,7 @@ async fn a_dry_run_mutates_nothing() {
         "{:#?}",
         proxy.requests()
     );
-    let s3 = s3(&spec);
+    let s3 = stores.s3(region);
     for (bucket, _) in spec.managed_buckets() {
         assert!(
             s3.head_bucket()
@@ -504,7 +511,8 @@ async fn a_dry_run_mutates_nothing() {
             "{bucket} exists"
         );
     }
-    let table = dynamodb(&spec)
+    let table = stores
+        .dynamodb(region)
         .describe_table()
         .table_name(spec.lock_table.unwrap().as_str())
         .send()
@@ -634,16 +642,21 @@ async fn us_east_1_buckets_are_created_without_a_location_constraint() {
     assert_eq!(provision(&spec).await.unwrap().outcome, Outcome::Unchanged);
 }
 
-#[tokio::test]
-async fn kms_encryption_uses_the_key_with_a_bucket_key_on_buckets_and_table() {
-    let key = "arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+async fn kms_encryption_uses_the_key_with_a_bucket_key_on_buckets_and_table(stores: Stores) {
+    let key = format!(
+        "arn:aws:kms:us-east-2:{}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        stores.account
+    );
+    let key = key.as_str();
     let spec = Spec::new(Options {
         kms_key_id: Some(key.to_owned()),
         ..options(Scope::BackendOnly, "us-east-2")
     })
     .unwrap();
-    provision(&spec).await.unwrap();
-    let encryption = s3(&spec)
+    let region = spec.deployment.region.name();
+    provision_on(&stores, &spec).await.unwrap();
+    let encryption = stores
+        .s3(region)
         .get_bucket_encryption()
         .bucket(spec.state_bucket.clone().unwrap().as_str())
         .send()
@@ -657,7 +670,8 @@ async fn kms_encryption_uses_the_key_with_a_bucket_key_on_buckets_and_table() {
     assert_eq!(default.sse_algorithm(), &s3t::ServerSideEncryption::AwsKms);
     assert_eq!(default.kms_master_key_id(), Some(key));
     assert_eq!(rule.bucket_key_enabled(), Some(true));
-    let table = dynamodb(&spec)
+    let table = stores
+        .dynamodb(region)
         .describe_table()
         .table_name(spec.lock_table.clone().unwrap().as_str())
         .send()
@@ -665,7 +679,10 @@ async fn kms_encryption_uses_the_key_with_a_bucket_key_on_buckets_and_table() {
         .unwrap();
     let sse = table.table().unwrap().sse_description().unwrap();
     assert_eq!(sse.sse_type().map(|t| t.as_str()), Some("KMS"));
-    assert_eq!(provision(&spec).await.unwrap().outcome, Outcome::Unchanged);
+    assert_eq!(
+        provision_on(&stores, &spec).await.unwrap().outcome,
+        Outcome::Unchanged
+    );
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use aws_provisioner::{
     Aws, Options, ProvisionError, Report, Scope, Spec, Ui, WaitPolicy, model::Caller,
 };
 use naming::{Deployment, LockMode, NamingRules};
-use test_support::{aws, moto, unique_name};
+use test_support::{RecordingStores, Stores, aws, moto, unique_name};
 
 /// Options for a project of its own, whose lock table is its own too (the contract's
 /// pattern gives every project of a region one table, which tests running at once share).
@@ -64,19 +64,33 @@ pub(crate) async fn provision(spec: &Spec) -> Result<Report, ProvisionError> {
     provision_via(moto().endpoint(), spec, false).await
 }
 
+/// Provisions `spec` on `stores` directly.
+pub(crate) async fn provision_on(stores: &Stores, spec: &Spec) -> Result<Report, ProvisionError> {
+    let region = spec.deployment.region.name();
+    run(&Aws::new(&stores.client_config(region)), spec, false).await
+}
+
+/// Provisions `spec` on `stores` through their recording proxies.
+pub(crate) async fn provision_recorded(
+    recorded: &RecordingStores,
+    spec: &Spec,
+    dry_run: bool,
+) -> Result<Report, ProvisionError> {
+    let region = spec.deployment.region.name();
+    run(&Aws::new(&recorded.client_config(region)), spec, dry_run).await
+}
+
+async fn run(cloud: &Aws, spec: &Spec, dry_run: bool) -> Result<Report, ProvisionError> {
+    aws_provisioner::provision(cloud, spec, dry_run, &mut Recorder::default()).await
+}
+
 /// Provisions `spec` through `endpoint`.
 pub(crate) async fn provision_via(
     endpoint: &str,
     spec: &Spec,
     dry_run: bool,
 ) -> Result<Report, ProvisionError> {
-    aws_provisioner::provision(
-        &cloud(endpoint, spec),
-        spec,
-        dry_run,
-        &mut Recorder::default(),
-    )
-    .await
+    run(&cloud(endpoint, spec), spec, dry_run).await
 }
 
 /// Raw SDK clients for reading back, independent of the crate under test.
