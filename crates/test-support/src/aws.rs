@@ -131,6 +131,9 @@ pub struct Stores {
     pub account: &'static str,
     /// What it is, for messages: `moto` or `LocalStack`.
     pub name: &'static str,
+    /// The S3 operations this store does not implement (answered 501), which the toolkit
+    /// must treat as unknown facts.
+    pub lacks: &'static [&'static str],
 }
 
 impl Stores {
@@ -142,6 +145,8 @@ impl Stores {
             dynamodb: endpoint,
             account: TEST_ACCOUNT,
             name: "moto",
+            // The harness's launcher fills moto's gaps (GetObjectRetention, Requester Pays).
+            lacks: &[],
         }
     }
 
@@ -153,7 +158,14 @@ impl Stores {
             dynamodb: moto().endpoint(),
             account: LOCALSTACK_ACCOUNT,
             name: "LocalStack",
+            // localstack-core 4.8.1 answers 501 InternalFailure.
+            lacks: &["GetBucketPolicyStatus"],
         }
+    }
+
+    /// Whether the S3 store lacks `operation` ([`Stores::lacks`]).
+    pub fn lacks(&self, operation: &str) -> bool {
+        self.lacks.contains(&operation)
     }
 
     /// The toolkit's client config for these stores in `region` ([`client_config_for`]).

@@ -1,12 +1,12 @@
-//! A provisioned project per test, the audit pointed at moto, and raw SDK clients to
-//! misconfigure with.
+//! A provisioned project per test, the audit pointed at moto (or LocalStack's S3), and raw
+//! SDK clients to misconfigure with.
 
 use aws_client::Aws as AuditAws;
 use aws_provisioner::{Options, Scope, Spec, Ui, WaitPolicy};
 use naming::{Deployment, LockMode, NamingRules, ObservabilityKind};
 use s3_audit::facts::Role;
 use s3_audit::{Audit, Context, Facts, Request, Severity};
-use test_support::{aws, moto, unique_name};
+use test_support::{Stores, aws, moto, unique_name};
 
 pub(crate) const REGION: &str = "us-east-2";
 
@@ -27,6 +27,11 @@ pub(crate) struct Project {
 
 impl Project {
     pub(crate) async fn provisioned() -> Project {
+        Project::provisioned_on(&Stores::moto()).await
+    }
+
+    /// A project of its own, provisioned on `stores`.
+    pub(crate) async fn provisioned_on(stores: &Stores) -> Project {
         let project = unique_name("a");
         let spec = Spec::new(Options {
             deployment: Deployment::parse(&project, "production", REGION).unwrap(),
@@ -42,7 +47,7 @@ impl Project {
             skip: Default::default(),
         })
         .unwrap();
-        let cloud = aws_provisioner::Aws::new(&client_config());
+        let cloud = aws_provisioner::Aws::new(&stores.client_config(REGION));
         aws_provisioner::provision(&cloud, &spec, false, &mut Approve)
             .await
             .expect("provisioned");
@@ -95,10 +100,6 @@ pub(crate) fn s3() -> aws::aws_sdk_s3::Client {
     aws::s3(&config())
 }
 
-pub(crate) fn dynamodb() -> aws::aws_sdk_dynamodb::Client {
-    aws::dynamodb(&config())
-}
-
 pub(crate) fn context(account: Option<String>) -> Context {
     Context {
         account_id: account,
@@ -110,6 +111,11 @@ pub(crate) fn context(account: Option<String>) -> Context {
 /// Gathers and evaluates `request` against moto.
 pub(crate) async fn audit(request: &Request) -> (Facts, Audit) {
     audit_with(&AuditAws::new(&client_config()), request).await
+}
+
+/// Gathers and evaluates `request` against `stores`.
+pub(crate) async fn audit_on(stores: &Stores, request: &Request) -> (Facts, Audit) {
+    audit_with(&AuditAws::new(&stores.client_config(REGION)), request).await
 }
 
 pub(crate) async fn audit_with(api: &AuditAws, request: &Request) -> (Facts, Audit) {
