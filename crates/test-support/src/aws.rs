@@ -163,6 +163,12 @@ impl Stores {
         }
     }
 
+    /// Whether this is moto, which the proxy's behaviour rules make answer as S3 does where
+    /// it is more lenient (LocalStack needs none of them for what the suites check).
+    pub fn is_moto(&self) -> bool {
+        self.s3 == moto().endpoint()
+    }
+
     /// Whether the S3 store lacks `operation` ([`Stores::lacks`]).
     pub fn lacks(&self, operation: &str) -> bool {
         self.lacks.contains(&operation)

@@ -4,13 +4,16 @@ use s3_destroy::backup::{self, BackupError, sha256_hex};
 use test_support::aws::aws_sdk_s3::primitives::ByteStream;
 use test_support::aws::aws_sdk_s3::types::StorageClass;
 use test_support::fixtures::{self, Fill};
-use test_support::unique_name;
+use test_support::{Stores, on_both_stores, unique_name};
 
-use crate::{REGION, s3, store};
+use crate::{REGION, s3, store, store_on};
 
-#[tokio::test]
-async fn a_backup_holds_every_current_object_or_every_version_with_matching_checksums() {
-    let s3 = s3();
+on_both_stores!(a_backup_holds_every_current_object_or_every_version_with_matching_checksums);
+
+async fn a_backup_holds_every_current_object_or_every_version_with_matching_checksums(
+    stores: Stores,
+) {
+    let s3 = stores.s3(REGION);
     let bucket = unique_name("backed-up");
     fixtures::versioned_bucket(&s3, &bucket, REGION).await;
     let fill = Fill {
@@ -30,7 +33,7 @@ async fn a_backup_holds_every_current_object_or_every_version_with_matching_chec
         .send()
         .await
         .unwrap();
-    let store = store();
+    let store = store_on(&stores);
     let inventory = s3_destroy::inventory(&*store, &bucket).await.unwrap();
     let root = tempfile::tempdir().unwrap();
 

@@ -2,20 +2,26 @@
 
 use s3_destroy::{Blocker, Options, Tuning};
 use test_support::fixtures::{self, Protection};
-use test_support::unique_name;
+use test_support::{Stores, on_both_stores, unique_name};
 
-use crate::{REGION, destroy, s3, store};
+use crate::{REGION, destroy, store_on};
 
-async fn locked_bucket(protection: Protection) -> String {
+on_both_stores!(
+    governance_retention_needs_the_bypass_and_then_goes,
+    compliance_retention_and_legal_holds_are_refused_even_with_the_bypass,
+);
+
+async fn locked_bucket(stores: &Stores, protection: Protection) -> String {
     let bucket = unique_name("locked");
-    fixtures::locked_bucket(&s3(), &bucket, REGION, protection).await;
+    fixtures::locked_bucket(&stores.s3(REGION), &bucket, REGION, protection).await;
     bucket
 }
 
-#[tokio::test]
-async fn governance_retention_needs_the_bypass_and_then_goes() {
-    let bucket = locked_bucket(Protection::Governance).await;
-    let inventory = s3_destroy::inventory(&*store(), &bucket).await.unwrap();
+async fn governance_retention_needs_the_bypass_and_then_goes(stores: Stores) {
+    let bucket = locked_bucket(&stores, Protection::Governance).await;
+    let inventory = s3_destroy::inventory(&*store_on(&stores), &bucket)
+        .await
+        .unwrap();
     assert!(inventory.settings.as_ref().unwrap().object_lock);
     let blockers =
         s3_destroy::plan(&inventory, Options::default(), chrono::Utc::now()).unwrap_err();
@@ -32,20 +38,20 @@ async fn governance_retention_needs_the_bypass_and_then_goes() {
         bypass_governance: true,
         ..Options::default()
     };
-    let (tally, _) = destroy(store(), &bucket, bypass, Tuning::default()).await;
+    let (tally, _) = destroy(store_on(&stores), &bucket, bypass, Tuning::default()).await;
     assert_eq!(tally.versions_deleted, 2);
-    assert_eq!(fixtures::remaining(&s3(), &bucket).await, None);
+    assert_eq!(fixtures::remaining(&stores.s3(REGION), &bucket).await, None);
 }
 
-#[tokio::test]
-async fn compliance_retention_and_legal_holds_are_refused_even_with_the_bypass() {
-    let compliance = locked_bucket(Protection::Compliance).await;
-    let held = locked_bucket(Protection::LegalHold).await;
+async fn compliance_retention_and_legal_holds_are_refused_even_with_the_bypass(stores: Stores) {
+    let compliance = locked_bucket(&stores, Protection::Compliance).await;
+    let held = locked_bucket(&stores, Protection::LegalHold).await;
     let bypass = Options {
         bypass_governance: true,
         ..Options::default()
     };
-    let inventory = s3_destroy::inventory(&*store(), &compliance).await.unwrap();
+    let store = store_on(&stores);
+    let inventory = s3_destroy::inventory(&*store, &compliance).await.unwrap();
     let blockers = s3_destroy::plan(&inventory, bypass, chrono::Utc::now()).unwrap_err();
     assert!(
         matches!(
@@ -54,13 +60,16 @@ async fn compliance_retention_and_legal_holds_are_refused_even_with_the_bypass()
         ),
         "{blockers:?}"
     );
-    let inventory = s3_destroy::inventory(&*store(), &held).await.unwrap();
+    let inventory = s3_destroy::inventory(&*store, &held).await.unwrap();
     let blockers = s3_destroy::plan(&inventory, bypass, chrono::Utc::now()).unwrap_err();
     assert!(
         matches!(blockers[..], [Blocker::LegalHold { versions: 1, .. }]),
         "{blockers:?}"
     );
     for bucket in [&compliance, &held] {
-        assert_eq!(fixtures::remaining(&s3(), bucket).await, Some((2, 0)));
+        assert_eq!(
+            fixtures::remaining(&stores.s3(REGION), bucket).await,
+            Some((2, 0))
+        );
     }
 }

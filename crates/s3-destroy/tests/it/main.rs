@@ -1,4 +1,4 @@
-//! s3-destroy against moto over HTTP: full buckets end gone with nothing left; faults
+//! s3-destroy against moto over HTTP (the key scenarios on LocalStack's S3 too): full buckets end gone with nothing left; faults
 //! (SlowDown, per-key errors, dropped connections) change nothing in the result and never
 //! touch a bucket that was not named; backups hold every object with matching checksums or
 //! fail whole; Object Lock refuses what it must.
@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_client::Aws as DestroyAws;
 use s3_destroy::{Options, Tally, Tuning};
-use test_support::{aws, moto};
+use test_support::{Stores, aws, moto};
 
 pub(crate) const REGION: &str = "us-east-1";
 
@@ -23,6 +23,11 @@ pub(crate) fn s3() -> aws::S3 {
 
 pub(crate) fn store() -> Arc<DestroyAws> {
     Arc::new(DestroyAws::new(&aws::client_config()))
+}
+
+/// The toolkit's clients for `stores`, in [`REGION`].
+pub(crate) fn store_on(stores: &Stores) -> Arc<DestroyAws> {
+    Arc::new(DestroyAws::new(&stores.client_config(REGION)))
 }
 
 /// Inventory, plan and execute `bucket` with `store`; the tally and the entries the
