@@ -1,5 +1,6 @@
 //! DynamoDB: the lock table's description and settings as values, its creation and
-//! changes, and one paginated Scan for every reader of its rows.
+//! changes, one paginated Scan for every reader of its rows, rows read in batches, and the
+//! conditional writes Terraform's locking rests on.
 
 use std::fmt;
 
@@ -401,6 +402,170 @@ impl Aws {
                 Some(key) if !key.is_empty() => start = Some(key.clone()),
                 _ => return Ok(Some(rows)),
             }
+        }
+    }
+}
+
+/// The most keys one BatchGetItem may ask for.
+pub const MAX_BATCH_GET: usize = 100;
+
+fn item(lock_id: &str, attributes: &Row) -> std::collections::HashMap<String, AttributeValue> {
+    std::iter::once(("LockID".to_owned(), AttributeValue::S(lock_id.to_owned())))
+        .chain(
+            attributes
+                .iter()
+                .map(|(name, value)| (name.clone(), AttributeValue::S(value.clone()))),
+        )
+        .collect()
+}
+
+fn is_condition_failure<E: aws_smithy_types::error::metadata::ProvideErrorMetadata>(
+    error: &aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
+) -> bool {
+    code(error) == Some("ConditionalCheckFailedException")
+}
+
+impl Aws {
+    /// The rows of `table` whose `LockID` is one of `lock_ids`, with the string attributes
+    /// named in `attributes`, read with BatchGetItem (100 keys a request, what it leaves
+    /// unprocessed asked again). Rows that do not exist are absent from the answer.
+    pub async fn rows(
+        &self,
+        table: &str,
+        lock_ids: &[String],
+        attributes: &[&str],
+    ) -> Result<std::collections::BTreeMap<String, Row>, AwsError> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        let mut found = std::collections::BTreeMap::new();
+        let projection = std::iter::once("LockID")
+            .chain(attributes.iter().copied())
+            .collect::<Vec<_>>()
+            .join(", ");
+        for chunk in lock_ids.chunks(MAX_BATCH_GET) {
+            let keys = chunk
+                .iter()
+                .map(|id| item(id, &Row::new()))
+                .collect::<Vec<_>>();
+            let mut pending = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .projection_expression(&projection)
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| build_error("BatchGetItem", table, e))?,
+            );
+            let mut rounds = 0;
+            while let Some(request) = pending.take() {
+                rounds += 1;
+                if rounds > 1 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 * rounds)).await;
+                }
+                let output = self
+                    .dynamodb
+                    .batch_get_item()
+                    .request_items(table, request)
+                    .send()
+                    .await
+                    .map_err(|error| classify("BatchGetItem", table, error))?;
+                for item in output
+                    .responses()
+                    .and_then(|r| r.get(table))
+                    .into_iter()
+                    .flatten()
+                {
+                    let Some(lock_id) = item.get("LockID").and_then(|v| v.as_s().ok()) else {
+                        continue;
+                    };
+                    let row: Row = attributes
+                        .iter()
+                        .filter_map(|name| {
+                            let value = item.get(*name)?.as_s().ok()?;
+                            Some(((*name).to_owned(), value.clone()))
+                        })
+                        .collect();
+                    found.insert(lock_id.clone(), row);
+                }
+                pending = output
+                    .unprocessed_keys()
+                    .and_then(|unprocessed| unprocessed.get(table))
+                    .filter(|left| !left.keys().is_empty())
+                    .cloned();
+                if pending.is_some() && rounds >= 10 {
+                    return Err(AwsError::new(
+                        "BatchGetItem",
+                        table,
+                        AwsErrorKind::Throttled,
+                        "keys left unprocessed after 10 rounds",
+                    ));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Writes the row `lock_id` with `attributes` only if no such row exists
+    /// (`attribute_not_exists(LockID)`), as Terraform takes its lock.
+    pub async fn put_row_if_absent(
+        &self,
+        table: &str,
+        lock_id: &str,
+        attributes: &Row,
+    ) -> Result<crate::objects::Condition, AwsError> {
+        let result = self
+            .dynamodb
+            .put_item()
+            .table_name(table)
+            .set_item(Some(item(lock_id, attributes)))
+            .condition_expression("attribute_not_exists(LockID)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(crate::objects::Condition::Held),
+            Err(error) if is_condition_failure(&error) => Ok(crate::objects::Condition::Failed),
+            Err(error) => Err(classify("PutItem", lock_id, error)),
+        }
+    }
+
+    /// Writes (or overwrites) the row `lock_id` with `attributes`.
+    pub async fn put_row(
+        &self,
+        table: &str,
+        lock_id: &str,
+        attributes: &Row,
+    ) -> Result<(), AwsError> {
+        self.dynamodb
+            .put_item()
+            .table_name(table)
+            .set_item(Some(item(lock_id, attributes)))
+            .send()
+            .await
+            .map(drop)
+            .map_err(|error| classify("PutItem", lock_id, error))
+    }
+
+    /// Deletes the row `lock_id` only while its attribute `name` still equals `value` (a
+    /// lock row still holding the same `Info`); with `expected` `None`, unconditionally.
+    pub async fn delete_row(
+        &self,
+        table: &str,
+        lock_id: &str,
+        expected: Option<(&str, &str)>,
+    ) -> Result<crate::objects::Condition, AwsError> {
+        let mut request = self
+            .dynamodb
+            .delete_item()
+            .table_name(table)
+            .key("LockID", AttributeValue::S(lock_id.to_owned()));
+        if let Some((name, value)) = expected {
+            request = request
+                .condition_expression("#attribute = :expected")
+                .expression_attribute_names("#attribute", name)
+                .expression_attribute_values(":expected", AttributeValue::S(value.to_owned()));
+        }
+        match request.send().await {
+            Ok(_) => Ok(crate::objects::Condition::Held),
+            Err(error) if is_condition_failure(&error) => Ok(crate::objects::Condition::Failed),
+            Err(error) => Err(classify("DeleteItem", lock_id, error)),
         }
     }
 }

@@ -94,6 +94,7 @@ impl MockClient {
                         delete_marker: stored.body.is_none(),
                         is_latest: index == newest,
                         archived: false,
+                        last_modified: None,
                     })
             })
             .collect()

@@ -32,6 +32,8 @@ pub struct Entry {
     pub is_latest: bool,
     /// In an archive storage class (GLACIER, DEEP_ARCHIVE): unreadable until restored.
     pub archived: bool,
+    /// When this version was written (`None` where a store leaves it out).
+    pub last_modified: Option<DateTime<Utc>>,
 }
 
 /// An in-progress multipart upload.
@@ -147,10 +149,12 @@ fn chrono_time(time: &aws_smithy_types::DateTime) -> DateTime<Utc> {
     DateTime::from_timestamp(time.secs(), time.subsec_nanos()).unwrap_or_default()
 }
 
-impl Objects for Aws {
-    async fn list_versions(
+impl Aws {
+    /// One page of ListObjectVersions, of the keys under `prefix` when given.
+    async fn versions_page(
         &self,
         bucket: &str,
+        prefix: Option<&str>,
         marker: Option<&(String, String)>,
     ) -> Result<Page, AwsError> {
         // No max-keys: S3 answers 1,000 entries a page, its maximum, and a compatible store
@@ -160,7 +164,8 @@ impl Objects for Aws {
             .s3
             .list_object_versions()
             .bucket(bucket)
-            .encoding_type(s3t::EncodingType::Url);
+            .encoding_type(s3t::EncodingType::Url)
+            .set_prefix(prefix.map(str::to_owned));
         if let Some((key, version)) = marker {
             request = request.key_marker(key).version_id_marker(version);
         }
@@ -181,6 +186,7 @@ impl Objects for Aws {
                 archived: version
                     .storage_class()
                     .is_some_and(|class| ARCHIVE_CLASSES.contains(&class.as_str())),
+                last_modified: version.last_modified().map(chrono_time),
             });
         }
         for marker in output.delete_markers() {
@@ -191,6 +197,7 @@ impl Objects for Aws {
                 delete_marker: true,
                 is_latest: marker.is_latest().unwrap_or_default(),
                 archived: false,
+                last_modified: marker.last_modified().map(chrono_time),
             });
         }
         let next = match (output.is_truncated(), output.next_key_marker()) {
@@ -204,6 +211,207 @@ impl Objects for Aws {
             _ => None,
         };
         Ok(Page { entries, next })
+    }
+
+    /// Every version and delete marker of the keys under `prefix`, every page.
+    pub async fn versions_under(&self, bucket: &str, prefix: &str) -> Result<Vec<Entry>, AwsError> {
+        let mut entries = Vec::new();
+        let mut marker = None;
+        loop {
+            let page = self
+                .versions_page(bucket, Some(prefix), marker.as_ref())
+                .await?;
+            entries.extend(page.entries);
+            match page.next {
+                Some(next) => marker = Some(next),
+                None => return Ok(entries),
+            }
+        }
+    }
+}
+
+/// One object version's bytes, read whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectBytes {
+    /// The bytes.
+    pub bytes: Bytes,
+    /// The version they are (`null` in an unversioned bucket).
+    pub version_id: String,
+    /// The ETag, quotes included, for a conditional write or delete of this version.
+    pub etag: Option<String>,
+}
+
+/// What a conditional write or delete found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// The condition held and the request took effect.
+    Held,
+    /// The condition did not hold (412 Precondition Failed, 409 ConditionalRequestConflict):
+    /// nothing changed.
+    Failed,
+}
+
+/// The key of a copy source, as CopyObject wants it: `bucket/key?versionId=v`, the key
+/// URL-encoded (slashes kept).
+fn copy_source(bucket: &str, key: &str, version_id: &str) -> String {
+    const KEY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let key = percent_encoding::utf8_percent_encode(key, KEY);
+    match version_id {
+        "null" => format!("{bucket}/{key}"),
+        version => format!("{bucket}/{key}?versionId={version}"),
+    }
+}
+
+/// Whether an error is a condition that did not hold.
+fn condition_failed<E>(
+    error: &aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+) -> bool {
+    matches!(status(error), Some(412 | 409))
+}
+
+impl Aws {
+    /// One version (the current one when `version_id` is `None`) of an object, whole, or an
+    /// error naming its size when it is larger than `max_bytes`, before any byte is read.
+    pub async fn object_bytes(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        max_bytes: u64,
+    ) -> Result<ObjectBytes, AwsError> {
+        let resource = format!("{bucket}/{key}");
+        let output = self
+            .s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .set_version_id(version_id.filter(|v| *v != "null").map(str::to_owned))
+            .send()
+            .await
+            .map_err(|error| classify("GetObject", &resource, error))?;
+        let size = output.content_length().unwrap_or_default().max(0) as u64;
+        if size > max_bytes {
+            return Err(AwsError::invalid(
+                "GetObject",
+                resource,
+                format!("{size} bytes, more than the {max_bytes} a state may have here"),
+            ));
+        }
+        let version = output.version_id().unwrap_or("null").to_owned();
+        let etag = output.e_tag().map(str::to_owned);
+        let body = output.body.collect().await.map_err(|error| {
+            AwsError::new(
+                "GetObject",
+                &resource,
+                AwsErrorKind::Network,
+                error.to_string(),
+            )
+        })?;
+        Ok(ObjectBytes {
+            bytes: body.into_bytes(),
+            version_id: version,
+            etag,
+        })
+    }
+
+    /// Makes `version_id` of `key` its current version again (CopyObject onto itself, so the
+    /// history keeps every version); the new version's id.
+    pub async fn copy_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+    ) -> Result<String, AwsError> {
+        let output = self
+            .s3
+            .copy_object()
+            .bucket(bucket)
+            .key(key)
+            .copy_source(copy_source(bucket, key, version_id))
+            .send()
+            .await
+            .map_err(|error| classify("CopyObject", &format!("{bucket}/{key}"), error))?;
+        Ok(output.version_id().unwrap_or("null").to_owned())
+    }
+
+    /// Deletes one version of an object for good.
+    pub async fn delete_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+    ) -> Result<(), AwsError> {
+        self.s3
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .version_id(version_id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|error| classify("DeleteObject", &format!("{bucket}/{key}"), error))
+    }
+
+    /// Writes `body` to `key` only if no object is there (`If-None-Match: *`), as Terraform
+    /// takes an S3 lock file.
+    pub async fn put_if_absent(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+    ) -> Result<Condition, AwsError> {
+        let result = self
+            .s3
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .if_none_match("*")
+            .content_type("application/json")
+            .body(body.into())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Condition::Held),
+            Err(error) if condition_failed(&error) => Ok(Condition::Failed),
+            Err(error) => Err(classify("PutObject", &format!("{bucket}/{key}"), error)),
+        }
+    }
+
+    /// Deletes `key` (a lock file) only while it is still the object whose ETag is `etag`.
+    pub async fn delete_if_match(
+        &self,
+        bucket: &str,
+        key: &str,
+        etag: &str,
+    ) -> Result<Condition, AwsError> {
+        let result = self
+            .s3
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .if_match(etag)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Condition::Held),
+            Err(error) if condition_failed(&error) => Ok(Condition::Failed),
+            Err(error) => Err(classify("DeleteObject", &format!("{bucket}/{key}"), error)),
+        }
+    }
+}
+
+impl Objects for Aws {
+    async fn list_versions(
+        &self,
+        bucket: &str,
+        marker: Option<&(String, String)>,
+    ) -> Result<Page, AwsError> {
+        self.versions_page(bucket, None, marker).await
     }
 
     async fn prefix(
@@ -437,6 +645,16 @@ fn listed_key(raw: Option<&str>, encoding: Option<&s3t::EncodingType>) -> String
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_copy_source_encodes_the_key_and_names_the_version() {
+        use super::copy_source;
+        assert_eq!(
+            copy_source("b", "env:/dev/a b/terraform.tfstate", "v1"),
+            "b/env%3A/dev/a%20b/terraform.tfstate?versionId=v1"
+        );
+        assert_eq!(copy_source("b", "k", "null"), "b/k");
+    }
+
     use super::*;
 
     #[test]

@@ -333,6 +333,7 @@ mod tests {
             delete_marker: marker,
             is_latest: latest,
             archived: false,
+            last_modified: None,
         }
     }
 

@@ -577,6 +577,7 @@ mod tests {
                 delete_marker: marker,
                 is_latest: true,
                 archived: false,
+                last_modified: None,
             };
             self.entries
                 .lock()

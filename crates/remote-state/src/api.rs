@@ -1,0 +1,90 @@
+//! The narrow interface to S3 and the lock table, in the toolkit's own terms.
+//! [`aws_client::Aws`] implements it; the logic around it is tested with values.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use aws_client::AwsError;
+
+pub use aws_client::dynamodb::Row;
+pub use aws_client::objects::{Condition, Entry, ObjectBytes};
+
+/// S3 and DynamoDB, as the remote-state tools use them.
+pub trait Store: Sync {
+    /// Every version and delete marker of the keys under `prefix`.
+    fn versions(
+        &self,
+        bucket: &str,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Vec<Entry>, AwsError>> + Send;
+    /// One version (the current one with `None`) whole, refused above `max_bytes`.
+    fn read(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        max_bytes: u64,
+    ) -> impl Future<Output = Result<ObjectBytes, AwsError>> + Send;
+    /// Copies `version_id` of `key` over its current version; the new version's id.
+    fn copy_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+    ) -> impl Future<Output = Result<String, AwsError>> + Send;
+    /// Deletes one version for good.
+    fn delete_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Writes `key` only if nothing is there (`If-None-Match: *`).
+    fn put_if_absent(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+    ) -> impl Future<Output = Result<Condition, AwsError>> + Send;
+    /// Deletes `key` only while its ETag is `etag`.
+    fn delete_if_match(
+        &self,
+        bucket: &str,
+        key: &str,
+        etag: &str,
+    ) -> impl Future<Output = Result<Condition, AwsError>> + Send;
+    /// Every row of `table` whose `LockID` begins with `prefix` (`LockID`, `Info`,
+    /// `Digest`); `None` when the table does not exist.
+    fn scan(
+        &self,
+        table: &str,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Option<Vec<Row>>, AwsError>> + Send;
+    /// The rows `lock_ids` (`Info`, `Digest`), in batches; missing rows are absent.
+    fn rows(
+        &self,
+        table: &str,
+        lock_ids: &[String],
+    ) -> impl Future<Output = Result<BTreeMap<String, Row>, AwsError>> + Send;
+    /// Writes a row only if its `LockID` is free (how Terraform takes its lock).
+    fn put_row_if_absent(
+        &self,
+        table: &str,
+        lock_id: &str,
+        row: &Row,
+    ) -> impl Future<Output = Result<Condition, AwsError>> + Send;
+    /// Writes a row.
+    fn put_row(
+        &self,
+        table: &str,
+        lock_id: &str,
+        row: &Row,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Deletes a row, only while its attribute still has the value given, when given.
+    fn delete_row(
+        &self,
+        table: &str,
+        lock_id: &str,
+        expected: Option<(&str, &str)>,
+    ) -> impl Future<Output = Result<Condition, AwsError>> + Send;
+}

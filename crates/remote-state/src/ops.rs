@@ -1,0 +1,555 @@
+//! The I/O around the judgements: a survey of every state (versions listed, bytes and
+//! records read concurrently), and each change made under the state's lock, taken the way
+//! Terraform takes it, released after, whatever happened in between.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt};
+
+use aws_client::AwsError;
+
+use crate::api::{Condition, Entry, Row, Store};
+use crate::model::{Lock, LockKind, Observed, Read, Version};
+use crate::records::{
+    LOCKFILE_SUFFIX, LockInfo, digest_id, lock_id, lockfile_key, md5_hex, new_lock_id,
+};
+use crate::restore::RestorePlan;
+use crate::state::{self, MAX_STATE_BYTES, StateId, is_state_key};
+use crate::verify::Fix;
+
+/// How many reads are in flight at once.
+pub const CONCURRENCY: usize = 32;
+
+/// Where the states and their records are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The state bucket.
+    pub bucket: String,
+    /// The lock table, when DynamoDB locking is in use.
+    pub table: Option<String>,
+    /// Whether S3 lock files (`.tflock`, `use_lockfile`) are in use.
+    pub lockfiles: bool,
+}
+
+/// Which versions a survey reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Only the current version of each state.
+    Current,
+    /// Every object version.
+    Every,
+}
+
+/// Every state under a prefix, and the lock table's rows for the bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Survey {
+    /// The states, by key.
+    pub states: Vec<Observed>,
+    /// Each row of the lock table for this bucket (under the prefix) with its `Digest`;
+    /// `None` when there is no lock table.
+    pub rows: Option<Vec<(String, Option<String>)>>,
+}
+
+impl Survey {
+    /// Whether a state exists at `key` of `bucket` (its current version is an object).
+    pub fn exists(&self, bucket: &str, key: &str) -> bool {
+        self.states.iter().any(|state| {
+            state.id.bucket == bucket && state.id.key == key && state.current().is_some()
+        })
+    }
+
+    /// The table's rows that name no existing state.
+    pub fn orphans(&self) -> Vec<crate::verify::Finding> {
+        match &self.rows {
+            Some(rows) => crate::verify::orphans(rows, |bucket, key| self.exists(bucket, key)),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// Something went wrong talking to AWS, or a state's lock is taken.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpError {
+    /// An AWS call failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// Someone else holds the state's lock.
+    #[error("{state} is locked by someone else ({kind}); nothing was changed")]
+    Locked {
+        /// The state.
+        state: String,
+        /// The lock that is taken: `lock row` or `lock file`.
+        kind: &'static str,
+    },
+    /// The state changed between the plan and the change.
+    #[error(
+        "{state} changed since it was read (its current version is now {now}); nothing was changed: run again to see the new plan"
+    )]
+    Changed {
+        /// The state.
+        state: String,
+        /// The version that is current now.
+        now: String,
+    },
+    /// The bytes written are not the bytes meant.
+    #[error(
+        "{state}: the restored version's MD5 is {found}, not {expected}; the digest row was not written"
+    )]
+    NotVerified {
+        /// The state.
+        state: String,
+        /// The MD5 meant.
+        expected: String,
+        /// The MD5 found.
+        found: String,
+    },
+}
+
+/// Reads every state under `prefix` (a single key when `prefix` is one, `""` for the
+/// bucket): versions, `depth`'s bytes, digest rows and locks.
+pub async fn survey<S: Store>(
+    store: &S,
+    target: &Target,
+    prefix: &str,
+    depth: Depth,
+) -> Result<Survey, OpError> {
+    let bucket = target.bucket.as_str();
+    let (entries, rows) = futures::join!(
+        store.versions(bucket, prefix),
+        table_rows(store, target, prefix)
+    );
+    let (entries, rows) = (entries?, rows?);
+    let mut by_key: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+    for entry in entries {
+        by_key.entry(entry.key.clone()).or_default().push(entry);
+    }
+    let lockfiles: Vec<(String, Entry)> = by_key
+        .iter()
+        .filter(|(key, _)| target.lockfiles && key.ends_with(LOCKFILE_SUFFIX))
+        .filter_map(|(key, entries)| {
+            let current = entries.iter().find(|e| e.is_latest && !e.delete_marker)?;
+            Some((
+                key.trim_end_matches(LOCKFILE_SUFFIX).to_owned(),
+                current.clone(),
+            ))
+        })
+        .collect();
+    let mut states: Vec<Observed> = by_key
+        .into_iter()
+        .filter(|(key, _)| is_state_key(key))
+        .map(|(key, entries)| observed(bucket, &key, entries))
+        .collect();
+    // Every read at once, a bounded number in flight.
+    let wanted: Vec<(usize, String)> = states
+        .iter()
+        .enumerate()
+        .flat_map(|(index, state)| {
+            let versions: Vec<String> = match depth {
+                Depth::Current => state.current().map(|v| v.id.clone()).into_iter().collect(),
+                Depth::Every => state.object_versions().map(|v| v.id.clone()).collect(),
+            };
+            versions.into_iter().map(move |version| (index, version))
+        })
+        .collect();
+    let reads: Vec<(usize, Read)> = futures::stream::iter(wanted)
+        .map(|(index, version)| {
+            let key = states[index].id.key.clone();
+            async move {
+                let object = store
+                    .read(bucket, &key, Some(&version), MAX_STATE_BYTES)
+                    .await?;
+                Ok::<_, OpError>((index, judge(&version, &object.bytes)))
+            }
+        })
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    for (index, read) in reads {
+        states[index].reads.push(read);
+    }
+    let locks: Vec<(String, Lock)> = futures::stream::iter(lockfiles)
+        .map(|(state_key, entry)| async move {
+            let object = store
+                .read(bucket, &entry.key, Some(&entry.version_id), 1024 * 1024)
+                .await?;
+            let raw = String::from_utf8_lossy(&object.bytes).into_owned();
+            Ok::<_, OpError>((
+                state_key.clone(),
+                Lock {
+                    kind: LockKind::File,
+                    path: lock_id(bucket, &state_key),
+                    info: LockInfo::parse(&raw),
+                    raw,
+                    etag: object.etag,
+                },
+            ))
+        })
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    let row_of: BTreeMap<&str, &Row> = rows
+        .iter()
+        .flatten()
+        .filter_map(|row| Some((row.get("LockID")?.as_str(), row)))
+        .collect();
+    for state in &mut states {
+        let id = lock_id(bucket, &state.id.key);
+        state.digest = row_of
+            .get(digest_id(bucket, &state.id.key).as_str())
+            .and_then(|row| row.get("Digest").cloned());
+        for (state_key, lock) in &locks {
+            if *state_key == state.id.key {
+                state.locks.push(lock.clone());
+            }
+        }
+        if let Some(raw) = row_of.get(id.as_str()).and_then(|row| row.get("Info")) {
+            state.locks.push(Lock {
+                kind: LockKind::Row,
+                path: id.clone(),
+                info: LockInfo::parse(raw),
+                raw: raw.clone(),
+                etag: None,
+            });
+        }
+    }
+    Ok(Survey {
+        states,
+        rows: rows.map(|rows| {
+            rows.into_iter()
+                .filter_map(|mut row| Some((row.remove("LockID")?, row.remove("Digest"))))
+                .collect()
+        }),
+    })
+}
+
+/// The lock table's rows for `prefix` of the bucket: a Scan for a survey, a BatchGetItem of
+/// the two rows of one state when `prefix` is a state's key.
+async fn table_rows<S: Store>(
+    store: &S,
+    target: &Target,
+    prefix: &str,
+) -> Result<Option<Vec<Row>>, OpError> {
+    let Some(table) = &target.table else {
+        return Ok(None);
+    };
+    let bucket = &target.bucket;
+    if is_state_key(prefix) {
+        let ids = [lock_id(bucket, prefix), digest_id(bucket, prefix)];
+        let found = store.rows(table, &ids).await?;
+        return Ok(Some(
+            found
+                .into_iter()
+                .map(|(id, mut row)| {
+                    row.insert("LockID".to_owned(), id);
+                    row
+                })
+                .collect(),
+        ));
+    }
+    Ok(store.scan(table, &lock_id(bucket, prefix)).await?)
+}
+
+/// One key's entries as a state's versions, newest first.
+fn observed(bucket: &str, key: &str, mut entries: Vec<Entry>) -> Observed {
+    entries.sort_by(|a, b| {
+        b.is_latest
+            .cmp(&a.is_latest)
+            .then(b.last_modified.cmp(&a.last_modified))
+    });
+    Observed {
+        id: StateId::new(bucket, key),
+        versions: entries
+            .into_iter()
+            .map(|entry| Version {
+                id: entry.version_id,
+                is_latest: entry.is_latest,
+                delete_marker: entry.delete_marker,
+                size: entry.size,
+                last_modified: entry.last_modified,
+            })
+            .collect(),
+        reads: Vec::new(),
+        digest: None,
+        locks: Vec::new(),
+    }
+}
+
+/// One version's bytes, judged.
+pub fn judge(version_id: &str, bytes: &[u8]) -> Read {
+    Read {
+        version_id: version_id.to_owned(),
+        md5: md5_hex(bytes),
+        content: state::parse(bytes),
+    }
+}
+
+/// A state's lock, held by this run.
+#[derive(Debug)]
+pub struct Held {
+    state: StateId,
+    info: LockInfo,
+    row: bool,
+    file: bool,
+}
+
+/// Takes `state`'s lock as Terraform does: the `.tflock` file first (`If-None-Match: *`)
+/// when lock files are in use, then the lock row (`attribute_not_exists(LockID)`).
+pub async fn take_lock<S: Store>(
+    store: &S,
+    target: &Target,
+    state: &StateId,
+    operation: &str,
+    now: DateTime<Utc>,
+) -> Result<Held, OpError> {
+    let info = LockInfo::ours(
+        new_lock_id(),
+        operation,
+        lock_id(&state.bucket, &state.key),
+        now,
+    );
+    let mut held = Held {
+        state: state.clone(),
+        info,
+        row: false,
+        file: false,
+    };
+    let body = held.info.to_json();
+    if target.lockfiles {
+        match store
+            .put_if_absent(
+                &state.bucket,
+                &lockfile_key(&state.key),
+                body.clone().into_bytes(),
+            )
+            .await?
+        {
+            Condition::Held => held.file = true,
+            Condition::Failed => {
+                return Err(OpError::Locked {
+                    state: state.to_string(),
+                    kind: "lock file",
+                });
+            }
+        }
+    }
+    if let Some(table) = &target.table {
+        let row = Row::from([("Info".to_owned(), body)]);
+        let taken = store
+            .put_row_if_absent(table, &lock_id(&state.bucket, &state.key), &row)
+            .await;
+        match taken {
+            Ok(Condition::Held) => held.row = true,
+            Ok(Condition::Failed) => {
+                release(store, target, held).await?;
+                return Err(OpError::Locked {
+                    state: state.to_string(),
+                    kind: "lock row",
+                });
+            }
+            Err(error) => {
+                release(store, target, held).await?;
+                return Err(error.into());
+            }
+        }
+    }
+    Ok(held)
+}
+
+/// Releases a lock this run holds, each part only while it is still ours.
+pub async fn release<S: Store>(store: &S, target: &Target, held: Held) -> Result<(), OpError> {
+    let body = held.info.to_json();
+    if held.row
+        && let Some(table) = &target.table
+    {
+        store
+            .delete_row(
+                table,
+                &lock_id(&held.state.bucket, &held.state.key),
+                Some(("Info", &body)),
+            )
+            .await?;
+    }
+    if held.file {
+        let key = lockfile_key(&held.state.key);
+        let object = store
+            .read(&held.state.bucket, &key, None, 1024 * 1024)
+            .await?;
+        if object.bytes == body.as_bytes()
+            && let Some(etag) = &object.etag
+        {
+            store
+                .delete_if_match(&held.state.bucket, &key, etag)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `change` under `state`'s lock, and releases the lock whatever it returns.
+async fn locked<S, T, F>(
+    store: &S,
+    target: &Target,
+    state: &StateId,
+    operation: &str,
+    change: F,
+) -> Result<T, OpError>
+where
+    S: Store,
+    F: std::future::Future<Output = Result<T, OpError>>,
+{
+    let held = take_lock(store, target, state, operation, Utc::now()).await?;
+    let result = change.await;
+    let released = release(store, target, held).await;
+    let value = result?;
+    released?;
+    Ok(value)
+}
+
+/// The current version of `state` now, checked to be `expected`.
+async fn still_current<S: Store>(
+    store: &S,
+    state: &StateId,
+    expected: Option<&str>,
+) -> Result<(), OpError> {
+    let entries = store.versions(&state.bucket, &state.key).await?;
+    let now = entries
+        .iter()
+        .find(|entry| entry.key == state.key && entry.is_latest)
+        .filter(|entry| !entry.delete_marker)
+        .map(|entry| entry.version_id.clone());
+    if now.as_deref() != expected {
+        return Err(OpError::Changed {
+            state: state.to_string(),
+            now: now.unwrap_or_else(|| "none (deleted)".to_owned()),
+        });
+    }
+    Ok(())
+}
+
+/// Carries out `plan` for `state`: under its lock, checks nobody wrote since the plan,
+/// copies the chosen version over the current one, verifies the new current bytes, then
+/// sets the digest row. The new version's id.
+pub async fn restore<S: Store>(
+    store: &S,
+    target: &Target,
+    state: &StateId,
+    plan: &RestorePlan,
+) -> Result<String, OpError> {
+    locked(store, target, state, "restore", async {
+        still_current(store, state, plan.replaces.as_deref()).await?;
+        let new = store
+            .copy_version(&state.bucket, &state.key, &plan.version_id)
+            .await?;
+        let written = store
+            .read(&state.bucket, &state.key, Some(&new), MAX_STATE_BYTES)
+            .await?;
+        let found = md5_hex(&written.bytes);
+        if found != plan.md5 {
+            return Err(OpError::NotVerified {
+                state: state.to_string(),
+                expected: plan.md5.clone(),
+                found,
+            });
+        }
+        if let Some(table) = &target.table {
+            let row = Row::from([("Digest".to_owned(), plan.md5.clone())]);
+            store
+                .put_row(table, &digest_id(&state.bucket, &state.key), &row)
+                .await?;
+        }
+        Ok(new)
+    })
+    .await
+}
+
+/// Releases `lock` only while it is still the lock listed (its record, or its file's
+/// ETag, unchanged): [`Condition::Failed`] when it changed, and nothing was deleted.
+pub async fn unlock<S: Store>(
+    store: &S,
+    target: &Target,
+    state: &StateId,
+    lock: &Lock,
+) -> Result<Condition, OpError> {
+    match lock.kind {
+        LockKind::Row => match &target.table {
+            Some(table) => Ok(store
+                .delete_row(table, &lock.path, Some(("Info", &lock.raw)))
+                .await?),
+            None => Ok(Condition::Failed),
+        },
+        LockKind::File => {
+            let key = lockfile_key(&state.key);
+            // The ETag alone is not enough where a store ignores If-Match: the body is
+            // compared too, just before.
+            let object = store.read(&state.bucket, &key, None, 1024 * 1024).await;
+            let object = match object {
+                Ok(object) => object,
+                Err(error) if error.kind() == aws_client::AwsErrorKind::NotFound => {
+                    return Ok(Condition::Failed);
+                }
+                Err(error) => return Err(error.into()),
+            };
+            match (&object.etag, object.bytes == lock.raw.as_bytes()) {
+                (Some(etag), true) => Ok(store.delete_if_match(&state.bucket, &key, etag).await?),
+                _ => Ok(Condition::Failed),
+            }
+        }
+    }
+}
+
+/// Makes one `repair` fix: a digest is set under the state's lock, after checking the
+/// current bytes still have that MD5; an orphaned digest row is deleted only while it still
+/// holds what was read. [`Condition::Failed`] when something changed, and nothing was.
+pub async fn apply_fix<S: Store>(
+    store: &S,
+    target: &Target,
+    fix: &Fix,
+) -> Result<Condition, OpError> {
+    let Some(table) = &target.table else {
+        return Ok(Condition::Failed);
+    };
+    match fix {
+        Fix::SetDigest { state, md5, .. } => {
+            locked(store, target, state, "repair", async {
+                let current = store
+                    .read(&state.bucket, &state.key, None, MAX_STATE_BYTES)
+                    .await?;
+                if md5_hex(&current.bytes) != *md5 {
+                    return Ok(Condition::Failed);
+                }
+                let row = Row::from([("Digest".to_owned(), md5.clone())]);
+                store
+                    .put_row(table, &digest_id(&state.bucket, &state.key), &row)
+                    .await?;
+                Ok(Condition::Held)
+            })
+            .await
+        }
+        Fix::RemoveDigest { lock_id, digest } => Ok(store
+            .delete_row(table, lock_id, Some(("Digest", digest)))
+            .await?),
+    }
+}
+
+/// Deletes `versions` of `state` under its lock, after checking its current version is
+/// still `current` (so none of them became current in between).
+pub async fn prune<S: Store>(
+    store: &S,
+    target: &Target,
+    state: &StateId,
+    current: &str,
+    versions: &[String],
+) -> Result<usize, OpError> {
+    locked(store, target, state, "prune", async {
+        still_current(store, state, Some(current)).await?;
+        for version in versions {
+            store
+                .delete_version(&state.bucket, &state.key, version)
+                .await?;
+        }
+        Ok(versions.len())
+    })
+    .await
+}
