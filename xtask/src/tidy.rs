@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use crate::project_root;
 
-/// The seven library crates: products other Rust tools may link.
-pub(crate) const LIBRARY_CRATES: [&str; 7] = [
+/// The eight library crates: products other Rust tools may link.
+pub(crate) const LIBRARY_CRATES: [&str; 8] = [
     "naming",
     "aws-client",
     "cidr-registry",
@@ -17,6 +17,7 @@ pub(crate) const LIBRARY_CRATES: [&str; 7] = [
     "aws-provisioner",
     "s3-audit",
     "s3-destroy",
+    "remote-state",
 ];
 /// Helpers that only serve this workspace.
 const HELPER_CRATES: [&str; 3] = ["cli-support", "test-support", "xtask"];
@@ -32,7 +33,7 @@ const SDK_CRATES: [&str; 5] = [
     "aws-smithy-async",
 ];
 /// The domain crates that talk to AWS through aws-client: none depends on another.
-const AWS_DOMAIN_CRATES: [&str; 3] = ["aws-provisioner", "s3-audit", "s3-destroy"];
+const AWS_DOMAIN_CRATES: [&str; 4] = ["aws-provisioner", "s3-audit", "s3-destroy", "remote-state"];
 /// Paths of SDK types that aws-client's public API never names.
 const SDK_PATHS: [&str; 9] = [
     "aws_sdk_",
