@@ -29,10 +29,7 @@ impl Stack {
         value: &str,
     ) -> Stack {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let main = format!(
-            "terraform {{\n  backend \"s3\" {{}}\n}}\n\noutput \"name\" {{\n  value = \"{value}\"\n}}\n"
-        );
-        std::fs::write(dir.path().join("main.tf"), main).expect("write main.tf");
+        write_main(dir.path(), value);
         let override_file = format!(
             "endpoint                    = \"{endpoint}\"\n\
              dynamodb_endpoint           = \"{dynamodb_endpoint}\"\n\
@@ -47,6 +44,18 @@ impl Stack {
             terraform: terraform.to_owned(),
             endpoint: endpoint.to_owned(),
         }
+    }
+
+    /// Changes the output's value (the next apply writes a new state version).
+    pub fn set_value(&self, value: &str) {
+        write_main(self.dir.path(), value);
+    }
+
+    /// `terraform output -raw name`: the output's value as the state holds it.
+    pub fn output(&self) -> Output {
+        let mut command = self.command();
+        command.args(["output", "-no-color", "-raw", "name"]);
+        crate::cli::run_command(&mut command)
     }
 
     /// The working directory.
@@ -121,6 +130,13 @@ impl Stack {
             .stderr(Stdio::piped());
         command.spawn().expect("terraform starts")
     }
+}
+
+fn write_main(dir: &Path, value: &str) {
+    let main = format!(
+        "terraform {{\n  backend \"s3\" {{}}\n}}\n\noutput \"name\" {{\n  value = \"{value}\"\n}}\n"
+    );
+    std::fs::write(dir.join("main.tf"), main).expect("write main.tf");
 }
 
 /// `terraform console` in `dir` (which may hold variables and `*.auto.tfvars`), evaluating
