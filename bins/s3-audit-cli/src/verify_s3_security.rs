@@ -81,30 +81,6 @@ impl From<SeverityArg> for Severity {
     }
 }
 
-/// `90m`, `6h`, `2d`.
-fn duration(text: &str) -> Result<TimeDelta, String> {
-    /// Ten years: longer than any lock is held, and far inside what dates can hold.
-    const MAX_MINUTES: u32 = 10 * 366 * 24 * 60;
-    let (number, unit) = text.split_at(text.trim_end_matches(char::is_alphabetic).len());
-    let value: u32 = number.parse().map_err(|_| {
-        format!(
-            "`{text}` is not a duration such as 90m, 6h or 2d (a whole, positive number and a unit)"
-        )
-    })?;
-    let minutes = match unit {
-        "m" => Some(value),
-        "h" => value.checked_mul(60),
-        "d" => value.checked_mul(24 * 60),
-        _ => return Err(format!("`{text}`: the unit must be m, h or d")),
-    };
-    match minutes {
-        Some(minutes @ 1..=MAX_MINUTES) => Ok(TimeDelta::minutes(i64::from(minutes))),
-        _ => Err(format!(
-            "`{text}` is out of range: between 1m and {}d",
-            MAX_MINUTES / (24 * 60)
-        )),
-    }
-}
 
 /// Audit the S3 buckets and the DynamoDB lock table behind Terraform remote state: the
 /// seed's eight checks (public access block, encryption, versioning, public policy, object
@@ -135,7 +111,7 @@ pub struct Cli {
     severity: SeverityArg,
 
     /// A lock held longer than this is stale: 90m, 6h, 2d
-    #[arg(long, default_value = "6h", value_parser = duration, value_name = "DURATION")]
+    #[arg(long, default_value = "6h", value_parser = cli_support::args::duration, value_name = "DURATION")]
     stale_lock_after: TimeDelta,
 
     /// How many buckets are read at once (1 to 256)
@@ -349,24 +325,6 @@ mod tests {
     use naming::ObservabilityKind;
 
     use super::*;
-
-    #[test]
-    fn durations_take_minutes_hours_and_days() {
-        assert_eq!(duration("90m"), Ok(TimeDelta::minutes(90)));
-        assert_eq!(duration("6h"), Ok(TimeDelta::hours(6)));
-        assert_eq!(duration("2d"), Ok(TimeDelta::days(2)));
-        assert!(
-            duration("6")
-                .unwrap_err()
-                .contains("the unit must be m, h or d")
-        );
-        assert!(duration("x h").is_err());
-        // Bounded at parse time: never a panic deeper down (chrono's range), never negative.
-        for bad in ["106751991168d", "-5h", "0m", "99999999999m", "4000d"] {
-            assert!(duration(bad).is_err(), "{bad}");
-        }
-        assert_eq!(duration("3660d"), Ok(TimeDelta::days(3660)));
-    }
 
     #[test]
     fn a_bucket_named_on_the_command_line_takes_its_role_from_the_project() {

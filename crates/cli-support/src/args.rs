@@ -221,8 +221,52 @@ fn valid_endpoint(url: &str) -> bool {
     host_ok && port_ok
 }
 
+/// A duration flag: `90m`, `6h`, `2d` (whole minutes, hours or days, at most ten years).
+pub fn duration(text: &str) -> Result<chrono::TimeDelta, String> {
+    /// Ten years: longer than any lock is held, and far inside what dates can hold.
+    const MAX_MINUTES: u32 = 10 * 366 * 24 * 60;
+    let (number, unit) = text.split_at(text.trim_end_matches(char::is_alphabetic).len());
+    let value: u32 = number.parse().map_err(|_| {
+        format!(
+            "`{text}` is not a duration such as 90m, 6h or 2d (a whole, positive number and a unit)"
+        )
+    })?;
+    let minutes = match unit {
+        "m" => Some(value),
+        "h" => value.checked_mul(60),
+        "d" => value.checked_mul(24 * 60),
+        _ => return Err(format!("`{text}`: the unit must be m, h or d")),
+    };
+    match minutes {
+        Some(minutes @ 1..=MAX_MINUTES) => Ok(chrono::TimeDelta::minutes(i64::from(minutes))),
+        _ => Err(format!(
+            "`{text}` is out of range: between 1m and {}d",
+            MAX_MINUTES / (24 * 60)
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations_take_minutes_hours_and_days() {
+        assert_eq!(duration("90m"), Ok(chrono::TimeDelta::minutes(90)));
+        assert_eq!(duration("6h"), Ok(chrono::TimeDelta::hours(6)));
+        assert_eq!(duration("2d"), Ok(chrono::TimeDelta::days(2)));
+        assert!(
+            duration("6")
+                .unwrap_err()
+                .contains("the unit must be m, h or d")
+        );
+        assert!(duration("x h").is_err());
+        // Bounded at parse time: never a panic deeper down (chrono's range), never negative.
+        for bad in ["106751991168d", "-5h", "0m", "99999999999m", "4000d"] {
+            assert!(duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(duration("3660d"), Ok(chrono::TimeDelta::days(3660)));
+    }
+
+
     use clap::Parser;
 
     use super::*;
