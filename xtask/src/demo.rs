@@ -37,7 +37,7 @@ pub(crate) fn run(real_account: bool, localstack: bool) -> Result<()> {
     println!("tfstate toolkit demo: the whole life cycle on a local AWS emulator");
 
     heading(1, "Build the toolkit, start the local AWS emulator");
-    println!("  $ cargo build (the eight binaries)");
+    println!("  $ cargo build (the nine binaries)");
     build_tools()?;
     let harness = venv::ensure()?;
     let server =
@@ -534,11 +534,11 @@ fn common_directory<'a>(mut keys: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
-/// Builds the toolkit's eight binaries, quietly unless something fails.
+/// Builds the toolkit's nine binaries, quietly unless something fails.
 fn build_tools() -> Result<()> {
     let mut command = Command::new(env!("CARGO"));
     command.args(["build", "--quiet", "--locked"]);
-    for name in crate::tidy::SCRIPT_BINARIES {
+    for name in crate::tidy::BINARIES {
         command.args(["--bin", name]);
     }
     let output = command.output().context("run cargo build")?;

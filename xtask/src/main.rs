@@ -61,7 +61,7 @@ enum Task {
         #[arg(long)]
         localstack: bool,
     },
-    /// Build the release archive: the eight binaries, their completions and man pages, the
+    /// Build the release archive: the nine binaries, their completions and man pages, the
     /// docs and install.sh, with SHA-256 checksums.
     Dist {
         /// Cargo profile to build with.

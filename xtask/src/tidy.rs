@@ -51,6 +51,22 @@ const PURE_CRATES: [&str; 3] = ["naming", "cidr-registry", "backend-hcl"];
 /// Dependencies that mean network I/O or an async runtime.
 const NETWORK_DEPENDENCIES: [&str; 5] = ["tokio", "hyper", "hyper-util", "reqwest", "aws-config"];
 /// One binary per original script.
+/// The tools no original script had (they follow the others' conventions).
+pub(crate) const NEW_BINARIES: [&str; 1] = ["manage-remote-state"];
+
+/// Every binary of the toolkit: one per original script, then the new tools.
+pub(crate) const BINARIES: [&str; 9] = [
+    "provision-s3-infrastructure",
+    "provision-s3-client-centric",
+    "manage-tenant-backends",
+    "generate-client-backend",
+    "validate-cidr",
+    "verify-s3-security",
+    "destroy-s3-buckets",
+    "emergency-s3-cleanup",
+    "manage-remote-state",
+];
+
 pub(crate) const SCRIPT_BINARIES: [&str; 8] = [
     "provision-s3-infrastructure",
     "provision-s3-client-centric",
@@ -237,12 +253,21 @@ pub(crate) fn check() -> Result<()> {
         check_tests_layout(package, relative, &mut problems);
     }
     binaries.sort();
-    let mut scripts: Vec<String> = SCRIPT_BINARIES.iter().map(|b| (*b).to_owned()).collect();
+    let mut scripts: Vec<String> = SCRIPT_BINARIES
+        .iter()
+        .chain(NEW_BINARIES.iter())
+        .map(|b| (*b).to_owned())
+        .collect();
     scripts.sort();
     if binaries != scripts {
         problems.push(format!(
-            "bins/: the binaries are {binaries:?}; there must be exactly one per original script, {scripts:?}"
+            "bins/: the binaries are {binaries:?}; there must be exactly one per original script, and the new tools, {scripts:?}"
         ));
+    }
+    let mut all: Vec<&str> = BINARIES.to_vec();
+    all.sort_unstable();
+    if all.iter().map(|b| (*b).to_owned()).collect::<Vec<_>>() != scripts {
+        problems.push("xtask: BINARIES must be SCRIPT_BINARIES then NEW_BINARIES".to_owned());
     }
     let support =
         std::fs::read_to_string(root.join("crates/cli-support/Cargo.toml")).unwrap_or_default();
@@ -346,9 +371,9 @@ fn check_command_package(
         let Some(binary) = path.file_stem().and_then(|stem| stem.to_str()) else {
             continue;
         };
-        if !SCRIPT_BINARIES.contains(&binary) {
+        if !SCRIPT_BINARIES.contains(&binary) && !NEW_BINARIES.contains(&binary) {
             problems.push(format!(
-                "bins/{name}/src/bin/{binary}.rs: binaries are named exactly as the original scripts: {SCRIPT_BINARIES:?}"
+                "bins/{name}/src/bin/{binary}.rs: binaries are named exactly as the original scripts, {SCRIPT_BINARIES:?}, or are one of the new tools, {NEW_BINARIES:?}"
             ));
         }
         let text = std::fs::read_to_string(&path).unwrap_or_default();

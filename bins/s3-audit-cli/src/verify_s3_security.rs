@@ -81,7 +81,6 @@ impl From<SeverityArg> for Severity {
     }
 }
 
-
 /// Audit the S3 buckets and the DynamoDB lock table behind Terraform remote state: the
 /// seed's eight checks (public access block, encryption, versioning, public policy, object
 /// ownership, access logging, public ACL grants, request metrics), TLS-only and cross-account

@@ -266,7 +266,6 @@ mod tests {
         assert_eq!(duration("3660d"), Ok(chrono::TimeDelta::days(3660)));
     }
 
-
     use clap::Parser;
 
     use super::*;

@@ -12,15 +12,15 @@ use crate::exit::Failure;
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ProjectArgs {
     /// AWS region, such as us-east-2 [env: TFSTATE_REGION, AWS_REGION; default: the profile's]
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", global = true)]
     pub region: Option<String>,
 
     /// Environment, such as production [env: TFSTATE_ENVIRONMENT, TF_VAR_environment]
-    #[arg(long, value_name = "ENV")]
+    #[arg(long, value_name = "ENV", global = true)]
     pub environment: Option<String>,
 
     /// Project name, the prefix of every bucket [env: TFSTATE_PROJECT]
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", global = true)]
     pub project_name: Option<String>,
 }
 
