@@ -176,20 +176,25 @@ fn roff_line(line: &str) -> String {
     }
 }
 
-/// The flags a user can type: every visible `--long` and `-s` of the command, `--help` and
-/// `--version` included.
+/// The flags a user can type: every visible `--long` and `-s` of the command and of its
+/// subcommands, `--help` and `--version` included.
 pub fn flags(command: &Command) -> BTreeSet<String> {
     let mut command = command.clone();
     command.build();
-    command
-        .get_arguments()
-        .filter(|arg| !arg.is_hide_set())
-        .flat_map(|arg| {
-            let long = arg.get_long().map(|long| format!("--{long}"));
-            let short = arg.get_short().map(|short| format!("-{short}"));
-            long.into_iter().chain(short)
-        })
-        .collect()
+    let mut found = BTreeSet::new();
+    collect_flags(&command, &mut found);
+    found
+}
+
+/// The flags of `command` and of each of its subcommands.
+fn collect_flags(command: &Command, found: &mut BTreeSet<String>) {
+    for arg in command.get_arguments().filter(|arg| !arg.is_hide_set()) {
+        found.extend(arg.get_long().map(|long| format!("--{long}")));
+        found.extend(arg.get_short().map(|short| format!("-{short}")));
+    }
+    for subcommand in command.get_subcommands() {
+        collect_flags(subcommand, found);
+    }
 }
 
 /// The flags a docs page documents: the `--long` and `-s` in the first cell of each table

@@ -119,17 +119,43 @@ impl Stack {
         crate::cli::run_command(&mut command)
     }
 
-    /// `terraform apply` that stops at its approval prompt, holding the state lock until
-    /// the returned child's stdin is answered or closed.
+    /// `terraform apply` stopped at its approval prompt, holding the state lock until the
+    /// returned child's stdin is answered or closed. Returns once the prompt is shown
+    /// (Terraform takes and releases the lock once before, while it reads the backend), or
+    /// once Terraform exits without prompting.
     pub fn apply_waiting_for_approval(&self) -> Child {
+        use std::io::Read;
+        use std::os::unix::process::CommandExt;
         let mut command = self.command();
         command
             .args(["apply", "-no-color"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        command.spawn().expect("terraform starts")
+            .stderr(Stdio::piped())
+            // Its own process group, so `kill` reaches the process panicwrap re-executes.
+            .process_group(0);
+        let mut child = command.spawn().expect("terraform starts");
+        let mut stdout = child.stdout.take().expect("stdout is piped");
+        let (mut seen, mut chunk) = (Vec::new(), [0u8; 4096]);
+        while let Ok(read @ 1..) = stdout.read(&mut chunk) {
+            seen.extend_from_slice(&chunk[..read]);
+            if String::from_utf8_lossy(&seen).contains("Enter a value") {
+                break;
+            }
+        }
+        child.stdout = Some(stdout);
+        child
     }
+}
+
+/// Kills a Terraform started by [`Stack::apply_waiting_for_approval`] as a crash would:
+/// SIGKILL to its whole process group. Terraform runs itself again as a child (panicwrap),
+/// and that child, not the parent, holds the lock: killing the parent alone lets the child
+/// see its stdin close and release the lock cleanly.
+pub fn kill(child: &mut Child) {
+    let group = format!("-{}", child.id());
+    let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+    let _ = child.wait();
 }
 
 fn write_main(dir: &Path, value: &str) {

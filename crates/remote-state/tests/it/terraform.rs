@@ -155,8 +155,7 @@ async fn a_lock_left_by_a_killed_apply_is_listed_released_and_apply_proceeds() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    waiting.kill().unwrap();
-    waiting.wait().unwrap();
+    test_support::terraform::kill(&mut waiting);
     let lock = lock.expect("terraform took its lock");
     assert_eq!(lock.kind, LockKind::Row);
     assert_eq!(lock.path, lock_id);
@@ -239,8 +238,7 @@ async fn a_write_waits_for_terraforms_lock_instead_of_racing() {
         .await
         .unwrap_err();
     assert!(matches!(error, ops::OpError::Locked { .. }), "{error}");
-    waiting.kill().unwrap();
-    waiting.wait().unwrap();
+    test_support::terraform::kill(&mut waiting);
     let after = place.survey(KEY, Depth::Every).await;
     assert_eq!(
         after.states[0].versions, state.versions,
