@@ -538,7 +538,7 @@ fn common_directory<'a>(mut keys: impl Iterator<Item = &'a str>) -> String {
 fn build_tools() -> Result<()> {
     let mut command = Command::new(env!("CARGO"));
     command.args(["build", "--quiet", "--locked"]);
-    for name in crate::tidy::BINARIES {
+    for name in crate::tidy::all_binaries() {
         command.args(["--bin", name]);
     }
     let output = command.output().context("run cargo build")?;

@@ -27,7 +27,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 
-use crate::tidy::BINARIES;
+use crate::tidy::all_binaries;
 use crate::{project_root, stdout};
 
 /// The install script shipped at the archive's root.
@@ -54,7 +54,7 @@ pub(crate) enum Compression {
 pub(crate) fn run(profile: &str, out: &Path) -> Result<Release> {
     let mut build = Command::new(env!("CARGO"));
     build.args(["build", "--locked", "--profile", profile]);
-    for binary in BINARIES {
+    for binary in all_binaries() {
         build.args(["--bin", binary]);
     }
     crate::run(&mut build)?;
@@ -85,7 +85,7 @@ pub(crate) fn package(binaries: &Path, out: &Path, compression: Compression) -> 
     if stage.exists() {
         std::fs::remove_dir_all(&stage)?;
     }
-    for binary in BINARIES {
+    for binary in all_binaries() {
         let built = binaries.join(binary);
         let installed = stage.join("bin").join(binary);
         write(&installed, &std::fs::read(&built)?, 0o755)?;
@@ -146,7 +146,7 @@ pub(crate) fn generated_paths(binary: &str) -> [(&'static str, String); 4] {
 /// The version every binary reports (`name 0.1.0 (abc1234 2026-11-22)`); they must agree.
 fn version(binaries: &Path) -> Result<String> {
     let mut versions = Vec::new();
-    for binary in BINARIES {
+    for binary in all_binaries() {
         let path = binaries.join(binary);
         if !path.is_file() {
             bail!(
@@ -294,7 +294,7 @@ mod tests {
     fn built_binaries() -> PathBuf {
         let exe = std::env::current_exe().unwrap();
         let folder = exe.parent().and_then(Path::parent).unwrap().to_owned();
-        for binary in BINARIES {
+        for binary in all_binaries() {
             assert!(
                 folder.join(binary).is_file(),
                 "{} is missing: this test packs the binaries `cargo test --workspace` \
@@ -379,7 +379,7 @@ mod tests {
         );
         assert!(text(&installed.stderr).contains("is not on PATH"));
 
-        for binary in BINARIES {
+        for binary in all_binaries() {
             let path = prefix.join("bin").join(binary);
             let version = sh(Command::new(&path).arg("--version"));
             assert!(version.status.success(), "{binary} --version failed");

@@ -55,17 +55,9 @@ const NETWORK_DEPENDENCIES: [&str; 5] = ["tokio", "hyper", "hyper-util", "reqwes
 pub(crate) const NEW_BINARIES: [&str; 1] = ["manage-remote-state"];
 
 /// Every binary of the toolkit: one per original script, then the new tools.
-pub(crate) const BINARIES: [&str; 9] = [
-    "provision-s3-infrastructure",
-    "provision-s3-client-centric",
-    "manage-tenant-backends",
-    "generate-client-backend",
-    "validate-cidr",
-    "verify-s3-security",
-    "destroy-s3-buckets",
-    "emergency-s3-cleanup",
-    "manage-remote-state",
-];
+pub(crate) fn all_binaries() -> impl Iterator<Item = &'static str> {
+    SCRIPT_BINARIES.into_iter().chain(NEW_BINARIES)
+}
 
 pub(crate) const SCRIPT_BINARIES: [&str; 8] = [
     "provision-s3-infrastructure",
@@ -253,22 +245,14 @@ pub(crate) fn check() -> Result<()> {
         check_tests_layout(package, relative, &mut problems);
     }
     binaries.sort();
-    let mut scripts: Vec<String> = SCRIPT_BINARIES
-        .iter()
-        .chain(NEW_BINARIES.iter())
-        .map(|b| (*b).to_owned())
-        .collect();
+    let mut scripts: Vec<String> = all_binaries().map(str::to_owned).collect();
     scripts.sort();
     if binaries != scripts {
         problems.push(format!(
             "bins/: the binaries are {binaries:?}; there must be exactly one per original script, and the new tools, {scripts:?}"
         ));
     }
-    let mut all: Vec<&str> = BINARIES.to_vec();
-    all.sort_unstable();
-    if all.iter().map(|b| (*b).to_owned()).collect::<Vec<_>>() != scripts {
-        problems.push("xtask: BINARIES must be SCRIPT_BINARIES then NEW_BINARIES".to_owned());
-    }
+
     let support =
         std::fs::read_to_string(root.join("crates/cli-support/Cargo.toml")).unwrap_or_default();
     let features: Vec<&str> = support

@@ -77,14 +77,33 @@ pub struct Cli {
     common: CommonArgs,
 }
 
+/// `--prefix`, for the commands that read every state.
+#[derive(Debug, clap::Args)]
+struct Scope {
+    /// Only the states under this prefix
+    #[arg(long, value_name = "PREFIX", default_value = "")]
+    prefix: String,
+}
+
+/// `--dry-run` and `--force`, for the commands that change something.
+#[derive(Debug, Clone, Copy, clap::Args)]
+struct Change {
+    /// Show what would change, change nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Do not ask (restore: also another lineage or an older serial; unlock: also a young
+    /// lock)
+    #[arg(long)]
+    force: bool,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Every state in the bucket (every workspace), with size, last change, serial,
     /// lineage, Terraform version, resources, versions, lock and digest; orphaned rows
     List {
-        /// Only the states under this prefix
-        #[arg(long, value_name = "PREFIX", default_value = "")]
-        prefix: String,
+        #[command(flatten)]
+        scope: Scope,
     },
     /// The versions of one state, newest first
     Versions {
@@ -117,12 +136,8 @@ enum Command {
         /// The version to make current
         #[arg(long, value_name = "ID")]
         version: String,
-        /// Show what would change, change nothing
-        #[arg(long)]
-        dry_run: bool,
-        /// Do not ask; restore another lineage or an older serial too
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        change: Change,
     },
     /// Every lock: holder, operation, Terraform version, age
     Locks,
@@ -136,31 +151,21 @@ enum Command {
         /// A younger lock is refused without --force
         #[arg(long, default_value = "15m", value_parser = cli_support::args::duration, value_name = "DURATION")]
         min_age: TimeDelta,
-        /// Show the lock, release nothing
-        #[arg(long)]
-        dry_run: bool,
-        /// Do not ask; release a young lock too
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        change: Change,
     },
     /// Every state's digest, JSON, serials and lineage across versions; orphaned rows
     Verify {
-        /// Only the states under this prefix
-        #[arg(long, value_name = "PREFIX", default_value = "")]
-        prefix: String,
+        #[command(flatten)]
+        scope: Scope,
     },
     /// Fix what verify finds that can be fixed safely: digests of valid, unlocked states,
     /// orphaned digest rows
     Repair {
-        /// Only the states under this prefix
-        #[arg(long, value_name = "PREFIX", default_value = "")]
-        prefix: String,
-        /// Show the fixes, change nothing
-        #[arg(long)]
-        dry_run: bool,
-        /// Do not ask
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        scope: Scope,
+        #[command(flatten)]
+        change: Change,
     },
     /// Delete noncurrent versions beyond what is kept (never the current version, never a
     /// locked state)
@@ -171,15 +176,10 @@ enum Command {
         /// Delete only noncurrent versions older than this: 90d, 12h
         #[arg(long, value_parser = cli_support::args::duration, value_name = "DURATION")]
         older_than: Option<TimeDelta>,
-        /// Only the states under this prefix
-        #[arg(long, value_name = "PREFIX", default_value = "")]
-        prefix: String,
-        /// Show what would be deleted, delete nothing
-        #[arg(long)]
-        dry_run: bool,
-        /// Do not ask
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        scope: Scope,
+        #[command(flatten)]
+        change: Change,
     },
 }
 
@@ -557,10 +557,10 @@ async fn restore_version(
     place: &Place,
     key: &str,
     version: &str,
-    dry_run: bool,
-    force: bool,
+    change: Change,
     reporter: &Reporter,
 ) -> Result<Exit, Failure> {
+    let Change { dry_run, force } = change;
     let state = place.state(key, Depth::Every).await?;
     let plan = restore::plan(&state, version, force).map_err(|refusals| refused(&refusals))?;
     if !place.json {
@@ -640,8 +640,7 @@ struct Release<'a> {
     key: &'a str,
     lock_id: Option<&'a str>,
     min_age: TimeDelta,
-    dry_run: bool,
-    force: bool,
+    change: Change,
 }
 
 async fn release(place: &Place, asked: Release<'_>, reporter: &Reporter) -> Result<Exit, Failure> {
@@ -659,7 +658,7 @@ async fn release(place: &Place, asked: Release<'_>, reporter: &Reporter) -> Resu
             asked.lock_id,
             Utc::now(),
             asked.min_age,
-            asked.force,
+            asked.change.force,
         )
         .map_err(|refusal| Failure::refused(refusal.to_string()))?;
     }
@@ -669,7 +668,7 @@ async fn release(place: &Place, asked: Release<'_>, reporter: &Reporter) -> Resu
             reporter.raw(&format!("  held by {}", lock_line(lock)));
         }
     }
-    if asked.dry_run {
+    if asked.change.dry_run {
         if place.json {
             print_json(&json!({"state": state.id, "locks": state.locks, "dry_run": true}))?;
         } else {
@@ -680,7 +679,7 @@ async fn release(place: &Place, asked: Release<'_>, reporter: &Reporter) -> Resu
     confirm(
         &mut Terminal,
         &format!("release the lock {} holds on {name}", first.holder()),
-        asked.force,
+        asked.change.force,
     )?;
     for lock in &state.locks {
         let released = ops::unlock(&place.aws, &place.target, &state.id, lock)
@@ -757,10 +756,10 @@ async fn check(place: &Place, prefix: &str, reporter: &Reporter) -> Result<Exit,
 async fn repair(
     place: &Place,
     prefix: &str,
-    dry_run: bool,
-    force: bool,
+    change: Change,
     reporter: &Reporter,
 ) -> Result<Exit, Failure> {
+    let Change { dry_run, force } = change;
     let survey = place.survey(prefix, Depth::Every).await?;
     let (mut fixes, mut left) = (Vec::new(), Vec::new());
     for state in &survey.states {
@@ -827,8 +826,7 @@ async fn repair(
 struct Pruning {
     keep: prune::Keep,
     prefix: String,
-    dry_run: bool,
-    force: bool,
+    change: Change,
 }
 
 async fn prune_versions(
@@ -866,10 +864,10 @@ async fn prune_versions(
         reporter.raw(&format!("  {count} version(s), {} in all", size(bytes)));
     }
     let plans_json: Vec<&prune::Pruning> = plans.iter().map(|(_, plan)| plan).collect();
-    if count == 0 || asked.dry_run {
+    if count == 0 || asked.change.dry_run {
         if place.json {
             print_json(
-                &json!({"prune": plans_json, "versions": count, "bytes": bytes, "dry_run": asked.dry_run}),
+                &json!({"prune": plans_json, "versions": count, "bytes": bytes, "dry_run": asked.change.dry_run}),
             )?;
         } else {
             reporter.info(if count == 0 {
@@ -883,7 +881,7 @@ async fn prune_versions(
     confirm(
         &mut Terminal,
         &format!("delete {count} noncurrent version(s) for good"),
-        asked.force,
+        asked.change.force,
     )?;
     let mut deleted = 0;
     for (state, plan) in &plans {
@@ -914,54 +912,45 @@ async fn prune_versions(
 async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
     let place = place(cli).await?;
     match &cli.command {
-        Command::List { prefix } => list(&place, prefix, reporter).await,
+        Command::List { scope } => list(&place, &scope.prefix, reporter).await,
         Command::Versions { key } => versions(&place, key, reporter).await,
         Command::Show { key, version } => show(&place, key, version.as_deref(), reporter).await,
         Command::Diff { key, from, to } => diff(&place, key, from, to.as_deref(), reporter).await,
         Command::Restore {
             key,
             version,
-            dry_run,
-            force,
-        } => restore_version(&place, key, version, *dry_run, *force, reporter).await,
+            change,
+        } => restore_version(&place, key, version, *change, reporter).await,
         Command::Locks => locks(&place, reporter).await,
         Command::Unlock {
             key,
             lock_id,
             min_age,
-            dry_run,
-            force,
+            change,
         } => {
             let asked = Release {
                 key,
                 lock_id: lock_id.as_deref(),
                 min_age: *min_age,
-                dry_run: *dry_run,
-                force: *force,
+                change: *change,
             };
             release(&place, asked, reporter).await
         }
-        Command::Verify { prefix } => check(&place, prefix, reporter).await,
-        Command::Repair {
-            prefix,
-            dry_run,
-            force,
-        } => repair(&place, prefix, *dry_run, *force, reporter).await,
+        Command::Verify { scope } => check(&place, &scope.prefix, reporter).await,
+        Command::Repair { scope, change } => repair(&place, &scope.prefix, *change, reporter).await,
         Command::Prune {
             keep,
             older_than,
-            prefix,
-            dry_run,
-            force,
+            scope,
+            change,
         } => {
             let asked = Pruning {
                 keep: prune::Keep {
                     newest: *keep,
                     younger_than: *older_than,
                 },
-                prefix: prefix.clone(),
-                dry_run: *dry_run,
-                force: *force,
+                prefix: scope.prefix.clone(),
+                change: *change,
             };
             prune_versions(&place, asked, reporter).await
         }
