@@ -373,7 +373,7 @@ mod tests {
         let installed = install();
         assert!(installed.status.success(), "{}", text(&installed.stderr));
         assert!(
-            text(&installed.stderr).contains("installed 8 binaries"),
+            text(&installed.stderr).contains("installed 9 binaries"),
             "{}",
             text(&installed.stderr)
         );
@@ -434,7 +434,13 @@ mod tests {
                 prefix.join(format!("share/fish/vendor_completions.d/{binary}.fish")),
             )
             .unwrap();
-            assert!(fish.contains(&format!("complete -c {binary} -l output")));
+            // A tool with subcommands conditions each line (`-n "__fish_use_subcommand"`).
+            assert!(
+                fish.lines()
+                    .any(|line| line.starts_with(&format!("complete -c {binary} "))
+                        && line.contains("-l output")),
+                "{binary}.fish: {fish}"
+            );
 
             let bash = prefix.join(format!("share/bash-completion/completions/{binary}"));
             let offered = bash_completions(&bash, binary, &format!("{binary} --outp"));
