@@ -88,23 +88,7 @@ pub fn layout(settings: &Settings, args: &BackendArgs) -> Layout {
         .key_scheme
         .as_ref()
         .map_or(KeyScheme::Tenant, |s| s.value);
-    if let Some(dir) = &args.backends_dir {
-        return Layout::new(scheme, Some(dir));
-    }
-    // The default is at the repository root (outside a repository, here), wherever in the
-    // repository the run starts; paths stay relative when it starts at the root.
-    let here = std::env::current_dir().ok();
-    let root = here
-        .as_deref()
-        .and_then(naming::config::repository_root)
-        .filter(|root| Some(*root) != here.as_deref());
-    match root {
-        Some(root) => match Layout::default_dir(scheme) {
-            "." => Layout::new(scheme, Some(root)),
-            dir => Layout::new(scheme, Some(&root.join(dir))),
-        },
-        None => Layout::new(scheme, None),
-    }
+    Layout::in_repository(scheme, args.backends_dir.as_deref())
 }
 
 /// Resolves the deployment and the names every file carries.

@@ -104,6 +104,10 @@ enum Command {
     List {
         #[command(flatten)]
         scope: Scope,
+        /// Where the backend files are [default: backends/ at the repository root, or the
+        /// repository root for the layer key scheme]
+        #[arg(long, value_name = "DIR")]
+        backends_dir: Option<std::path::PathBuf>,
     },
     /// The versions of one state, newest first
     Versions {
@@ -188,6 +192,7 @@ struct Place {
     target: Target,
     aws: aws_client::Aws,
     json: bool,
+    scheme: naming::KeyScheme,
 }
 
 async fn place(cli: &Cli) -> Result<Place, Failure> {
@@ -233,6 +238,10 @@ async fn place(cli: &Cli) -> Result<Place, Failure> {
         },
         aws: cli_support::aws::connect(&cli.common, region).await?,
         json: cli.common.base.output == OutputFormat::Json,
+        scheme: settings
+            .key_scheme
+            .as_ref()
+            .map_or(naming::KeyScheme::Tenant, |scheme| scheme.value),
     })
 }
 
@@ -303,9 +312,87 @@ fn lock_line(lock: &Lock) -> String {
     format!("{} for {age}", lock.holder())
 }
 
-async fn list(place: &Place, prefix: &str, reporter: &Reporter) -> Result<Exit, Failure> {
+/// The backend files of the layout, with the state each names (bucket and key).
+struct BackendFile {
+    path: std::path::PathBuf,
+    bucket: Option<String>,
+    key: Option<String>,
+}
+
+fn backend_files(
+    place: &Place,
+    dir: Option<&std::path::Path>,
+) -> Result<(std::path::PathBuf, Vec<BackendFile>), Failure> {
+    let layout = backend_hcl::Layout::in_repository(place.scheme, dir);
+    let found = backend_hcl::files::scan(&layout, None).map_err(|error| {
+        Failure::usage(error.to_string())
+            .with_hint("fix or move the file, or point --backends-dir elsewhere")
+    })?;
+    Ok((
+        layout.root().to_owned(),
+        found
+            .into_iter()
+            .map(|file| BackendFile {
+                path: layout.root().join(&file.path),
+                bucket: file.config.bucket,
+                key: file.config.key,
+            })
+            .collect(),
+    ))
+}
+
+/// Which backend files name which state of `bucket`, and the orphans both ways: states no
+/// file names, and files of this bucket whose state does not exist (in any workspace).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Pointers {
+    /// State key → the files that name it (its backend key, any workspace).
+    files: std::collections::BTreeMap<String, Vec<String>>,
+    /// Existing states no file names.
+    unnamed: Vec<String>,
+    /// Files of this bucket whose key has no existing state: (file, key).
+    dangling: Vec<(String, String)>,
+}
+
+fn pointers(bucket: &str, states: &[Observed], files: &[BackendFile]) -> Pointers {
+    let mut found = Pointers::default();
+    let ours: Vec<(&BackendFile, &str)> = files
+        .iter()
+        .filter(|file| file.bucket.as_deref() == Some(bucket))
+        .filter_map(|file| Some((file, file.key.as_deref()?)))
+        .collect();
+    for state in states.iter().filter(|state| state.current().is_some()) {
+        let naming: Vec<String> = ours
+            .iter()
+            .filter(|(_, key)| *key == state.id.backend_key)
+            .map(|(file, _)| file.path.display().to_string())
+            .collect();
+        if naming.is_empty() {
+            found.unnamed.push(state.id.key.clone());
+        }
+        found.files.insert(state.id.key.clone(), naming);
+    }
+    for (file, key) in ours {
+        let exists = states
+            .iter()
+            .any(|state| state.current().is_some() && state.id.backend_key == key);
+        if !exists {
+            found
+                .dangling
+                .push((file.path.display().to_string(), key.to_owned()));
+        }
+    }
+    found
+}
+
+async fn list(
+    place: &Place,
+    prefix: &str,
+    (backends, files): &(std::path::PathBuf, Vec<BackendFile>),
+    reporter: &Reporter,
+) -> Result<Exit, Failure> {
     let survey = place.survey(prefix, Depth::Current).await?;
     let orphans = survey.orphans();
+    let pointers = pointers(&place.target.bucket, &survey.states, files);
     if place.json {
         let states: Vec<_> = survey
             .states
@@ -335,10 +422,23 @@ async fn list(place: &Place, prefix: &str, reporter: &Reporter) -> Result<Exit, 
                     "versions": state.object_versions().count(),
                     "locks": state.locks,
                     "digest": digest_status(state),
+                    "backend_files": pointers.files.get(&state.id.key),
                 })
             })
             .collect();
-        print_json(&json!({"bucket": place.target.bucket, "states": states, "orphans": orphans}))?;
+        let dangling: Vec<_> = pointers
+            .dangling
+            .iter()
+            .map(|(file, key)| json!({"file": file, "key": key}))
+            .collect();
+        print_json(&json!({
+            "bucket": place.target.bucket,
+            "backends_dir": backends.display().to_string(),
+            "states": states,
+            "orphaned_rows": orphans,
+            "states_without_backend_file": pointers.unnamed,
+            "backend_files_without_state": dangling,
+        }))?;
         return Ok(Exit::Success);
     }
     reporter.heading(format!("States in s3://{}", place.target.bucket));
@@ -379,9 +479,31 @@ async fn list(place: &Place, prefix: &str, reporter: &Reporter) -> Result<Exit, 
         for lock in &state.locks {
             reporter.raw(&format!("      locked by {}", lock_line(lock)));
         }
+        for file in pointers.files.get(&state.id.key).into_iter().flatten() {
+            reporter.raw(&format!("      backend file {file}"));
+        }
     }
     for orphan in &orphans {
         reporter.warning(orphan.describe());
+    }
+    if files.is_empty() {
+        reporter.info(format!(
+            "No backend file under {}: --backends-dir names another folder",
+            backends.display()
+        ));
+    } else {
+        for key in &pointers.unnamed {
+            reporter.warning(format!(
+                "{key}: no backend file under {} names this state",
+                backends.display()
+            ));
+        }
+        for (file, key) in &pointers.dangling {
+            reporter.warning(format!(
+                "{file}: its state {key} does not exist in s3://{}",
+                place.target.bucket
+            ));
+        }
     }
     Ok(Exit::Success)
 }
@@ -912,7 +1034,13 @@ async fn prune_versions(
 async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
     let place = place(cli).await?;
     match &cli.command {
-        Command::List { scope } => list(&place, &scope.prefix, reporter).await,
+        Command::List {
+            scope,
+            backends_dir,
+        } => {
+            let files = backend_files(&place, backends_dir.as_deref())?;
+            list(&place, &scope.prefix, &files, reporter).await
+        }
         Command::Versions { key } => versions(&place, key, reporter).await,
         Command::Show { key, version } => show(&place, key, version.as_deref(), reporter).await,
         Command::Diff { key, from, to } => diff(&place, key, from, to.as_deref(), reporter).await,
@@ -966,3 +1094,60 @@ pub fn main(cli: &Cli) -> ExitCode {
 }
 
 cli_support::docs_page_test!(Cli, "manage-remote-state");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use remote_state::model::Version;
+    use remote_state::state::StateId;
+
+    fn fixture_state(bucket: &str, key: &str) -> Observed {
+        Observed {
+            id: StateId::new(bucket, key),
+            versions: vec![Version {
+                id: "v1".to_owned(),
+                is_latest: true,
+                delete_marker: false,
+                size: 2,
+                last_modified: None,
+            }],
+            reads: Vec::new(),
+            digest: None,
+            locks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn backend_files_and_states_point_at_each_other_or_are_orphans() {
+        let file = |path: &str, bucket: &str, key: &str| BackendFile {
+            path: path.into(),
+            bucket: Some(bucket.to_owned()),
+            key: Some(key.to_owned()),
+        };
+        let states = [
+            fixture_state("b", "acme/terraform.tfstate"),
+            fixture_state("b", "env:/staging/acme/terraform.tfstate"),
+            fixture_state("b", "lost/terraform.tfstate"),
+        ];
+        let files = [
+            file("backends/acme.hcl", "b", "acme/terraform.tfstate"),
+            file("backends/gone.hcl", "b", "gone/terraform.tfstate"),
+            file("backends/other.hcl", "other-bucket", "x/terraform.tfstate"),
+        ];
+        let found = pointers("b", &states, &files);
+        assert_eq!(found.files["acme/terraform.tfstate"], ["backends/acme.hcl"]);
+        assert_eq!(
+            found.files["env:/staging/acme/terraform.tfstate"],
+            ["backends/acme.hcl"],
+            "a workspace's state is named by its backend key"
+        );
+        assert_eq!(found.unnamed, ["lost/terraform.tfstate"]);
+        assert_eq!(
+            found.dangling,
+            [(
+                "backends/gone.hcl".to_owned(),
+                "gone/terraform.tfstate".to_owned()
+            )]
+        );
+    }
+}

@@ -51,6 +51,27 @@ impl Layout {
         }
     }
 
+    /// The layout of `scheme` under `dir` when given, else under the scheme's default
+    /// folder at the repository root that holds the current directory (or here, outside a
+    /// repository); paths stay relative when the run starts at the root.
+    pub fn in_repository(scheme: KeyScheme, dir: Option<&Path>) -> Layout {
+        if let Some(dir) = dir {
+            return Layout::new(scheme, Some(dir));
+        }
+        let here = std::env::current_dir().ok();
+        let root = here
+            .as_deref()
+            .and_then(naming::config::repository_root)
+            .filter(|root| Some(*root) != here.as_deref());
+        match root {
+            Some(root) => match Layout::default_dir(scheme) {
+                "." => Layout::new(scheme, Some(root)),
+                dir => Layout::new(scheme, Some(&root.join(dir))),
+            },
+            None => Layout::new(scheme, None),
+        }
+    }
+
     /// Where the scheme's files live by default, from the repository root: `backends`, or
     /// the root itself (`.`) for the layer scheme, whose `backend.hcl` files sit beside
     /// each layer's code.

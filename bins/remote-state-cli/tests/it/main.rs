@@ -86,6 +86,18 @@ fn code(output: &Output, expected: i32, what: &str) {
 async fn list_versions_diff_and_restore_what_terraform_wrote() {
     let tool = Tool::new().await;
     let stack = tool.stack();
+    // One backend file names the state; another names a state that does not exist.
+    tool.dir.write(
+        "backends/acme.hcl",
+        &format!("bucket = \"{}\"\nkey = \"{KEY}\"\n", tool.bucket),
+    );
+    tool.dir.write(
+        "backends/gone.hcl",
+        &format!(
+            "bucket = \"{}\"\nkey = \"tenants/gone/terraform.tfstate\"\n",
+            tool.bucket
+        ),
+    );
     let listed = tool.run(&["--output", "json", "list"]);
     ok(&listed, "list");
     let document = listed.json();
@@ -95,6 +107,21 @@ async fn list_versions_diff_and_restore_what_terraform_wrote() {
     assert_eq!(state["workspace"], "default");
     assert!(state["versions"].as_u64().unwrap() >= 2, "{state}");
     assert!(state["locks"].as_array().unwrap().is_empty());
+    assert_eq!(
+        state["backend_files"],
+        serde_json::json!(["backends/acme.hcl"])
+    );
+    assert_eq!(
+        document["backend_files_without_state"][0]["key"],
+        "tenants/gone/terraform.tfstate"
+    );
+    let text = tool.run(&["list"]);
+    assert!(
+        text.stderr
+            .contains("backends/gone.hcl: its state tenants/gone/terraform.tfstate does not exist"),
+        "{}",
+        text.stderr
+    );
 
     let versions = tool.run(&["--output", "json", "versions", KEY]).json();
     let reads = versions["reads"].as_array().unwrap();
