@@ -209,3 +209,110 @@ async fn a_state_too_big_to_read_is_refused_before_a_byte_is_read() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn s3_lock_files_are_taken_with_if_none_match_listed_and_released_only_if_unchanged() {
+    let mut place = Place::new().await;
+    place.target.lockfiles = true;
+    let bucket = place.bucket().to_owned();
+    let key = "app/terraform.tfstate";
+    fixtures::put(&place.s3, &bucket, key, STATE).await;
+    // A lock file as Terraform 1.10+ writes it (S4).
+    let info = r#"{"ID":"5c1b1c1e-0000-4000-8000-000000000001","Operation":"OperationTypeApply","Info":"","Who":"bob@ci","Version":"1.11.0","Created":"2026-11-30T10:00:00Z","Path":"b/app/terraform.tfstate"}"#;
+    fixtures::put(
+        &place.s3,
+        &bucket,
+        "app/terraform.tfstate.tflock",
+        info.as_bytes(),
+    )
+    .await;
+    let survey = place.survey(key, Depth::Current).await;
+    let state = &survey.states[0];
+    let lock = &state.locks[0];
+    assert_eq!(lock.kind, remote_state::model::LockKind::File);
+    assert_eq!(lock.info.as_ref().unwrap().who, "bob@ci");
+    // Taking the lock as Terraform does fails while the file is there.
+    let taken = remote_state::ops::take_lock(
+        &place.aws,
+        &place.target,
+        &state.id,
+        "test",
+        chrono::Utc::now(),
+    )
+    .await;
+    assert!(
+        matches!(
+            taken,
+            Err(remote_state::OpError::Locked {
+                kind: "lock file",
+                ..
+            })
+        ),
+        "{taken:?}"
+    );
+    // A lock file rewritten since it was listed is not released.
+    let mut stale = lock.clone();
+    stale.raw = stale.raw.replace("bob@ci", "carol@ci");
+    assert_eq!(
+        remote_state::ops::unlock(&place.aws, &place.target, &state.id, &stale)
+            .await
+            .unwrap(),
+        Condition::Failed
+    );
+    assert_eq!(
+        place.survey(key, Depth::Current).await.states[0]
+            .locks
+            .len(),
+        1
+    );
+    assert_eq!(
+        remote_state::ops::unlock(&place.aws, &place.target, &state.id, lock)
+            .await
+            .unwrap(),
+        Condition::Held
+    );
+    assert!(
+        place.survey(key, Depth::Current).await.states[0]
+            .locks
+            .is_empty()
+    );
+    // Now this run takes it (file and row), and releases both.
+    let held = remote_state::ops::take_lock(
+        &place.aws,
+        &place.target,
+        &state.id,
+        "test",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let locked = place.survey(key, Depth::Current).await;
+    let kinds: Vec<_> = locked.states[0]
+        .locks
+        .iter()
+        .map(|lock| lock.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            remote_state::model::LockKind::File,
+            remote_state::model::LockKind::Row
+        ]
+    );
+    assert!(
+        locked.states[0].locks[0]
+            .info
+            .as_ref()
+            .unwrap()
+            .operation
+            .contains("manage-remote-state test")
+    );
+    remote_state::ops::release(&place.aws, &place.target, held)
+        .await
+        .unwrap();
+    assert!(
+        place.survey(key, Depth::Current).await.states[0]
+            .locks
+            .is_empty()
+    );
+}
