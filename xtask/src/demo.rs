@@ -407,6 +407,147 @@ pub(crate) fn run(real_account: bool, localstack: bool) -> Result<()> {
 
     heading(
         11,
+        "Day two: restore a version, repair a digest, release a dead lock",
+    );
+    let state_key = key.as_str();
+    stack.set_value(&format!("{} foundation v2", CLIENTS[0]));
+    println!("  $ terraform apply -auto-approve   # the output changed: a second version");
+    let second = stack.apply();
+    if second.code != 0 {
+        bail!(
+            "the second terraform apply failed:\n{}{}",
+            second.stdout,
+            second.stderr
+        );
+    }
+    fn remote<'a>(args: &[&'a str]) -> Vec<&'a str> {
+        [&DEPLOYMENT[..], args].concat()
+    }
+    println!(
+        "  $ manage-remote-state {}",
+        wrap_command(&remote(&["versions", state_key]))
+    );
+    let listed = run_tool(
+        &endpoints,
+        &workdir,
+        "manage-remote-state",
+        &remote(&["versions", state_key]),
+    )?;
+    print_lines(&listed.stderr, |line| {
+        !line.starts_with("[INFO] Configuration")
+    });
+    let json = [
+        &DEPLOYMENT[..],
+        &["--output", "json", "versions", state_key],
+    ]
+    .concat();
+    let reads = run_tool(&endpoints, &workdir, "manage-remote-state", &json)?.json();
+    let ids: Vec<String> = reads["reads"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|read| read["version_id"].as_str().map(str::to_owned))
+        .collect();
+    let (Some(newest), Some(oldest)) = (ids.first().cloned(), ids.last().cloned()) else {
+        bail!("manage-remote-state versions listed no version");
+    };
+    println!("  (someone restores the first version by hand with CopyObject, as the seeds do,");
+    println!("   and leaves Terraform's digest row stale)");
+    tokio::runtime::Runtime::new()?.block_on(async {
+        let s3 = test_support::aws::s3(&test_support::aws::sdk_config_for(
+            endpoints.s3_direct(&server, localstack_store.as_ref()),
+            "us-east-2",
+        ));
+        s3.copy_object()
+            .bucket(names.state_bucket.as_str())
+            .key(state_key)
+            .copy_source(format!(
+                "{}/{state_key}?versionId={oldest}",
+                names.state_bucket
+            ))
+            .send()
+            .await
+            .map(drop)
+            .map_err(|error| anyhow!("CopyObject: {error}"))
+    })?;
+    println!("  $ terraform plan   # Terraform refuses the state (after 10 s of retries)");
+    let refused = stack.plan();
+    let message = "state data in S3 does not have the expected content";
+    if refused.code != 1 || !refused.stderr.contains(message) {
+        bail!(
+            "terraform plan did not refuse the stale digest:\n{}{}",
+            refused.stdout,
+            refused.stderr
+        );
+    }
+    println!("    Error: {message}");
+    println!("  $ manage-remote-state ... verify");
+    let verified = run_tool_expecting(
+        &endpoints,
+        &workdir,
+        "manage-remote-state",
+        &remote(&["verify"]),
+        1,
+    )?;
+    print_lines(&verified.stderr, |line| line.starts_with("[ERROR]"));
+    println!("  $ manage-remote-state ... repair --force");
+    let repaired = run_tool(
+        &endpoints,
+        &workdir,
+        "manage-remote-state",
+        &remote(&["repair", "--force"]),
+    )?;
+    print_lines(&repaired.stderr, |line| line.starts_with("[SUCCESS]"));
+    println!("  (a terraform apply dies at its prompt, holding the lock)");
+    let mut waiting = stack.apply_waiting_for_approval();
+    test_support::terraform::kill(&mut waiting);
+    println!("  $ manage-remote-state ... locks");
+    let locks = run_tool(
+        &endpoints,
+        &workdir,
+        "manage-remote-state",
+        &remote(&["locks"]),
+    )?;
+    print_lines(&locks.stderr, |line| line.starts_with("  "));
+    if !locks.stderr.contains("OperationTypeApply") {
+        bail!("the dead apply's lock was not listed:\n{}", locks.stderr);
+    }
+    println!("  $ manage-remote-state ... unlock $KEY --force");
+    let unlocked = run_tool(
+        &endpoints,
+        &workdir,
+        "manage-remote-state",
+        &remote(&["unlock", state_key, "--force"]),
+    )?;
+    print_lines(&unlocked.stderr, |line| line.starts_with("[SUCCESS]"));
+    println!("  $ manage-remote-state ... restore $KEY --version <v2> --force");
+    let restored = run_tool(
+        &endpoints,
+        &workdir,
+        "manage-remote-state",
+        &remote(&["restore", state_key, "--version", &newest, "--force"]),
+    )?;
+    print_lines(&restored.stderr, |line| {
+        line.starts_with("[SUCCESS]") || line.starts_with("  ~")
+    });
+    println!("  $ terraform plan -detailed-exitcode   # the state is v2 again, its digest right");
+    let planned = stack.plan();
+    print_terraform(&planned.stdout, &["No changes"]);
+    if planned.code != 0 {
+        bail!(
+            "terraform plan after the restore exited {}:\n{}{}",
+            planned.code,
+            planned.stdout,
+            planned.stderr
+        );
+    }
+    proofs.push(Proof {
+        step: "state life",
+        proved: "a stale digest Terraform refused, verified and repaired; a dead lock listed and released; a version restored; Terraform works".to_owned(),
+    });
+
+    heading(
+        12,
         "Back up and destroy the observability buckets; keep the state",
     );
     let logs = names
