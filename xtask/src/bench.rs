@@ -15,6 +15,7 @@ use crate::{project_root, venv};
 mod audit;
 mod cidr;
 mod destroy;
+mod remote_state;
 
 /// What to benchmark.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -32,6 +33,9 @@ pub(crate) enum Target {
     /// Emptying and deleting 10,000 versions + 500 delete markers + 5 uploads, against s5cmd
     /// and the aws CLI loop of the original script.
     Destroy,
+    /// Verifying 5,000 states x 3 versions, against a bash + aws CLI loop checking each
+    /// state's digest one call at a time.
+    RemoteState,
 }
 
 /// One measured command.
@@ -55,6 +59,7 @@ pub(crate) fn run(target: Target, runs: usize, prowler: bool) -> Result<()> {
         Target::Provision => provision(runs.max(1)),
         Target::Backends => backends(runs.max(1)),
         Target::Cidr => cidr::run(runs.max(1)),
+        Target::RemoteState => remote_state::run(runs.max(1)),
     }
 }
 
