@@ -127,13 +127,11 @@ pub async fn survey<S: Store>(
     }
     let lockfiles: Vec<(String, Entry)> = by_key
         .iter()
-        .filter(|(key, _)| target.lockfiles && key.ends_with(LOCKFILE_SUFFIX))
+        .filter(|_| target.lockfiles)
         .filter_map(|(key, entries)| {
+            let state = key.strip_suffix(LOCKFILE_SUFFIX)?;
             let current = entries.iter().find(|e| e.is_latest && !e.delete_marker)?;
-            Some((
-                key.trim_end_matches(LOCKFILE_SUFFIX).to_owned(),
-                current.clone(),
-            ))
+            Some((state.to_owned(), current.clone()))
         })
         .collect();
     let mut states: Vec<Observed> = by_key
