@@ -230,13 +230,17 @@ async fn place(cli: &Cli) -> Result<Place, Failure> {
             .clone()
             .or_else(|| names.as_ref().map(|names| names.lock_table.to_string())),
     };
+    let aws = cli_support::aws::connect(&cli.common, region).await?;
+    // Who is calling, first: from then on every bucket request carries the caller's account
+    // as the expected bucket owner (aws-behaviour.md P11).
+    aws.caller().await?;
     Ok(Place {
         target: Target {
             bucket,
             table,
             lockfiles: matches!(lock, LockMode::S3 | LockMode::Both),
         },
-        aws: cli_support::aws::connect(&cli.common, region).await?,
+        aws,
         json: cli.common.base.output == OutputFormat::Json,
         scheme: settings
             .key_scheme
