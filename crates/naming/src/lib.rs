@@ -77,5 +77,5 @@ pub use names::{
 pub use region::{AvailabilityZone, Partition, Region};
 pub use retention::{ABORT_INCOMPLETE_UPLOADS_DAYS, Retention};
 pub use scheme::{
-    KeyScheme, LayerSpec, LockMode, PROVIDER, STATE_FILE, SchemeLayers, SettingGroup,
+    KeyOwner, KeyScheme, LayerSpec, LockMode, PROVIDER, STATE_FILE, SchemeLayers, SettingGroup,
 };

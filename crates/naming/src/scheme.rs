@@ -265,6 +265,88 @@ impl KeyScheme {
     }
 }
 
+/// Whose state a key is in a scheme: a shared layer's, or a client's (or tenant's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyOwner {
+    /// A shared layer's state.
+    Shared(Layer),
+    /// A client's or tenant's state: in a layer, or (the environment scheme) the client's
+    /// one state.
+    Client(Client, Option<Layer>),
+}
+
+impl KeyScheme {
+    /// Whose state `key` is in this scheme for `deployment`: the inverse of
+    /// [`shared_key`](Self::shared_key) and [`client_key`](Self::client_key). `None` when
+    /// `key` is not one of the scheme's keys for this environment and region.
+    ///
+    /// ```
+    /// use naming::{Client, Deployment, KeyOwner, KeyScheme, Layer};
+    /// let d = Deployment::parse("myproject", "production", "us-west-2")?;
+    /// let key = "tenants/mtn-ghana/layers/foundation/production/terraform.tfstate";
+    /// assert_eq!(
+    ///     KeyScheme::Tenant.owner_of_key(&d, key),
+    ///     Some(KeyOwner::Client(Client::new("mtn-ghana")?, Some(Layer::new("foundation")?)))
+    /// );
+    /// let staging = "tenants/mtn-ghana/layers/foundation/staging/terraform.tfstate";
+    /// assert_eq!(KeyScheme::Tenant.owner_of_key(&d, staging), None);
+    /// # Ok::<(), naming::NamingError>(())
+    /// ```
+    pub fn owner_of_key(self, deployment: &Deployment, key: &str) -> Option<KeyOwner> {
+        let parts: Vec<&str> = key.split('/').collect();
+        let layer = |name: &str| Layer::new(name).ok();
+        let client = |name: &str| Client::new(name).ok();
+        let owner = match (self, parts.as_slice()) {
+            (KeyScheme::Tenant, ["tenants", tenant, "layers", name, _, STATE_FILE]) => {
+                KeyOwner::Client(client(tenant)?, Some(layer(name)?))
+            }
+            (
+                KeyScheme::ClientCentric,
+                [
+                    "providers",
+                    _,
+                    "regions",
+                    _,
+                    "shared",
+                    "layers",
+                    name,
+                    STATE_FILE,
+                ],
+            )
+            | (KeyScheme::Layer, ["providers", _, "regions", _, "layers", name, _, STATE_FILE])
+            | (KeyScheme::Environment, [_, _, name, STATE_FILE]) => KeyOwner::Shared(layer(name)?),
+            (
+                KeyScheme::ClientCentric,
+                [
+                    "providers",
+                    _,
+                    "regions",
+                    _,
+                    "clients",
+                    owner,
+                    "layers",
+                    name,
+                    STATE_FILE,
+                ],
+            ) => KeyOwner::Client(client(owner)?, Some(layer(name)?)),
+            (KeyScheme::Environment, [_, _, "clients", owner, STATE_FILE]) => {
+                KeyOwner::Client(client(owner)?, None)
+            }
+            _ => return None,
+        };
+        // The key must be the very one the scheme gives this owner here: environment,
+        // region and provider included.
+        let again = match &owner {
+            KeyOwner::Shared(layer) => self.shared_key(deployment, layer),
+            KeyOwner::Client(client, layer) => self.client_key(deployment, client, layer.as_ref()),
+        };
+        again
+            .ok()
+            .filter(|again| again.as_str() == key)
+            .map(|_| owner)
+    }
+}
+
 impl fmt::Display for KeyScheme {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -414,5 +496,66 @@ impl FromStr for SettingGroup {
             &SettingGroup::ALL,
             SettingGroup::as_str,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_a_scheme_gives_is_owned_by_whom_it_was_given_for() {
+        let d = Deployment::parse("ohio-01", "production", "us-east-2").unwrap();
+        let other_env = Deployment::parse("ohio-01", "staging", "us-east-2").unwrap();
+        let other_region = Deployment::parse("ohio-01", "production", "eu-west-1").unwrap();
+        let client = Client::new("acme").unwrap();
+        for scheme in KeyScheme::ALL {
+            let mut given = Vec::new();
+            for spec in scheme.layers().shared {
+                let key = scheme.shared_key(&d, &spec.layer()).unwrap();
+                given.push((key, KeyOwner::Shared(spec.layer())));
+            }
+            if scheme.has_client_keys() {
+                let layer = scheme
+                    .client_keys_have_layers()
+                    .then(|| Layer::new("db").unwrap());
+                let key = scheme.client_key(&d, &client, layer.as_ref()).unwrap();
+                given.push((key, KeyOwner::Client(client.clone(), layer)));
+            }
+            assert!(!given.is_empty(), "{scheme}");
+            for (key, owner) in given {
+                assert_eq!(scheme.owner_of_key(&d, key.as_str()), Some(owner), "{key}");
+                // Client-centric keys name no environment, tenant keys no region.
+                if scheme != KeyScheme::ClientCentric {
+                    assert_eq!(scheme.owner_of_key(&other_env, key.as_str()), None, "{key}");
+                }
+                if scheme != KeyScheme::Tenant {
+                    assert_eq!(
+                        scheme.owner_of_key(&other_region, key.as_str()),
+                        None,
+                        "{key}"
+                    );
+                }
+                for another in KeyScheme::ALL.into_iter().filter(|s| *s != scheme) {
+                    assert_eq!(
+                        another.owner_of_key(&d, key.as_str()),
+                        None,
+                        "{another}: {key}"
+                    );
+                }
+            }
+        }
+        for foreign in [
+            "terraform.tfstate",
+            "tenants/Acme/layers/db/production/terraform.tfstate",
+            "tenants/acme/layers/db/production/other.tfstate",
+            "env:/dev/tenants/acme/layers/db/production/terraform.tfstate",
+        ] {
+            assert_eq!(
+                KeyScheme::Tenant.owner_of_key(&d, foreign),
+                None,
+                "{foreign}"
+            );
+        }
     }
 }
