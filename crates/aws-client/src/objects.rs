@@ -319,23 +319,39 @@ impl Aws {
         })
     }
 
-    /// Makes `version_id` of `key` its current version again (CopyObject onto itself, so the
-    /// history keeps every version); the new version's id.
+    /// Copies `version_id` of `key` to `to_key` of the same bucket, as a new current version
+    /// there (onto `key` itself, it makes an old version current again and the history
+    /// keeps every version); the new version's id.
     pub async fn copy_version(
         &self,
         bucket: &str,
         key: &str,
         version_id: &str,
+        to_key: &str,
     ) -> Result<String, AwsError> {
         let output = self
             .s3
             .copy_object()
             .bucket(bucket)
-            .key(key)
+            .key(to_key)
             .copy_source(copy_source(bucket, key, version_id))
             .send()
             .await
-            .map_err(|error| classify("CopyObject", &format!("{bucket}/{key}"), error))?;
+            .map_err(|error| classify("CopyObject", &format!("{bucket}/{to_key}"), error))?;
+        Ok(output.version_id().unwrap_or("null").to_owned())
+    }
+
+    /// Deletes `key`'s current version the way a plain DeleteObject does: in a versioned
+    /// bucket a delete marker goes on top and every version stays. The marker's version id.
+    pub async fn delete_current(&self, bucket: &str, key: &str) -> Result<String, AwsError> {
+        let output = self
+            .s3
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|error| classify("DeleteObject", &format!("{bucket}/{key}"), error))?;
         Ok(output.version_id().unwrap_or("null").to_owned())
     }
 
@@ -583,6 +599,20 @@ impl Aws {
             retention,
             legal_hold,
         })
+    }
+
+    /// The id of `key`'s current version (HEAD Object): `None` when there is no object or
+    /// a delete marker is on top.
+    pub async fn current_version(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<Option<String>, AwsError> {
+        match self.s3.head_object().bucket(bucket).key(key).send().await {
+            Ok(output) => Ok(Some(output.version_id().unwrap_or("null").to_owned())),
+            Err(error) if status(&error) == Some(404) => Ok(None),
+            Err(error) => Err(classify("HeadObject", &format!("{bucket}/{key}"), error)),
+        }
     }
 
     /// Whether an object exists (HEAD Object).

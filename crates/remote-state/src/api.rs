@@ -17,6 +17,12 @@ pub trait Store: Sync {
         bucket: &str,
         prefix: &str,
     ) -> impl Future<Output = Result<Vec<Entry>, AwsError>> + Send;
+    /// The id of `key`'s current version; `None` when there is none (or a delete marker).
+    fn current_version(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<String>, AwsError>> + Send;
     /// One version (the current one with `None`) whole, refused above `max_bytes`.
     fn read(
         &self,
@@ -25,12 +31,20 @@ pub trait Store: Sync {
         version_id: Option<&str>,
         max_bytes: u64,
     ) -> impl Future<Output = Result<ObjectBytes, AwsError>> + Send;
-    /// Copies `version_id` of `key` over its current version; the new version's id.
+    /// Copies `version_id` of `key` to be `to_key`'s current version (`to_key` may be
+    /// `key`); the new version's id.
     fn copy_version(
         &self,
         bucket: &str,
         key: &str,
         version_id: &str,
+        to_key: &str,
+    ) -> impl Future<Output = Result<String, AwsError>> + Send;
+    /// Puts a delete marker on `key` (every version stays); the marker's id.
+    fn delete_current(
+        &self,
+        bucket: &str,
+        key: &str,
     ) -> impl Future<Output = Result<String, AwsError>> + Send;
     /// Deletes one version for good.
     fn delete_version(

@@ -29,8 +29,17 @@ impl Store for Aws {
         bucket: &str,
         key: &str,
         version_id: &str,
+        to_key: &str,
     ) -> Result<String, AwsError> {
-        Aws::copy_version(self, bucket, key, version_id).await
+        Aws::copy_version(self, bucket, key, version_id, to_key).await
+    }
+
+    async fn current_version(&self, bucket: &str, key: &str) -> Result<Option<String>, AwsError> {
+        Aws::current_version(self, bucket, key).await
+    }
+
+    async fn delete_current(&self, bucket: &str, key: &str) -> Result<String, AwsError> {
+        Aws::delete_current(self, bucket, key).await
     }
 
     async fn delete_version(

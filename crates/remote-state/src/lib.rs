@@ -11,7 +11,9 @@
 //!   versions, orphaned rows) and the fixes `repair` may make; [`restore`] (which version
 //!   becomes current, and the refusals: locked, another lineage, an older serial);
 //!   [`unlock`] (whether a lock may be released); [`prune`] (which noncurrent versions go);
-//!   [`diff`] (resources and outputs added, removed, changed);
+//!   [`diff`] (resources and outputs added, removed, changed); [`migrate`] (where each
+//!   state goes under another key scheme or a map, the refusals: collisions, occupied
+//!   keys, locks; what a re-run finds done; which old states `--finish` retires);
 //! - [`ops`]: the I/O around them through the narrow [`api::Store`] trait: a survey that
 //!   reads every state's versions, bytes and records concurrently, and every change made
 //!   under the state's lock taken as Terraform takes it (conditional PutItem on `LockID`,
@@ -35,6 +37,7 @@
 pub mod api;
 mod aws;
 pub mod diff;
+pub mod migrate;
 pub mod model;
 pub mod ops;
 pub mod prune;

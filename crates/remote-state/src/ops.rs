@@ -411,12 +411,7 @@ async fn still_current<S: Store>(
     state: &StateId,
     expected: Option<&str>,
 ) -> Result<(), OpError> {
-    let entries = store.versions(&state.bucket, &state.key).await?;
-    let now = entries
-        .iter()
-        .find(|entry| entry.key == state.key && entry.is_latest)
-        .filter(|entry| !entry.delete_marker)
-        .map(|entry| entry.version_id.clone());
+    let now = store.current_version(&state.bucket, &state.key).await?;
     if now.as_deref() != expected {
         return Err(OpError::Changed {
             state: state.to_string(),
@@ -438,7 +433,7 @@ pub async fn restore<S: Store>(
     locked(store, target, state, "restore", async {
         still_current(store, state, plan.replaces.as_deref()).await?;
         let new = store
-            .copy_version(&state.bucket, &state.key, &plan.version_id)
+            .copy_version(&state.bucket, &state.key, &plan.version_id, &state.key)
             .await?;
         let written = store
             .read(&state.bucket, &state.key, Some(&new), MAX_STATE_BYTES)
@@ -548,6 +543,72 @@ pub async fn prune<S: Store>(
                 .await?;
         }
         Ok(versions.len())
+    })
+    .await
+}
+
+/// Carries out one move of a migration: under both keys' locks, checks that neither key
+/// was written since the plan, copies each version still to copy (oldest first, so the new
+/// key's history is in the same order), reads each copy back and checks its MD5, then sets
+/// the new key's digest row. The old key is left as it was.
+pub async fn move_state<S: Store>(
+    store: &S,
+    target: &Target,
+    planned: &crate::migrate::Move,
+) -> Result<(), OpError> {
+    let (from, to) = (&planned.from, &planned.to);
+    let held = take_lock(store, target, from, "migrate", Utc::now()).await?;
+    let result = locked(store, target, to, "migrate", async {
+        still_current(store, from, Some(&planned.source_current)).await?;
+        still_current(store, to, planned.target_current.as_deref()).await?;
+        for copy in &planned.copies {
+            let new = store
+                .copy_version(&from.bucket, &from.key, &copy.version_id, &to.key)
+                .await?;
+            let written = store
+                .read(&to.bucket, &to.key, Some(&new), MAX_STATE_BYTES)
+                .await?;
+            let found = md5_hex(&written.bytes);
+            if found != copy.md5 {
+                return Err(OpError::NotVerified {
+                    state: to.to_string(),
+                    expected: copy.md5.clone(),
+                    found,
+                });
+            }
+        }
+        if let Some(table) = target.table.as_ref().filter(|_| !planned.digest_set) {
+            let row = Row::from([("Digest".to_owned(), planned.digest.clone())]);
+            store
+                .put_row(table, &digest_id(&to.bucket, &to.key), &row)
+                .await?;
+        }
+        Ok(())
+    })
+    .await;
+    let released = release(store, target, held).await;
+    result?;
+    released
+}
+
+/// Retires an old state a migration moved (`migrate --finish`): under its lock, checks its
+/// current version is still `version_id`, puts a delete marker on it (every version stays
+/// in the bucket's history) and deletes its digest row.
+pub async fn retire<S: Store>(
+    store: &S,
+    target: &Target,
+    state: &StateId,
+    version_id: &str,
+) -> Result<(), OpError> {
+    locked(store, target, state, "migrate --finish", async {
+        still_current(store, state, Some(version_id)).await?;
+        store.delete_current(&state.bucket, &state.key).await?;
+        if let Some(table) = &target.table {
+            store
+                .delete_row(table, &digest_id(&state.bucket, &state.key), None)
+                .await?;
+        }
+        Ok(())
     })
     .await
 }
