@@ -1,13 +1,14 @@
 //! `manage-remote-state`: Terraform's remote state in the project's bucket once it exists:
 //! every state, its versions and what changed between them, a version restored (with the
 //! digest Terraform checks), locks listed and released, integrity verified and repaired,
-//! old versions pruned. This tool has no original script; it follows the others'
-//! conventions: `--region --environment --project-name`, `shared-config.toml`,
-//! `--output json`, `--dry-run`, `--force`.
+//! old versions pruned, states migrated between key layouts ([`migrate`]). This tool has
+//! no original script; it follows the others' conventions: `--region --environment
+//! --project-name`, `shared-config.toml`, `--output json`, `--dry-run`, `--force`.
 //!
-//! Exit codes: 0 done (or a dry run, or nothing wrong), 1 `verify` found an error, 2 bad
-//! flags or input (an unknown state or version), 3 AWS failure, 4 refused for safety
-//! (declined, no terminal to ask on, locked, another lineage, an older serial, a young lock).
+//! Exit codes: 0 done (or a dry run, or nothing wrong), 1 `verify` found an error (or
+//! `migrate --finish` left an old state alone), 2 bad flags or input (an unknown state or
+//! version, a bad map), 3 AWS failure, 4 refused for safety (declined, no terminal to ask
+//! on, locked, another lineage, an older serial, a young lock, a migration's collision).
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ use remote_state::state::is_state_key;
 use remote_state::verify::{self, Finding, Severity};
 use remote_state::{Depth, Survey, Target, ops, prune, restore, unlock};
 use serde_json::json;
+
+mod migrate;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -47,7 +50,11 @@ Examples:
   manage-remote-state repair --dry-run
 
   # Keep the five newest noncurrent versions of each state
-  manage-remote-state prune --keep 5 --dry-run";
+  manage-remote-state prune --keep 5 --dry-run
+
+  # Move seed 000's tenant states to the client-centric layout, history included
+  manage-remote-state migrate --from-scheme tenant --to-scheme client-centric --all-versions --dry-run
+  manage-remote-state migrate --from-scheme tenant --to-scheme client-centric --finish";
 
 /// Terraform's remote state in S3 and its lock table: list every state, its versions and
 /// diffs, restore a version, list and release locks, verify and repair integrity, prune old
@@ -162,12 +169,55 @@ enum Command {
     Verify {
         #[command(flatten)]
         scope: Scope,
+        /// Check only each state's current version (its digest row and its JSON), not its
+        /// history: what Terraform reads now, one read a state
+        #[arg(long)]
+        current: bool,
     },
     /// Fix what verify finds that can be fixed safely: digests of valid, unlocked states,
     /// orphaned digest rows
     Repair {
         #[command(flatten)]
         scope: Scope,
+        #[command(flatten)]
+        change: Change,
+    },
+    /// Move states to new keys (another key scheme, or a map of old and new keys): every
+    /// move planned, and refused on a collision, first; each state copied under both keys'
+    /// locks with its digest; the new layout's backend files written; the old states kept
+    /// until --finish
+    Migrate {
+        /// The key scheme the states are in: tenant, client-centric, layer, environment
+        #[arg(
+            long,
+            value_name = "SCHEME",
+            requires = "to_scheme",
+            conflicts_with = "map"
+        )]
+        from_scheme: Option<String>,
+        /// The key scheme they go to
+        #[arg(long, value_name = "SCHEME", requires = "from_scheme")]
+        to_scheme: Option<String>,
+        /// A file of `OLD-KEY NEW-KEY` lines, instead of two schemes
+        #[arg(long, value_name = "FILE", required_unless_present = "from_scheme")]
+        map: Option<std::path::PathBuf>,
+        /// Rename layers on the way: old=new,old=new (layers keep their names otherwise)
+        #[arg(long, value_name = "OLD=NEW,...", requires = "from_scheme")]
+        layer_map: Option<String>,
+        /// Copy every version, oldest first, so the history moves too [default: the current
+        /// version]
+        #[arg(long)]
+        all_versions: bool,
+        /// Retire the old states the migration moved (a delete marker each, their versions
+        /// kept), after checking nothing wrote to them since
+        #[arg(long)]
+        finish: bool,
+        /// With --finish and --force: the state bucket's name, to retire without a terminal
+        #[arg(long, value_name = "NAME", requires = "finish")]
+        confirm_bucket: Option<String>,
+        /// Where the backend files are [default: the scheme's folder at the repository root]
+        #[arg(long, value_name = "DIR")]
+        backends_dir: Option<std::path::PathBuf>,
         #[command(flatten)]
         change: Change,
     },
@@ -193,6 +243,9 @@ struct Place {
     aws: aws_client::Aws,
     json: bool,
     scheme: naming::KeyScheme,
+    region: naming::Region,
+    /// The project's deployment, when it was needed (or given).
+    deployment: Option<naming::Deployment>,
 }
 
 async fn place(cli: &Cli) -> Result<Place, Failure> {
@@ -211,12 +264,21 @@ async fn place(cli: &Cli) -> Result<Place, Failure> {
         .settings(&cli.common, flags, Defaults::default())?;
     let region = region(&settings, &cli.common).await?;
     let lock = settings.lock.value;
-    let names = match &cli.bucket {
-        Some(_) if cli.table.is_some() || lock == LockMode::S3 => None,
-        _ => {
-            let deployment = deployment(&settings, &cli.common).await?;
-            Some(settings.naming.names(&deployment)?)
+    let named = cli.bucket.is_some() && (cli.table.is_some() || lock == LockMode::S3);
+    let needs_deployment = matches!(
+        cli.command,
+        Command::Migrate {
+            from_scheme: Some(_),
+            ..
         }
+    );
+    let deployment = match named && !needs_deployment {
+        true => None,
+        false => Some(deployment(&settings, &cli.common).await?),
+    };
+    let names = match (&deployment, named) {
+        (Some(deployment), false) => Some(settings.naming.names(deployment)?),
+        _ => None,
     };
     let bucket = match (&cli.bucket, &names) {
         (Some(bucket), _) => bucket.clone(),
@@ -246,6 +308,8 @@ async fn place(cli: &Cli) -> Result<Place, Failure> {
             .key_scheme
             .as_ref()
             .map_or(naming::KeyScheme::Tenant, |scheme| scheme.value),
+        region,
+        deployment,
     })
 }
 
@@ -321,6 +385,7 @@ struct BackendFile {
     path: std::path::PathBuf,
     bucket: Option<String>,
     key: Option<String>,
+    config: backend_hcl::BackendConfig,
 }
 
 fn backend_files(
@@ -338,8 +403,9 @@ fn backend_files(
             .into_iter()
             .map(|file| BackendFile {
                 path: layout.root().join(&file.path),
-                bucket: file.config.bucket,
-                key: file.config.key,
+                bucket: file.config.bucket.clone(),
+                key: file.config.key.clone(),
+                config: file.config,
             })
             .collect(),
     ))
@@ -841,8 +907,13 @@ fn findings(survey: &Survey) -> Vec<(Option<&Observed>, Finding)> {
     all
 }
 
-async fn check(place: &Place, prefix: &str, reporter: &Reporter) -> Result<Exit, Failure> {
-    let survey = place.survey(prefix, Depth::Every).await?;
+async fn check(
+    place: &Place,
+    prefix: &str,
+    depth: Depth,
+    reporter: &Reporter,
+) -> Result<Exit, Failure> {
+    let survey = place.survey(prefix, depth).await?;
     let found = findings(&survey);
     let errors = found
         .iter()
@@ -1068,7 +1139,38 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
             };
             release(&place, asked, reporter).await
         }
-        Command::Verify { scope } => check(&place, &scope.prefix, reporter).await,
+        Command::Verify { scope, current } => {
+            let depth = if *current {
+                Depth::Current
+            } else {
+                Depth::Every
+            };
+            check(&place, &scope.prefix, depth, reporter).await
+        }
+        Command::Migrate {
+            from_scheme,
+            to_scheme,
+            map,
+            layer_map,
+            all_versions,
+            finish,
+            confirm_bucket,
+            backends_dir,
+            change,
+        } => {
+            let asked = migrate::Migration {
+                from_scheme: from_scheme.as_deref(),
+                to_scheme: to_scheme.as_deref(),
+                map: map.as_deref(),
+                layer_map: layer_map.as_deref(),
+                all_versions: *all_versions,
+                finish: *finish,
+                backends_dir: backends_dir.as_deref(),
+                confirm_bucket: confirm_bucket.as_deref(),
+                change: *change,
+            };
+            migrate::run(&place, asked, reporter).await
+        }
         Command::Repair { scope, change } => repair(&place, &scope.prefix, *change, reporter).await,
         Command::Prune {
             keep,
@@ -1127,6 +1229,7 @@ mod tests {
             path: path.into(),
             bucket: Some(bucket.to_owned()),
             key: Some(key.to_owned()),
+            config: backend_hcl::BackendConfig::default(),
         };
         let states = [
             fixture_state("b", "acme/terraform.tfstate"),

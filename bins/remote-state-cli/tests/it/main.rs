@@ -5,6 +5,8 @@ use test_support::cli::{Output, Workdir, run};
 use test_support::terraform::Stack;
 use test_support::{aws, fixtures, moto, terraform, unique_name};
 
+mod migrate;
+
 const KEY: &str = "tenants/acme/terraform.tfstate";
 const REGION: &str = "us-east-1";
 
@@ -29,6 +31,11 @@ impl Tool {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        self.run_via(moto().endpoint(), args)
+    }
+
+    /// The tool with its requests sent to `endpoint` (a proxy in front of moto).
+    fn run_via(&self, endpoint: &str, args: &[&str]) -> Output {
         let mut all = vec![
             "--region",
             REGION,
@@ -41,23 +48,29 @@ impl Tool {
         run(
             env!("CARGO_BIN_EXE_manage-remote-state"),
             self.dir.path(),
-            Some(moto().endpoint()),
+            Some(endpoint),
             &all,
         )
     }
 
     /// Terraform on a state of this bucket, applied twice (outputs `first`, `second`).
     fn stack(&self) -> Stack {
+        self.stack_at(KEY)
+    }
+
+    /// The backend file of the state at `key` of this bucket.
+    fn backend_file(&self, key: &str) -> String {
+        format!(
+            "bucket = \"{}\"\nkey = \"{key}\"\nregion = \"{REGION}\"\ndynamodb_table = \"{}\"\n",
+            self.bucket, self.table
+        )
+    }
+
+    /// Terraform on the state at `key`, applied twice (outputs `first`, `second`).
+    fn stack_at(&self, key: &str) -> Stack {
         let stack = Stack::new(&terraform(), moto().endpoint(), "first");
         let backend = stack.path().join("backend.hcl");
-        std::fs::write(
-            &backend,
-            format!(
-                "bucket = \"{}\"\nkey = \"{KEY}\"\nregion = \"{REGION}\"\ndynamodb_table = \"{}\"\n",
-                self.bucket, self.table
-            ),
-        )
-        .unwrap();
+        std::fs::write(&backend, self.backend_file(key)).unwrap();
         ok(&stack.init(&backend), "init");
         ok(&stack.apply(), "first apply");
         stack.set_value("second");
@@ -164,7 +177,20 @@ async fn list_versions_diff_and_restore_what_terraform_wrote() {
     assert_eq!(stack.output().stdout, "first");
     let planned = stack.plan();
     code(&planned, 2, "terraform plan after the restore");
-    ok(&tool.run(&["verify"]), "verify after the restore");
+    let verified = tool.run(&["verify"]);
+    ok(&verified, "verify after the restore");
+    assert!(
+        verified.stderr.contains("serial went back"),
+        "the forced restore shows in the history: {}",
+        verified.stderr
+    );
+    let current = tool.run(&["verify", "--current"]);
+    ok(&current, "verify --current after the restore");
+    assert!(
+        current.stderr.contains("No error (0 warnings)"),
+        "--current reads no history: {}",
+        current.stderr
+    );
 }
 
 #[tokio::test]
