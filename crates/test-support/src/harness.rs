@@ -285,6 +285,22 @@ impl MotoServer {
         self.port
     }
 
+    /// CPU seconds (user and system, every thread) the server process has used so far,
+    /// from `/proc/PID/stat`; `None` for an external server or where there is no `/proc`.
+    /// Over a run's wall time it says how busy the emulator was: near 1 when a tool is
+    /// bounded by moto's one interpreter, low when the tool waits on itself.
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        // proc(5) counts in clock ticks of USER_HZ, 100 a second on every Linux ABI.
+        const TICKS_PER_SECOND: f64 = 100.0;
+        let pid = self.child.as_ref()?.id();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // The fields after the command name, which is in parentheses and may hold spaces:
+        // utime and stime, fields 14 and 15, are the 12th and 13th of these.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks = |index: usize| fields.get(index)?.parse::<u64>().ok();
+        Some((ticks(11)? + ticks(12)?) as f64 / TICKS_PER_SECOND)
+    }
+
     /// Empties every backend of the server (`POST /moto-api/reset`).
     pub fn reset(&self) -> Result<(), HarnessError> {
         self.control("POST", "/moto-api/reset").map(drop)

@@ -149,3 +149,21 @@ fn every_test_of_this_binary_shares_one_server() {
     let (status, _) = moto().control("GET", "/moto-api/data.json").unwrap();
     assert_eq!(status, 200);
 }
+
+#[test]
+fn a_server_started_here_reports_the_cpu_time_it_used() {
+    use test_support::{Harness, MotoOptions, MotoServer};
+    let server = MotoServer::start(&Harness::locate().unwrap(), &MotoOptions::default()).unwrap();
+    let before = server
+        .cpu_seconds()
+        .expect("the CPU time of a server this process started");
+    // Enough requests for the emulator to spend well over one clock tick (10 ms).
+    for _ in 0..300 {
+        let (status, _) = server.control("GET", "/moto-api/data.json").unwrap();
+        assert_eq!(status, 200);
+    }
+    let after = server.cpu_seconds().unwrap();
+    assert!(after > before, "{before} s, then {after} s");
+    let external = MotoServer::external(server.endpoint()).unwrap();
+    assert_eq!(external.cpu_seconds(), None, "not this process's child");
+}
