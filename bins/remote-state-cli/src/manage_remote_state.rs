@@ -1,12 +1,13 @@
 //! `manage-remote-state`: Terraform's remote state in the project's bucket once it exists:
 //! every state, its versions and what changed between them, a version restored (with the
 //! digest Terraform checks), locks listed and released, integrity verified and repaired,
-//! old versions pruned, states migrated between key layouts ([`migrate`]). This tool has
-//! no original script; it follows the others' conventions: `--region --environment
-//! --project-name`, `shared-config.toml`, `--output json`, `--dry-run`, `--force`.
+//! old versions pruned, states migrated between key layouts ([`migrate`]) and backed up to
+//! another bucket ([`backup`]). This tool has no original script; it follows the others'
+//! conventions: `--region --environment --project-name`, `shared-config.toml`,
+//! `--output json`, `--dry-run`, `--force`.
 //!
 //! Exit codes: 0 done (or a dry run, or nothing wrong), 1 `verify` found an error (or
-//! `migrate --finish` left an old state alone), 2 bad flags or input (an unknown state or
+//! `migrate --finish` left an old state alone, or `backup --verify` found a gap), 2 bad flags or input (an unknown state or
 //! version, a bad map), 3 AWS failure, 4 refused for safety (declined, no terminal to ask
 //! on, locked, another lineage, an older serial, a young lock, a migration's collision).
 
@@ -27,6 +28,7 @@ use remote_state::verify::{self, Finding, Severity};
 use remote_state::{Depth, Survey, Target, ops, prune, restore, unlock};
 use serde_json::json;
 
+mod backup;
 mod migrate;
 
 const EXAMPLES: &str = "\
@@ -54,7 +56,11 @@ Examples:
 
   # Move seed 000's tenant states to the client-centric layout, history included
   manage-remote-state migrate --from-scheme tenant --to-scheme client-centric --all-versions --dry-run
-  manage-remote-state migrate --from-scheme tenant --to-scheme client-centric --finish";
+  manage-remote-state migrate --from-scheme tenant --to-scheme client-centric --finish
+
+  # Back every state up to another account's bucket, then prove the backup fresh
+  manage-remote-state backup --to-bucket ohio-01-state-backup --to-profile backup
+  manage-remote-state backup --to-bucket ohio-01-state-backup --to-profile backup --verify --max-age 25h";
 
 /// Terraform's remote state in S3 and its lock table: list every state, its versions and
 /// diffs, restore a version, list and release locks, verify and repair integrity, prune old
@@ -220,6 +226,33 @@ enum Command {
         backends_dir: Option<std::path::PathBuf>,
         #[command(flatten)]
         change: Change,
+    },
+    /// Copy every state's current version (or every version) to another bucket, possibly
+    /// in another account or region, with a manifest; a re-run copies only what changed;
+    /// --verify proves a backup complete and fresh
+    Backup {
+        /// The backup bucket
+        #[arg(long, value_name = "NAME")]
+        to_bucket: String,
+        /// The backup bucket's region [default: the state bucket's]
+        #[arg(long, value_name = "REGION")]
+        to_region: Option<String>,
+        /// The AWS profile that writes the backup (another account's) [default: the run's]
+        #[arg(long, value_name = "NAME")]
+        to_profile: Option<String>,
+        /// Copy every version, not only each state's current one
+        #[arg(long)]
+        all_versions: bool,
+        /// Check the backup instead: every state's current version in it, each copy read
+        /// back; exit 1 when it is not complete and fresh
+        #[arg(long)]
+        verify: bool,
+        /// With --verify: a backup whose last run is older than this is stale: 25h, 7d
+        #[arg(long, value_parser = cli_support::args::duration, value_name = "DURATION", requires = "verify")]
+        max_age: Option<TimeDelta>,
+        /// Show what would be copied, copy nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Delete noncurrent versions beyond what is kept (never the current version, never a
     /// locked state)
@@ -1170,6 +1203,26 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
                 change: *change,
             };
             migrate::run(&place, asked, reporter).await
+        }
+        Command::Backup {
+            to_bucket,
+            to_region,
+            to_profile,
+            all_versions,
+            verify,
+            max_age,
+            dry_run,
+        } => {
+            let asked = backup::Backup {
+                to_bucket,
+                to_region: to_region.as_deref(),
+                to_profile: to_profile.as_deref(),
+                all_versions: *all_versions,
+                verify: *verify,
+                max_age: *max_age,
+                dry_run: *dry_run,
+            };
+            backup::run(cli, &place, asked, reporter).await
         }
         Command::Repair { scope, change } => repair(&place, &scope.prefix, *change, reporter).await,
         Command::Prune {

@@ -373,6 +373,27 @@ impl Aws {
             .map_err(|error| classify("DeleteObject", &format!("{bucket}/{key}"), error))
     }
 
+    /// Writes `body` to `key` as its new current version (the SDK's checksum of the body
+    /// is checked by S3 on arrival).
+    pub async fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> Result<(), AwsError> {
+        self.s3
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(body.into())
+            .send()
+            .await
+            .map(drop)
+            .map_err(|error| classify("PutObject", &format!("{bucket}/{key}"), error))
+    }
+
     /// Writes `body` to `key` only if no object is there (`If-None-Match: *`), as Terraform
     /// takes an S3 lock file.
     pub async fn put_if_absent(

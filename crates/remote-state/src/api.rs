@@ -53,6 +53,14 @@ pub trait Store: Sync {
         key: &str,
         version_id: &str,
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Writes `body` (of `content_type`) to `key`.
+    fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
     /// Writes `key` only if nothing is there (`If-None-Match: *`).
     fn put_if_absent(
         &self,

@@ -38,6 +38,16 @@ impl Store for Aws {
         Aws::current_version(self, bucket, key).await
     }
 
+    async fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> Result<(), AwsError> {
+        Aws::put_object(self, bucket, key, body, content_type).await
+    }
+
     async fn delete_current(&self, bucket: &str, key: &str) -> Result<String, AwsError> {
         Aws::delete_current(self, bucket, key).await
     }

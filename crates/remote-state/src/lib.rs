@@ -14,6 +14,8 @@
 //!   [`diff`] (resources and outputs added, removed, changed); [`migrate`] (where each
 //!   state goes under another key scheme or a map, the refusals: collisions, occupied
 //!   keys, locks; what a re-run finds done; which old states `--finish` retires);
+//!   [`backup`] (what a run copies to another bucket, the manifest, whether a backup is
+//!   complete and fresh);
 //! - [`ops`]: the I/O around them through the narrow [`api::Store`] trait: a survey that
 //!   reads every state's versions, bytes and records concurrently, and every change made
 //!   under the state's lock taken as Terraform takes it (conditional PutItem on `LockID`,
@@ -36,6 +38,7 @@
 
 pub mod api;
 mod aws;
+pub mod backup;
 pub mod diff;
 pub mod migrate;
 pub mod model;

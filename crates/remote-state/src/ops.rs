@@ -105,6 +105,16 @@ pub enum OpError {
         /// The MD5 found.
         found: String,
     },
+    /// A backup's manifest is not one.
+    #[error(
+        "{object} is not a backup manifest ({reason}); move it away or back up to another bucket"
+    )]
+    BadManifest {
+        /// The manifest's bucket and key.
+        object: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Reads every state under `prefix` (a single key when `prefix` is one, `""` for the
@@ -611,4 +621,128 @@ pub async fn retire<S: Store>(
         Ok(())
     })
     .await
+}
+
+/// Copies `copies` of `source_bucket` into `backup_bucket` (through another account's or
+/// region's clients, as `backup` is): each version's bytes read and written under its
+/// [`object_key`](crate::backup::object_key). One result a copy, in no particular order.
+pub async fn back_up<S: Store, D: Store>(
+    source: &S,
+    source_bucket: &str,
+    backup: &D,
+    backup_bucket: &str,
+    copies: &[crate::backup::Copy],
+) -> Vec<Result<crate::backup::Entry, OpError>> {
+    futures::stream::iter(copies)
+        .map(|copy| async move {
+            let object = source
+                .read(
+                    source_bucket,
+                    &copy.key,
+                    Some(&copy.version_id),
+                    MAX_STATE_BYTES,
+                )
+                .await?;
+            let md5 = md5_hex(&object.bytes);
+            let to = crate::backup::object_key(source_bucket, &copy.key, &copy.version_id, &md5);
+            let size = object.bytes.len() as u64;
+            backup
+                .put_object(
+                    backup_bucket,
+                    &to,
+                    object.bytes.to_vec(),
+                    "application/json",
+                )
+                .await?;
+            Ok(crate::backup::Entry {
+                key: copy.key.clone(),
+                version_id: copy.version_id.clone(),
+                size,
+                md5,
+                last_modified: copy.last_modified,
+                object: to,
+                current: copy.current,
+            })
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await
+}
+
+/// The manifest of `source_bucket`'s backup in `backup_bucket`; `None` when there is none.
+pub async fn read_manifest<D: Store>(
+    backup: &D,
+    backup_bucket: &str,
+    source_bucket: &str,
+) -> Result<Option<crate::backup::Manifest>, OpError> {
+    let key = crate::backup::manifest_key(source_bucket);
+    let object = match backup
+        .read(backup_bucket, &key, None, MAX_STATE_BYTES)
+        .await
+    {
+        Ok(object) => object,
+        Err(error) if error.kind() == aws_client::AwsErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error.into()),
+    };
+    serde_json::from_slice(&object.bytes)
+        .map(Some)
+        .map_err(|error| OpError::BadManifest {
+            object: format!("s3://{backup_bucket}/{key}"),
+            reason: error.to_string(),
+        })
+}
+
+/// Writes `manifest` into `backup_bucket`.
+pub async fn write_manifest<D: Store>(
+    backup: &D,
+    backup_bucket: &str,
+    manifest: &crate::backup::Manifest,
+) -> Result<(), OpError> {
+    let body = serde_json::to_vec_pretty(manifest).expect("a manifest is plain data");
+    backup
+        .put_object(
+            backup_bucket,
+            &crate::backup::manifest_key(&manifest.source_bucket),
+            body,
+            "application/json",
+        )
+        .await?;
+    Ok(())
+}
+
+/// Reads each copy back: the copies whose bytes are missing or not the MD5 the manifest
+/// gives.
+pub async fn check_copies<D: Store>(
+    backup: &D,
+    backup_bucket: &str,
+    entries: &[&crate::backup::Entry],
+) -> Result<Vec<crate::backup::Gap>, OpError> {
+    let found: Vec<Option<crate::backup::Gap>> = futures::stream::iter(entries)
+        .map(|entry| async move {
+            let damaged = |reason: String| {
+                Some(crate::backup::Gap::Damaged {
+                    object: format!("s3://{backup_bucket}/{}", entry.object),
+                    reason,
+                })
+            };
+            match backup
+                .read(backup_bucket, &entry.object, None, MAX_STATE_BYTES)
+                .await
+            {
+                Ok(object) if md5_hex(&object.bytes) == entry.md5 => Ok(None),
+                Ok(object) => Ok(damaged(format!(
+                    "its MD5 is {}, not the {} of the state it copies",
+                    md5_hex(&object.bytes),
+                    entry.md5
+                ))),
+                Err(error) if error.kind() == aws_client::AwsErrorKind::NotFound => {
+                    Ok(damaged("the copy is missing".to_owned()))
+                }
+                Err(error) => Err(OpError::from(error)),
+            }
+        })
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(found.into_iter().flatten().collect())
 }

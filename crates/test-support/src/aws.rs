@@ -281,6 +281,22 @@ pub async fn versioning_status(s3: &aws_sdk_s3::Client, bucket: &str) -> Option<
     }
 }
 
+/// The current bytes of `key` in `bucket`.
+pub async fn get_object(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Vec<u8> {
+    s3.get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("GetObject {bucket}/{key}: {error:?}"))
+        .body
+        .collect()
+        .await
+        .expect("read the body")
+        .into_bytes()
+        .to_vec()
+}
+
 /// Creates `bucket` in `region` with `s3` (no location constraint in us-east-1, as S3 wants).
 pub async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str, region: &str) {
     let mut request = s3.create_bucket().bucket(bucket);

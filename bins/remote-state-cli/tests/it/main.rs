@@ -1,10 +1,12 @@
 //! `manage-remote-state` as a process, against moto and the real Terraform 1.0.3: the day-two
 //! life of a state as a platform engineer meets it.
 
+use test_support::aws::aws_sdk_dynamodb::types::AttributeValue::S;
 use test_support::cli::{Output, Workdir, run};
 use test_support::terraform::Stack;
 use test_support::{aws, fixtures, moto, terraform, unique_name};
 
+mod backup;
 mod migrate;
 
 const KEY: &str = "tenants/acme/terraform.tfstate";
@@ -77,6 +79,29 @@ impl Tool {
         ok(&stack.apply(), "second apply");
         stack
     }
+}
+
+/// A state of `versions` versions (serials 1 to `versions`) at `key`, as Terraform writes it,
+/// with its digest row.
+async fn write_state(tool: &Tool, key: &str, versions: u64) {
+    let config = aws::sdk_config();
+    let s3 = aws::s3(&config);
+    let mut last = Vec::new();
+    for serial in 1..=versions {
+        last = format!(
+            r#"{{"version":4,"terraform_version":"1.0.3","serial":{serial},"lineage":"l-{key}","outputs":{{}},"resources":[]}}"#
+        )
+        .into_bytes();
+        fixtures::put(&s3, &tool.bucket, key, &last).await;
+    }
+    aws::dynamodb(&config)
+        .put_item()
+        .table_name(&tool.table)
+        .item("LockID", S(format!("{}/{key}-md5", tool.bucket)))
+        .item("Digest", S(remote_state::records::md5_hex(&last)))
+        .send()
+        .await
+        .expect("PutItem");
 }
 
 fn ok(output: &Output, what: &str) {

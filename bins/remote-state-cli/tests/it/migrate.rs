@@ -2,11 +2,10 @@
 //! layout and Terraform finds them there; a migration stopped midway is finished by a re-run
 //! that copies nothing twice; collisions and occupied keys refuse everything up front.
 
-use test_support::aws::aws_sdk_dynamodb::types::AttributeValue::S;
 use test_support::proxy::{Fault, FaultRule};
-use test_support::{FaultProxy, aws, fixtures, moto};
+use test_support::{FaultProxy, moto};
 
-use super::{Tool, code, ok};
+use super::{Tool, code, ok, write_state};
 
 const PROJECT: [&str; 4] = ["--project-name", "ohio-01", "--environment", "production"];
 const ACME: &str = "tenants/acme/layers/foundation/production/terraform.tfstate";
@@ -35,29 +34,6 @@ impl Tool {
             .map(|read| read["content"]["serial"].as_u64().unwrap())
             .collect()
     }
-}
-
-/// A state of `versions` versions (serials 1 to `versions`) at `key`, as Terraform writes it,
-/// with its digest row.
-async fn write_state(tool: &Tool, key: &str, versions: u64) {
-    let config = aws::sdk_config();
-    let s3 = aws::s3(&config);
-    let mut last = Vec::new();
-    for serial in 1..=versions {
-        last = format!(
-            r#"{{"version":4,"terraform_version":"1.0.3","serial":{serial},"lineage":"l-{key}","outputs":{{}},"resources":[]}}"#
-        )
-        .into_bytes();
-        fixtures::put(&s3, &tool.bucket, key, &last).await;
-    }
-    aws::dynamodb(&config)
-        .put_item()
-        .table_name(&tool.table)
-        .item("LockID", S(format!("{}/{key}-md5", tool.bucket)))
-        .item("Digest", S(remote_state::records::md5_hex(&last)))
-        .send()
-        .await
-        .expect("PutItem");
 }
 
 #[tokio::test]
