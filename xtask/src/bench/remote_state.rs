@@ -17,6 +17,8 @@ use serde_json::json;
 use test_support::{FaultProxy, MotoOptions, MotoServer, aws};
 
 use super::{build_release, tempfile_dir, write_results};
+
+mod migrate;
 use crate::{project_root, venv};
 
 const REGION: &str = "us-east-2";
@@ -37,20 +39,21 @@ fn state(index: usize, serial: u64) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Writes the 5,000 states (three versions each) and their digest rows.
-async fn fill(server: &MotoServer) -> Result<()> {
+/// Writes `keys` (`VERSIONS` versions each) into a new versioned `bucket`, and their
+/// digest rows into a new `table`.
+async fn fill(server: &MotoServer, bucket: &str, table: &str, keys: &[String]) -> Result<()> {
     let config = aws::sdk_config_for(server.endpoint(), REGION);
     let (s3, dynamodb) = (aws::s3(&config), aws::dynamodb(&config));
-    test_support::fixtures::versioned_bucket(&s3, BUCKET, REGION).await;
-    aws::create_table(&dynamodb, TABLE, "LockID").await;
-    let writes = futures::stream::iter(0..STATES)
-        .map(|index| {
+    test_support::fixtures::versioned_bucket(&s3, bucket, REGION).await;
+    aws::create_table(&dynamodb, table, "LockID").await;
+    let writes = futures::stream::iter(keys.iter().enumerate())
+        .map(|(index, key)| {
             let (s3, dynamodb) = (s3.clone(), dynamodb.clone());
             async move {
                 for serial in 1..=VERSIONS {
                     s3.put_object()
-                        .bucket(BUCKET)
-                        .key(key(index))
+                        .bucket(bucket)
+                        .key(key)
                         .body(state(index, serial).into())
                         .send()
                         .await
@@ -59,11 +62,11 @@ async fn fill(server: &MotoServer) -> Result<()> {
                 let digest = remote_state::records::md5_hex(&state(index, VERSIONS));
                 dynamodb
                     .put_item()
-                    .table_name(TABLE)
+                    .table_name(table)
                     .item(
                         "LockID",
                         aws::aws_sdk_dynamodb::types::AttributeValue::S(
-                            remote_state::records::digest_id(BUCKET, &key(index)),
+                            remote_state::records::digest_id(bucket, key),
                         ),
                     )
                     .item(
@@ -118,8 +121,11 @@ fn measured(
         );
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
-    if stdout.contains("MISMATCH") || stdout.contains("UNREADABLE") {
-        bail!("{tool} found a broken state in a sound set:\n{stdout}");
+    if ["MISMATCH", "UNREADABLE", "FAILED"]
+        .iter()
+        .any(|word| stdout.contains(word))
+    {
+        bail!("{tool} found a broken state in a sound set, or failed one:\n{stdout}");
     }
     let requests = proxy.requests();
     let dynamodb = requests
@@ -169,6 +175,100 @@ fn toolkit(
     Ok(rows.swap_remove(rows.len() / 2))
 }
 
+/// A bash baseline over `states` states given in `args`, with the bench virtualenv's aws
+/// CLI first on the PATH.
+fn baseline(
+    server: &MotoServer,
+    bench_bin: &std::path::Path,
+    dir: &std::path::Path,
+    script: &str,
+    args: &[String],
+    states: usize,
+) -> Result<Row> {
+    let proxy = FaultProxy::start(server.endpoint(), Vec::new());
+    let mut command = test_support::cli::command("bash", dir, Some(proxy.endpoint()));
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let paths = std::iter::once(bench_bin.to_owned()).chain(std::env::split_paths(&path));
+    command
+        .env("PATH", std::env::join_paths(paths)?)
+        .env("AWS_DEFAULT_REGION", REGION)
+        .arg(project_root().join("xtask/bench").join(script))
+        .args(args);
+    measured(
+        "BASELINE: bash + aws CLI, one state at a time",
+        states,
+        server,
+        &proxy,
+        &mut command,
+    )
+}
+
+/// Rows beside the loop they are compared with.
+struct Comparison {
+    /// The loop's seconds a state.
+    loop_per_state: f64,
+    /// Each row's JSON.
+    rows: Vec<serde_json::Value>,
+}
+
+impl Comparison {
+    /// How many times faster a state than the loop.
+    fn speedup(&self, row: &Row) -> f64 {
+        self.loop_per_state / row.per_state().as_secs_f64()
+    }
+}
+
+/// Prints `rows` and the loop, the loop's time scaled to `states` and `note` on what it
+/// does.
+fn compare(title: &str, rows: &[&Row], looped: &Row, states: usize, note: &str) -> Comparison {
+    let mut comparison = Comparison {
+        loop_per_state: looped.per_state().as_secs_f64(),
+        rows: Vec::new(),
+    };
+    let per_state = |row: &Row| row.requests as f64 / row.states as f64;
+    println!("{title}, moto on 127.0.0.1, release build");
+    println!(
+        "  {:<46} {:>6} {:>10} {:>10} {:>9} {:>9} {:>9}",
+        "tool", "states", "time", "per state", "req/state", "vs loop", "moto busy"
+    );
+    for row in rows.iter().copied().chain([looped]) {
+        println!(
+            "  {:<46} {:>6} {:>8.2} s {:>7.2} ms {:>9.2} {:>8.0}x {:>9.2}",
+            row.tool,
+            row.states,
+            row.time.as_secs_f64(),
+            row.per_state().as_secs_f64() * 1000.0,
+            per_state(row),
+            comparison.speedup(row),
+            row.busy,
+        );
+        comparison.rows.push(json!({
+            "tool": row.tool,
+            "states": row.states,
+            "seconds": row.time.as_secs_f64(),
+            "requests": row.requests,
+            "requests_per_state": per_state(row),
+            "dynamodb_requests": row.dynamodb,
+            "moto_busy": row.busy,
+            "speedup_vs_baseline": comparison.speedup(row),
+        }));
+    }
+    println!(
+        "  the loop (run over {} states) scaled to {states}: {:.0} s; {note}",
+        looped.states,
+        comparison.loop_per_state * states as f64
+    );
+    comparison
+}
+
+/// Prints each check; whether all passed.
+fn passed(checks: &[(String, bool)]) -> bool {
+    for (text, pass) in checks {
+        println!("  {} {text}", if *pass { "PASS" } else { "FAIL" });
+    }
+    checks.iter().all(|(_, pass)| *pass)
+}
+
 pub(super) fn run(runs: usize) -> Result<()> {
     let harness = venv::ensure()?;
     let bench_bin = venv::ensure_bench()?;
@@ -176,12 +276,14 @@ pub(super) fn run(runs: usize) -> Result<()> {
     let server =
         MotoServer::start(&harness, &MotoOptions::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let dir = tempfile_dir()?;
+    let program = release.join("manage-remote-state");
+
     eprintln!(
         "[xtask] writing {STATES} states x {VERSIONS} versions and their digest rows into moto"
     );
-    tokio::runtime::Runtime::new()?.block_on(fill(&server))?;
-
-    let program = release.join("manage-remote-state");
+    let keys: Vec<String> = (0..STATES).map(key).collect();
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(fill(&server, BUCKET, TABLE, &keys))?;
     let every = toolkit(
         "manage-remote-state verify (every version)",
         runs,
@@ -198,52 +300,29 @@ pub(super) fn run(runs: usize) -> Result<()> {
         &dir,
         &["--current"],
     )?;
-
-    let proxy = FaultProxy::start(server.endpoint(), Vec::new());
-    let mut command = test_support::cli::command("bash", &dir, Some(proxy.endpoint()));
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let paths = std::iter::once(bench_bin.clone()).chain(std::env::split_paths(&path));
-    command
-        .env("PATH", std::env::join_paths(paths)?)
-        .env("AWS_DEFAULT_REGION", REGION)
-        .arg(project_root().join("xtask/bench/remote-state-baseline.sh"))
-        .args([BUCKET, TABLE])
-        .args((0..SAMPLE).map(key));
-    let baseline = measured(
-        "BASELINE: bash + aws CLI, one state at a time",
-        SAMPLE,
+    let args: Vec<String> = [BUCKET, TABLE]
+        .iter()
+        .map(|arg| (*arg).to_owned())
+        .chain(keys[..SAMPLE].iter().cloned())
+        .collect();
+    let verify_loop = baseline(
         &server,
-        &proxy,
-        &mut command,
+        &bench_bin,
+        &dir,
+        "remote-state-baseline.sh",
+        &args,
+        SAMPLE,
     )?;
-
-    let baseline_whole = baseline.per_state().as_secs_f64() * STATES as f64;
-    let speedup = |row: &Row| baseline_whole / row.time.as_secs_f64();
-    let per_state = |row: &Row| row.requests as f64 / row.states as f64;
-    let dynamodb_per_state = |row: &Row| row.dynamodb as f64 / row.states as f64;
-    println!(
-        "remote-state benchmark: verify {STATES} states x {VERSIONS} versions, moto on 127.0.0.1, release build"
+    let verified = compare(
+        &format!("remote-state benchmark: verify {STATES} states x {VERSIONS} versions"),
+        &[&every, &current],
+        &verify_loop,
+        STATES,
+        "it checks the current version's digest only, as --current does; verify without --current also reads every older version for its serial and lineage",
     );
-    println!(
-        "  {:<46} {:>6} {:>10} {:>10} {:>9} {:>9} {:>8}",
-        "tool", "states", "time", "per state", "req/state", "vs loop", "moto busy"
-    );
-    for row in [&every, &current, &baseline] {
-        println!(
-            "  {:<46} {:>6} {:>8.2} s {:>7.2} ms {:>9.2} {:>8.0}x {:>9.2}",
-            row.tool,
-            row.states,
-            row.time.as_secs_f64(),
-            row.per_state().as_secs_f64() * 1000.0,
-            per_state(row),
-            speedup(row),
-            row.busy,
-        );
-    }
-    println!(
-        "  the loop (run over {SAMPLE} states) scaled to {STATES}: {baseline_whole:.0} s; it checks the current version's digest only, as --current does; verify without --current also reads every older version for its serial and lineage"
-    );
-    let checks = [
+    let speedup = |row: &Row| verified.speedup(row);
+    let dynamodb = every.dynamodb.max(current.dynamodb) as f64 / STATES as f64;
+    let verify_passed = passed(&[
         (
             format!(
                 "verify --current, the loop's checks, {:.0}x faster than the loop (target >= 100x)",
@@ -253,47 +332,37 @@ pub(super) fn run(runs: usize) -> Result<()> {
         ),
         (
             format!(
-                "verify of every version, {} reads a state to the loop's one, {:.0}x faster than the loop (target >= 50x)",
-                VERSIONS,
+                "verify of every version, {VERSIONS} reads a state to the loop's one, {:.0}x faster than the loop (target >= 50x)",
                 speedup(&every)
             ),
             speedup(&every) >= 50.0,
         ),
         (
             format!(
-                "digest rows read in batches: {:.4} DynamoDB requests a state (target < 0.1)",
-                dynamodb_per_state(&every).max(dynamodb_per_state(&current))
+                "digest rows read in batches: {dynamodb:.4} DynamoDB requests a state (target < 0.1)"
             ),
-            dynamodb_per_state(&every).max(dynamodb_per_state(&current)) < 0.1,
+            dynamodb < 0.1,
         ),
-    ];
-    for (text, pass) in &checks {
-        println!("  {} {text}", if *pass { "PASS" } else { "FAIL" });
-    }
-    let row_json = |row: &Row| {
-        json!({
-            "tool": row.tool,
-            "states": row.states,
-            "seconds": row.time.as_secs_f64(),
-            "requests": row.requests,
-            "requests_per_state": per_state(row),
-            "dynamodb_requests": row.dynamodb,
-            "moto_busy": row.busy,
-            "speedup_vs_baseline": speedup(row),
-        })
-    };
+    ]);
+
+    let (migrate_rows, migrate_passed) =
+        migrate::run(&server, &runtime, &program, &bench_bin, &dir)?;
     write_results(
         "remote-state",
         &json!({
             "benchmark": "remote-state",
-            "states": STATES,
-            "versions_per_state": VERSIONS,
-            "baseline_scaled_s": baseline_whole,
-            "rows": [row_json(&every), row_json(&current), row_json(&baseline)],
+            "verify": {
+                "states": STATES,
+                "versions_per_state": VERSIONS,
+                "baseline_sample_states": SAMPLE,
+                "baseline_scaled_s": verified.loop_per_state * STATES as f64,
+                "rows": verified.rows,
+            },
+            "migrate": migrate_rows,
         }),
     )?;
     let _ = std::fs::remove_dir_all(&dir);
-    if checks.iter().any(|(_, pass)| !pass) {
+    if !(verify_passed && migrate_passed) {
         bail!("a remote-state target was missed");
     }
     Ok(())
