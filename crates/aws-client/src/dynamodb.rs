@@ -570,6 +570,126 @@ impl Aws {
     }
 }
 
+/// The most writes one transaction may carry (TransactWriteItems' limit).
+pub const MAX_TRANSACTION_WRITES: usize = 100;
+
+/// One write of a transaction: all of a transaction's writes happen, or none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RowWrite {
+    /// Puts the row only if its `LockID` is free (how Terraform takes its lock).
+    PutIfAbsent {
+        /// The row's `LockID`.
+        lock_id: String,
+        /// Its other attributes.
+        row: Row,
+    },
+    /// Puts (or overwrites) the row.
+    Put {
+        /// The row's `LockID`.
+        lock_id: String,
+        /// Its other attributes.
+        row: Row,
+    },
+    /// Deletes the row only while its attribute `name` still equals `value`.
+    DeleteIfEquals {
+        /// The row's `LockID`.
+        lock_id: String,
+        /// The attribute compared.
+        name: String,
+        /// The value it must still have.
+        value: String,
+    },
+}
+
+impl Aws {
+    /// Makes `writes` to `table` in one TransactWriteItems: all of them, or (a condition
+    /// failed, or another transaction holds one of the rows) none, and
+    /// [`Condition::Failed`](crate::objects::Condition::Failed).
+    pub async fn transact(
+        &self,
+        table: &str,
+        writes: &[RowWrite],
+    ) -> Result<crate::objects::Condition, AwsError> {
+        use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
+        if writes.len() > MAX_TRANSACTION_WRITES {
+            return Err(AwsError::invalid(
+                "TransactWriteItems",
+                table,
+                format!(
+                    "{} writes, more than the {MAX_TRANSACTION_WRITES} a transaction may carry",
+                    writes.len()
+                ),
+            ));
+        }
+        let built = |error: aws_sdk_dynamodb::error::BuildError| {
+            AwsError::invalid("TransactWriteItems", table, error.to_string())
+        };
+        let mut items = Vec::with_capacity(writes.len());
+        for write in writes {
+            let item = match write {
+                RowWrite::PutIfAbsent { lock_id, row } => TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(table)
+                            .set_item(Some(item(lock_id, row)))
+                            .condition_expression("attribute_not_exists(LockID)")
+                            .build()
+                            .map_err(built)?,
+                    )
+                    .build(),
+                RowWrite::Put { lock_id, row } => TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(table)
+                            .set_item(Some(item(lock_id, row)))
+                            .build()
+                            .map_err(built)?,
+                    )
+                    .build(),
+                RowWrite::DeleteIfEquals {
+                    lock_id,
+                    name,
+                    value,
+                } => TransactWriteItem::builder()
+                    .delete(
+                        Delete::builder()
+                            .table_name(table)
+                            .key("LockID", AttributeValue::S(lock_id.clone()))
+                            .condition_expression("#attribute = :expected")
+                            .expression_attribute_names("#attribute", name)
+                            .expression_attribute_values(
+                                ":expected",
+                                AttributeValue::S(value.clone()),
+                            )
+                            .build()
+                            .map_err(built)?,
+                    )
+                    .build(),
+            };
+            items.push(item);
+        }
+        let result = self
+            .dynamodb
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(crate::objects::Condition::Held),
+            Err(error)
+                if matches!(
+                    code(&error),
+                    Some("TransactionCanceledException" | "TransactionConflictException")
+                ) =>
+            {
+                Ok(crate::objects::Condition::Failed)
+            }
+            Err(error) => Err(classify("TransactWriteItems", table, error)),
+        }
+    }
+}
+
 /// A read the caller may not make is a value (P10): the caller learns which fact is
 /// unknown. Any other failure is the call's.
 fn refused<T>(result: Result<T, AwsError>) -> Result<Result<T, AwsError>, AwsError> {

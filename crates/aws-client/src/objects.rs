@@ -241,6 +241,16 @@ pub struct ObjectBytes {
     pub etag: Option<String>,
 }
 
+/// What a CopyObject made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copied {
+    /// The new version's id.
+    pub version_id: String,
+    /// The new object's ETag, without its quotes: the MD5 of its bytes when it is neither
+    /// KMS-encrypted nor multipart.
+    pub etag: Option<String>,
+}
+
 /// What a conditional write or delete found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Condition {
@@ -328,7 +338,7 @@ impl Aws {
         key: &str,
         version_id: &str,
         to_key: &str,
-    ) -> Result<String, AwsError> {
+    ) -> Result<Copied, AwsError> {
         let output = self
             .s3
             .copy_object()
@@ -338,7 +348,13 @@ impl Aws {
             .send()
             .await
             .map_err(|error| classify("CopyObject", &format!("{bucket}/{to_key}"), error))?;
-        Ok(output.version_id().unwrap_or("null").to_owned())
+        Ok(Copied {
+            version_id: output.version_id().unwrap_or("null").to_owned(),
+            etag: output
+                .copy_object_result()
+                .and_then(|result| result.e_tag())
+                .map(|etag| etag.trim_matches('"').to_owned()),
+        })
     }
 
     /// Deletes `key`'s current version the way a plain DeleteObject does: in a versioned

@@ -6,8 +6,8 @@ use std::future::Future;
 
 use aws_client::AwsError;
 
-pub use aws_client::dynamodb::Row;
-pub use aws_client::objects::{Condition, Entry, ObjectBytes};
+pub use aws_client::dynamodb::{MAX_TRANSACTION_WRITES, Row, RowWrite};
+pub use aws_client::objects::{Condition, Copied, Entry, ObjectBytes};
 
 /// S3 and DynamoDB, as the remote-state tools use them.
 pub trait Store: Sync {
@@ -39,7 +39,7 @@ pub trait Store: Sync {
         key: &str,
         version_id: &str,
         to_key: &str,
-    ) -> impl Future<Output = Result<String, AwsError>> + Send;
+    ) -> impl Future<Output = Result<Copied, AwsError>> + Send;
     /// Puts a delete marker on `key` (every version stays); the marker's id.
     fn delete_current(
         &self,
@@ -102,6 +102,12 @@ pub trait Store: Sync {
         lock_id: &str,
         row: &Row,
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Makes `writes` in one transaction: all, or none and [`Condition::Failed`].
+    fn transact(
+        &self,
+        table: &str,
+        writes: &[RowWrite],
+    ) -> impl Future<Output = Result<Condition, AwsError>> + Send;
     /// Deletes a row, only while its attribute still has the value given, when given.
     fn delete_row(
         &self,

@@ -18,8 +18,8 @@ use serde_json::json;
 
 use super::{Change, Place, backend_files, op_failure};
 
-/// How many states move at once.
-const MOVES_IN_FLIGHT: usize = 16;
+/// How many old states are retired at once.
+const RETIRES_IN_FLIGHT: usize = 16;
 
 /// What `migrate` was asked.
 pub(super) struct Migration<'a> {
@@ -136,14 +136,9 @@ pub(super) async fn run(
             asked.change.force,
         )?;
     }
-    let results: Vec<(&Move, Result<(), remote_state::OpError>)> = futures::stream::iter(pending)
-        .map(|planned| async move {
-            let result = remote_state::ops::move_state(&place.aws, &place.target, planned).await;
-            (planned, result)
-        })
-        .buffer_unordered(MOVES_IN_FLIGHT)
-        .collect()
-        .await;
+    let moved = remote_state::ops::move_states(&place.aws, &place.target, &pending).await;
+    let results: Vec<(&Move, Result<(), remote_state::OpError>)> =
+        pending.into_iter().zip(moved).collect();
     let mut failed = Vec::new();
     for (planned, result) in &results {
         match result {
@@ -489,7 +484,7 @@ async fn finish(
                 .await
                 .map_err(|error| format!("{}: {}", from.key, op_failure(error)))
         })
-        .buffer_unordered(MOVES_IN_FLIGHT)
+        .buffer_unordered(RETIRES_IN_FLIGHT)
         .collect()
         .await;
     let failed: Vec<String> = results.into_iter().filter_map(Result::err).collect();

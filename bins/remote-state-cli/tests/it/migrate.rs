@@ -15,12 +15,28 @@ const ACME_NEW: &str =
 const BETA_NEW: &str =
     "providers/aws/regions/us-east-1/clients/beta/layers/02-platform/terraform.tfstate";
 
+/// `verify` finds nothing at all: no error, and no warning such as a missing digest row.
+fn clean(tool: &Tool, what: &str) {
+    let verified = tool.run(&["verify"]);
+    ok(&verified, what);
+    assert!(
+        verified.stderr.contains("No error (0 warnings)"),
+        "{what}: {}",
+        verified.stderr
+    );
+}
+
 impl Tool {
     fn migrate(&self, args: &[&str]) -> test_support::cli::Output {
+        self.migrate_via(moto().endpoint(), args)
+    }
+
+    /// `migrate --from-scheme tenant --to-scheme ARGS…` with its requests sent to `endpoint`.
+    fn migrate_via(&self, endpoint: &str, args: &[&str]) -> test_support::cli::Output {
         let mut all = PROJECT.to_vec();
         all.extend_from_slice(&["migrate", "--from-scheme", "tenant", "--to-scheme"]);
         all.extend_from_slice(args);
-        self.run(&all)
+        self.run_via(endpoint, &all)
     }
 
     /// The serials of `key`'s versions, newest first.
@@ -88,7 +104,7 @@ async fn tenant_states_move_to_client_centric_keys_and_terraform_finds_them_ther
         );
     }
     assert_eq!(tool.serials(&format!("env:/staging/{ACME_NEW}")), [1]);
-    ok(&tool.run(&["verify"]), "verify after the migration");
+    clean(&tool, "verify after the migration");
 
     // The new layout's backend files, and Terraform reading the states through them.
     let acme_file = tool
@@ -159,10 +175,7 @@ async fn tenant_states_move_to_client_centric_keys_and_terraform_finds_them_ther
         !keys.contains(&ACME) && keys.contains(&ACME_NEW),
         "{keys:?}"
     );
-    ok(
-        &tool.run(&["verify"]),
-        "verify: no orphaned digest row is left",
-    );
+    clean(&tool, "verify: no orphaned digest row is left");
     code(&acme.plan(), 0, "terraform plan after --finish");
 }
 
@@ -182,17 +195,10 @@ async fn a_migration_stopped_midway_is_finished_by_a_re_run_that_copies_nothing_
                 }),
         ],
     );
-    let mut args = PROJECT.to_vec();
-    args.extend_from_slice(&[
-        "migrate",
-        "--from-scheme",
-        "tenant",
-        "--to-scheme",
-        "client-centric",
-        "--all-versions",
-        "--force",
-    ]);
-    let stopped = tool.run_via(proxy.endpoint(), &args);
+    let stopped = tool.migrate_via(
+        proxy.endpoint(),
+        &["client-centric", "--all-versions", "--force"],
+    );
     code(&stopped, 3, "a migration whose copies fail");
     assert!(
         stopped.stderr.contains("run the same command again"),
@@ -231,7 +237,7 @@ async fn a_migration_stopped_midway_is_finished_by_a_re_run_that_copies_nothing_
         );
         assert_eq!(tool.serials(old), [3, 2, 1], "{old} is intact");
     }
-    ok(&tool.run(&["verify"]), "verify");
+    clean(&tool, "verify");
 }
 
 #[tokio::test]
@@ -286,4 +292,47 @@ async fn collisions_and_occupied_keys_refuse_the_migration_before_anything_is_wr
         "layer",
     ]);
     code(&tool.run(&args), 2, "an unknown scheme");
+}
+
+/// A rule answering the `nth` (from 0) TransactWriteItems as a cancelled transaction.
+fn cancel_transaction(nth: usize) -> FaultRule {
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    FaultRule::new(
+        Fault::Error(test_support::AwsAnswer {
+            status: 400,
+            code: "TransactionCanceledException",
+            message: "Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed, None]",
+            header: None,
+        }),
+        1.0,
+    )
+    .matching(move |request| {
+        request
+            .header("x-amz-target")
+            .is_some_and(|target| target.ends_with("TransactWriteItems"))
+            && seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == nth
+    })
+}
+
+#[tokio::test]
+async fn a_batch_whose_transaction_is_cancelled_moves_one_state_at_a_time_and_leaves_no_lock() {
+    // The batch's locks (transaction 0), then its release and digests (transaction 1).
+    for nth in [0, 1] {
+        let tool = Tool::new().await;
+        write_state(&tool, ACME, 2).await;
+        write_state(&tool, BETA, 2).await;
+        let proxy = FaultProxy::start(moto().endpoint(), vec![cancel_transaction(nth)]);
+        let migrated = tool.migrate_via(proxy.endpoint(), &["client-centric", "--force"]);
+        ok(&migrated, "migrate");
+        let cancelled = proxy
+            .requests()
+            .iter()
+            .filter(|request| request.fault.is_some())
+            .count();
+        assert_eq!(cancelled, 1, "transaction {nth} was cancelled");
+        let locks = tool.run(&["--output", "json", "locks"]).json();
+        assert_eq!(locks["locks"].as_array().map(Vec::len), Some(0), "{locks}");
+        clean(&tool, "every digest row is set");
+        assert_eq!(tool.serials(ACME_NEW), [2], "transaction {nth}");
+    }
 }
