@@ -425,7 +425,15 @@ fn backend_files(
     place: &Place,
     dir: Option<&std::path::Path>,
 ) -> Result<(std::path::PathBuf, Vec<BackendFile>), Failure> {
-    let layout = backend_hcl::Layout::in_repository(place.scheme, dir);
+    backend_files_of(place.scheme, dir)
+}
+
+/// The backend files of `scheme`'s layout (under `dir`, or its default folder).
+fn backend_files_of(
+    scheme: naming::KeyScheme,
+    dir: Option<&std::path::Path>,
+) -> Result<(std::path::PathBuf, Vec<BackendFile>), Failure> {
+    let layout = backend_hcl::Layout::in_repository(scheme, dir);
     let found = backend_hcl::files::scan(&layout, None).map_err(|error| {
         Failure::usage(error.to_string())
             .with_hint("fix or move the file, or point --backends-dir elsewhere")

@@ -6,7 +6,7 @@ use std::future::Future;
 
 use aws_client::AwsError;
 
-pub use aws_client::dynamodb::{MAX_TRANSACTION_WRITES, Row, RowWrite};
+pub use aws_client::dynamodb::Row;
 pub use aws_client::objects::{Condition, Copied, Entry, ObjectBytes};
 
 /// S3 and DynamoDB, as the remote-state tools use them.
@@ -102,12 +102,6 @@ pub trait Store: Sync {
         lock_id: &str,
         row: &Row,
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
-    /// Makes `writes` in one transaction: all, or none and [`Condition::Failed`].
-    fn transact(
-        &self,
-        table: &str,
-        writes: &[RowWrite],
-    ) -> impl Future<Output = Result<Condition, AwsError>> + Send;
     /// Deletes a row, only while its attribute still has the value given, when given.
     fn delete_row(
         &self,

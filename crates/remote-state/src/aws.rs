@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use aws_client::{Aws, AwsError};
 
-use crate::api::{Condition, Copied, Entry, ObjectBytes, Row, RowWrite, Store};
+use crate::api::{Condition, Copied, Entry, ObjectBytes, Row, Store};
 
 /// The attributes of a lock-table row the remote-state tools read.
 const ATTRIBUTES: [&str; 2] = ["Info", "Digest"];
@@ -32,10 +32,6 @@ impl Store for Aws {
         to_key: &str,
     ) -> Result<Copied, AwsError> {
         Aws::copy_version(self, bucket, key, version_id, to_key).await
-    }
-
-    async fn transact(&self, table: &str, writes: &[RowWrite]) -> Result<Condition, AwsError> {
-        Aws::transact(self, table, writes).await
     }
 
     async fn current_version(&self, bucket: &str, key: &str) -> Result<Option<String>, AwsError> {

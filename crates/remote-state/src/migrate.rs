@@ -246,6 +246,11 @@ pub enum Refusal {
         /// Why.
         reason: String,
     },
+    /// A state goes to a key another state leaves: moves must not chain.
+    Chained {
+        /// The key that is both left and taken.
+        key: String,
+    },
     /// A version to copy could not be read.
     Unread {
         /// The state.
@@ -271,6 +276,9 @@ impl Refusal {
                 format!("{state} is locked by {holder}: wait for it, or unlock it")
             }
             Refusal::Unplaceable { state, reason } => format!("{state}: {reason}"),
+            Refusal::Chained { key } => format!(
+                "{key} is both a state that moves and where another state goes: move one first, then the other"
+            ),
             Refusal::Unread { state } => format!("{state}: its versions were not all read"),
         }
     }
@@ -423,6 +431,10 @@ pub fn plan(states: &[Observed], mapping: &Mapping, all_versions: bool) -> Migra
         .iter()
         .filter(|key| !targets.contains_key(**key))
         .count();
+    let leaving: Vec<&str> = found.moves.iter().map(|m| m.from.key.as_str()).collect();
+    for to in targets.keys().filter(|to| leaving.contains(&to.as_str())) {
+        found.refusals.push(Refusal::Chained { key: to.clone() });
+    }
     for (to, from) in targets {
         if from.len() > 1 {
             found.refusals.push(Refusal::Collision { to, from });
@@ -655,6 +667,28 @@ mod tests {
         assert!(
             matches!(refused.refusals.as_slice(), [Refusal::Locked { holder, .. }] if holder.contains("alice@ci-7")),
             "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn moves_must_not_chain() {
+        let states = [
+            at("a/terraform.tfstate", state(&three(), None)),
+            at("b/terraform.tfstate", state(&three(), None)),
+        ];
+        let chained = plan(
+            &states,
+            &keys(&[
+                ("a/terraform.tfstate", "b/terraform.tfstate"),
+                ("b/terraform.tfstate", "c/terraform.tfstate"),
+            ]),
+            false,
+        );
+        assert!(
+            chained.refusals.contains(&Refusal::Chained {
+                key: "b/terraform.tfstate".to_owned()
+            }),
+            "{chained:?}"
         );
     }
 

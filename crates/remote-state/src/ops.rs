@@ -9,7 +9,7 @@ use futures::{StreamExt, TryStreamExt};
 
 use aws_client::AwsError;
 
-use crate::api::{Condition, Entry, MAX_TRANSACTION_WRITES, Row, RowWrite, Store};
+use crate::api::{Condition, Entry, Row, Store};
 use crate::model::{Lock, LockKind, Observed, Read, Version};
 use crate::records::{
     LOCKFILE_SUFFIX, LockInfo, digest_id, lock_id, lockfile_key, md5_hex, new_lock_id,
@@ -593,17 +593,9 @@ async fn copy_moved<S: Store>(store: &S, planned: &crate::migrate::Move) -> Resu
     Ok(())
 }
 
-/// The digest row a finished move writes for its new key, unless it holds it already.
-fn digest_write(planned: &crate::migrate::Move) -> Option<RowWrite> {
-    (!planned.digest_set).then(|| RowWrite::Put {
-        lock_id: digest_id(&planned.to.bucket, &planned.to.key),
-        row: Row::from([("Digest".to_owned(), planned.digest.clone())]),
-    })
-}
-
 /// Carries out one move of a migration under both keys' locks (taken as Terraform takes
-/// them): the copies of [`copy_moved`], then the new key's digest row. The old key is left
-/// as it was.
+/// them): the copies (each checked by its MD5), then the new key's digest row. The old key
+/// is left as it was.
 pub async fn move_state<S: Store>(
     store: &S,
     target: &Target,
@@ -612,10 +604,11 @@ pub async fn move_state<S: Store>(
     let held = take_lock(store, target, &planned.from, "migrate", Utc::now()).await?;
     let result = locked(store, target, &planned.to, "migrate", async {
         copy_moved(store, planned).await?;
-        if let (Some(table), Some(RowWrite::Put { lock_id, row })) =
-            (&target.table, digest_write(planned))
-        {
-            store.put_row(table, &lock_id, &row).await?;
+        if let Some(table) = target.table.as_ref().filter(|_| !planned.digest_set) {
+            let row = Row::from([("Digest".to_owned(), planned.digest.clone())]);
+            store
+                .put_row(table, &digest_id(&planned.to.bucket, &planned.to.key), &row)
+                .await?;
         }
         Ok(())
     })
@@ -625,117 +618,20 @@ pub async fn move_state<S: Store>(
     released
 }
 
-/// How many moves lock together: both keys' lock rows of each in one transaction, and at
-/// the end their releases and digest rows in another, within DynamoDB's 100 writes.
-pub const MOVE_BATCH: usize = MAX_TRANSACTION_WRITES / 3;
-
-/// Carries out `moves`, a batch at a time (several batches in flight): each batch's lock
-/// rows taken in one transaction (every row `attribute_not_exists(LockID)`, as Terraform
-/// takes one), the moves' copies made, then one transaction releases the locks (each only
-/// while it is still ours) and writes the finished moves' digest rows. A batch some lock
-/// of which is taken, and every move with lock files, goes one move at a time through
-/// [`move_state`], so each refusal names its state. One result a move, in order.
+/// Carries out `moves`, [`CONCURRENCY`] at a time, each through [`move_state`] with its own
+/// locks (a batch of locks in one TransactWriteItems would send fewer requests, but a
+/// transaction is all or nothing: one taken lock would stop every move of its batch). One
+/// result a move, in order.
 pub async fn move_states<S: Store>(
     store: &S,
     target: &Target,
     moves: &[&crate::migrate::Move],
 ) -> Vec<Result<(), OpError>> {
-    let batches: Vec<Vec<Result<(), OpError>>> = futures::stream::iter(moves.chunks(MOVE_BATCH))
-        .map(|batch| move_batch(store, target, batch))
-        .buffered(2)
-        .collect()
-        .await;
-    batches.into_iter().flatten().collect()
-}
-
-async fn one_by_one<S: Store>(
-    store: &S,
-    target: &Target,
-    batch: &[&crate::migrate::Move],
-) -> Vec<Result<(), OpError>> {
-    futures::stream::iter(batch)
+    futures::stream::iter(moves)
         .map(|planned| move_state(store, target, planned))
         .buffered(CONCURRENCY)
         .collect()
         .await
-}
-
-async fn move_batch<S: Store>(
-    store: &S,
-    target: &Target,
-    batch: &[&crate::migrate::Move],
-) -> Vec<Result<(), OpError>> {
-    let table = match &target.table {
-        Some(table) if !target.lockfiles => table,
-        _ => return one_by_one(store, target, batch).await,
-    };
-    let now = Utc::now();
-    let locks: Vec<(String, String)> = batch
-        .iter()
-        .flat_map(|planned| [&planned.from, &planned.to])
-        .map(|state| {
-            let id = lock_id(&state.bucket, &state.key);
-            let info = LockInfo::ours(new_lock_id(), "migrate", id.clone(), now);
-            (id, info.to_json())
-        })
-        .collect();
-    let takes: Vec<RowWrite> = locks
-        .iter()
-        .map(|(id, info)| RowWrite::PutIfAbsent {
-            lock_id: id.clone(),
-            row: Row::from([("Info".to_owned(), info.clone())]),
-        })
-        .collect();
-    match store.transact(table, &takes).await {
-        Ok(Condition::Held) => {}
-        // Some lock is taken (or a store refuses transactions): each move on its own.
-        Ok(Condition::Failed) | Err(_) => return one_by_one(store, target, batch).await,
-    }
-    let mut results: Vec<Result<(), OpError>> = futures::stream::iter(batch)
-        .map(|planned| copy_moved(store, planned))
-        .buffered(CONCURRENCY)
-        .collect()
-        .await;
-    let digests: Vec<(usize, RowWrite)> = batch
-        .iter()
-        .enumerate()
-        .filter(|(index, _)| results[*index].is_ok())
-        .filter_map(|(index, planned)| Some((index, digest_write(planned)?)))
-        .collect();
-    let releases = locks.iter().map(|(id, info)| RowWrite::DeleteIfEquals {
-        lock_id: id.clone(),
-        name: "Info".to_owned(),
-        value: info.clone(),
-    });
-    let writes: Vec<RowWrite> = releases
-        .chain(digests.iter().map(|(_, write)| write.clone()))
-        .collect();
-    if let Ok(Condition::Held) = store.transact(table, &writes).await {
-        return results;
-    }
-    // A lock changed under the batch (someone released it by force): each digest row
-    // written, then each lock still ours released, one at a time.
-    for (index, write) in digests {
-        if let RowWrite::Put { lock_id, row } = write
-            && let Err(error) = store.put_row(table, &lock_id, &row).await
-        {
-            results[index] = Err(error.into());
-        }
-    }
-    for (id, info) in &locks {
-        if let Err(error) = store.delete_row(table, id, Some(("Info", info))).await {
-            report_release_failure(&mut results, error);
-        }
-    }
-    results
-}
-
-/// A release that failed after the moves were made: the first move's result carries it, so
-/// the run reports it (the lock row stays, and `unlock` releases it).
-fn report_release_failure(results: &mut [Result<(), OpError>], error: AwsError) {
-    if let Some(first) = results.iter_mut().find(|result| result.is_ok()) {
-        *first = Err(error.into());
-    }
 }
 
 /// Retires an old state a migration moved (`migrate --finish`): under its lock, checks its

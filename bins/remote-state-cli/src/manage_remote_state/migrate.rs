@@ -16,7 +16,7 @@ use remote_state::Depth;
 use remote_state::migrate::{self, Finish, Mapping, MigrationPlan, Move};
 use serde_json::json;
 
-use super::{Change, Place, backend_files, op_failure};
+use super::{Change, Place, backend_files_of, op_failure};
 
 /// How many old states are retired at once.
 const RETIRES_IN_FLIGHT: usize = 16;
@@ -174,7 +174,10 @@ pub(super) async fn run(
         })
         .cloned()
         .collect();
-    let written = backend_hcl::files::write_all(&files.root, files.style, &planned, false)
+    // With a map the old files themselves are rewritten with their new key; with two
+    // schemes the new layout's files are new, and one that holds something else is left.
+    let rewrite = matches!(mapping, Mapping::Keys(_));
+    let written = backend_hcl::files::write_all(&files.root, files.style, &planned, rewrite)
         .map_err(|error| Failure::external(error.to_string()))?;
     if place.json {
         print_json(&json!({
@@ -195,7 +198,10 @@ pub(super) async fn run(
                     ));
                     reporter.raw(diff);
                 }
-                other => reporter.info(format!("{}: {other:?}", path.display())),
+                Status::Updated { .. } => reporter.success(format!(
+                    "Rewrote {} with its state's new key",
+                    path.display()
+                )),
             }
         }
         for failure in &failed {
@@ -246,7 +252,12 @@ fn planned_files(
         .iter()
         .map(|m| (m.to.backend_key.as_str(), m.from.backend_key.as_str()))
         .collect();
-    let (old_root, old_files) = backend_files(place, dir)?;
+    // The old layout's files: the --from-scheme's, or the project's scheme with a map.
+    let old_scheme = match mapping {
+        Mapping::Schemes { from, .. } => *from,
+        Mapping::Keys(_) => place.scheme,
+    };
+    let (old_root, old_files) = backend_files_of(old_scheme, dir)?;
     let old_config = |old_key: &str| -> Option<BackendConfig> {
         old_files
             .iter()

@@ -278,6 +278,17 @@ async fn collisions_and_occupied_keys_refuse_the_migration_before_anything_is_wr
     );
     assert_eq!(tool.serials(target), [2, 1], "the other state is untouched");
 
+    // A free key: the state moves, and the backend file that named it names the new key.
+    let free = "clients/acme-2/terraform.tfstate";
+    tool.dir
+        .write("backends/acme.hcl", &tool.backend_file(ACME));
+    tool.dir.write("moves.txt", &format!("{ACME} {free}\n"));
+    let moved = tool.run(&["migrate", "--map", &map_arg, "--force"]);
+    ok(&moved, "a map to a free key");
+    let file = std::fs::read_to_string(tool.dir.path().join("backends/acme.hcl")).unwrap();
+    assert!(file.contains(free) && !file.contains(ACME), "{file}");
+    assert_eq!(tool.serials(free), [1]);
+
     // Bad input: a map line that is not two keys, an unknown scheme.
     tool.dir.write("moves.txt", &format!("{ACME}\n"));
     let bad = tool.run(&["migrate", "--map", &map_arg, "--force"]);
@@ -292,47 +303,4 @@ async fn collisions_and_occupied_keys_refuse_the_migration_before_anything_is_wr
         "layer",
     ]);
     code(&tool.run(&args), 2, "an unknown scheme");
-}
-
-/// A rule answering the `nth` (from 0) TransactWriteItems as a cancelled transaction.
-fn cancel_transaction(nth: usize) -> FaultRule {
-    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    FaultRule::new(
-        Fault::Error(test_support::AwsAnswer {
-            status: 400,
-            code: "TransactionCanceledException",
-            message: "Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed, None]",
-            header: None,
-        }),
-        1.0,
-    )
-    .matching(move |request| {
-        request
-            .header("x-amz-target")
-            .is_some_and(|target| target.ends_with("TransactWriteItems"))
-            && seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == nth
-    })
-}
-
-#[tokio::test]
-async fn a_batch_whose_transaction_is_cancelled_moves_one_state_at_a_time_and_leaves_no_lock() {
-    // The batch's locks (transaction 0), then its release and digests (transaction 1).
-    for nth in [0, 1] {
-        let tool = Tool::new().await;
-        write_state(&tool, ACME, 2).await;
-        write_state(&tool, BETA, 2).await;
-        let proxy = FaultProxy::start(moto().endpoint(), vec![cancel_transaction(nth)]);
-        let migrated = tool.migrate_via(proxy.endpoint(), &["client-centric", "--force"]);
-        ok(&migrated, "migrate");
-        let cancelled = proxy
-            .requests()
-            .iter()
-            .filter(|request| request.fault.is_some())
-            .count();
-        assert_eq!(cancelled, 1, "transaction {nth} was cancelled");
-        let locks = tool.run(&["--output", "json", "locks"]).json();
-        assert_eq!(locks["locks"].as_array().map(Vec::len), Some(0), "{locks}");
-        clean(&tool, "every digest row is set");
-        assert_eq!(tool.serials(ACME_NEW), [2], "transaction {nth}");
-    }
 }
