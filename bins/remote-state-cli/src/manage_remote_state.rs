@@ -1,8 +1,8 @@
 //! `manage-remote-state`: Terraform's remote state in the project's bucket once it exists:
 //! every state, its versions and what changed between them, a version restored (with the
 //! digest Terraform checks), locks listed and released, integrity verified and repaired,
-//! old versions pruned, states migrated between key layouts ([`migrate`]) and backed up to
-//! another bucket ([`backup`]). This tool has no original script; it follows the others'
+//! old versions pruned, states migrated between key layouts (`migrate`) and backed up to
+//! another bucket (`backup`). This tool has no original script; it follows the others'
 //! conventions: `--region --environment --project-name`, `shared-config.toml`,
 //! `--output json`, `--dry-run`, `--force`.
 //!
