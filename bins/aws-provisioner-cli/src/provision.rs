@@ -49,6 +49,17 @@ pub struct ProvisionArgs {
     #[arg(long, value_name = "ARN")]
     pub alarm_topic_arn: Option<String>,
 
+    /// Replicate the state bucket to a replica in this region, for disaster recovery: a
+    /// hardened replica bucket and that region's lock table, the IAM role S3 assumes, and a
+    /// replication rule with delete markers (see docs/runbook-failover.md)
+    #[arg(long, value_name = "REGION")]
+    pub replicate_to: Option<String>,
+
+    /// With --kms-key-id and --replicate-to: the key ARN, in the replica's region, that
+    /// replicas are encrypted with (KMS keys are regional)
+    #[arg(long, value_name = "KEY_ARN")]
+    pub replica_kms_key_id: Option<String>,
+
     /// Give the region's shared lock table this run's KMS key and tags even when another
     /// project chose others (every project using the table is affected)
     #[arg(long)]
@@ -218,6 +229,16 @@ pub async fn run(
     };
     let settings = project.settings(common, extra, Defaults::default())?;
     let deployment = deployment(&settings, common).await?;
+    let replicate_to = args
+        .replicate_to
+        .as_deref()
+        .map(|region| {
+            naming::Region::new(region).map_err(|error| {
+                Failure::usage(format!("--replicate-to: {error}"))
+                    .with_hint("name an AWS region, for example us-west-2")
+            })
+        })
+        .transpose()?;
     let spec = Spec::new(Options {
         deployment,
         rules: settings.naming.clone(),
@@ -235,11 +256,46 @@ pub async fn run(
             .copied()
             .chain(args.skipped())
             .collect(),
+        replicate_to,
+        replica_kms_key_id: args.replica_kms_key_id.clone(),
     })
     .map_err(failure)?;
+    // The replica goes first: S3 replicates only into a bucket that exists and is
+    // versioned, and failover needs that region's lock table.
+    let replica = match spec.replica() {
+        Some(replica) => {
+            let report = provision_one(reporter, common, args, &replica, "replica").await?;
+            if report.outcome == aws_provisioner::Outcome::Declined {
+                return Ok(Exit::Success);
+            }
+            Some(Box::new(report))
+        }
+        None => None,
+    };
+    let mut report = provision_one(reporter, common, args, &spec, "").await?;
+    report.replica = replica;
+    if common.base.output == OutputFormat::Json {
+        print_json(&report)?;
+    }
+    Ok(Exit::Success)
+}
+
+/// One provisioning run, in the spec's region, with its plan and outcome printed.
+async fn provision_one(
+    reporter: &Reporter,
+    common: &CommonArgs,
+    args: &ProvisionArgs,
+    spec: &Spec,
+    what: &str,
+) -> Result<Report, Failure> {
     let cloud = cli_support::aws::connect(common, spec.deployment.region).await?;
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!(" ({what})")
+    };
     let heading = format!(
-        "Provisioning plan: {} / {} / {}",
+        "Provisioning plan{what}: {} / {} / {}",
         spec.deployment.project, spec.deployment.environment, spec.deployment.region
     );
     let mut ui = TextUi {
@@ -248,15 +304,12 @@ pub async fn run(
         force: args.force,
         refusal: None,
     };
-    let report: Report = aws_provisioner::provision(&cloud, &spec, args.dry_run, &mut ui)
+    let report: Report = aws_provisioner::provision(&cloud, spec, args.dry_run, &mut ui)
         .await
         .map_err(failure)?;
     if let Some(refusal) = ui.refusal {
         return Err(refusal);
     }
     print_lines(reporter, outcome_lines(&report));
-    if common.base.output == OutputFormat::Json {
-        print_json(&report)?;
-    }
-    Ok(Exit::Success)
+    Ok(report)
 }

@@ -94,6 +94,7 @@ pub struct Aws {
     pub(crate) sts: aws_sdk_sts::Client,
     pub(crate) cloudwatch: aws_sdk_cloudwatch::Client,
     pub(crate) kms: aws_sdk_kms::Client,
+    pub(crate) iam: aws_sdk_iam::Client,
     /// The caller's account once [`Aws::caller`] knows it: the expected owner of every
     /// bucket (aws-behaviour.md P11).
     pub(crate) expected_owner: crate::owner::ExpectedOwner,
@@ -165,6 +166,9 @@ impl Aws {
             .retry_config(retry.clone())
             .build();
         let kms = aws_sdk_kms::config::Builder::from(config)
+            .retry_config(retry.clone())
+            .build();
+        let iam = aws_sdk_iam::config::Builder::from(config)
             .retry_config(retry)
             .build();
         Aws {
@@ -174,6 +178,7 @@ impl Aws {
             sts: aws_sdk_sts::Client::from_conf(sts),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch),
             kms: aws_sdk_kms::Client::from_conf(kms),
+            iam: aws_sdk_iam::Client::from_conf(iam),
             expected_owner,
             region: config
                 .region()

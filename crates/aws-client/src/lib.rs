@@ -1,7 +1,7 @@
 //! The one crate of the workspace that talks to AWS. Everything else sees AWS through the
 //! values and calls here, never through an SDK type.
 //!
-//! - [`Aws`]: every client of a run (S3, S3 Control, DynamoDB, STS, CloudWatch, KMS), built
+//! - [`Aws`]: every client of a run (S3, S3 Control, DynamoDB, STS, CloudWatch, KMS, IAM), built
 //!   once from a [`Config`] through the standard `aws-config` chain, with timeouts on every
 //!   request, at least eight attempts each, path-style S3 at a custom endpoint;
 //! - [`AwsError`]: one error for every call (operation, resource, [`AwsErrorKind`], AWS's
@@ -10,7 +10,8 @@
 //!   bucket-policy document type whose statements are judged with IAM's wildcards and
 //!   `NotAction` ([`policy`]), lifecycle rules as S3 reports them ([`lifecycle`]), object
 //!   versions, uploads and Object Lock state ([`objects`]), the lock table ([`dynamodb`]),
-//!   the caller ([`sts`]), alarms ([`cloudwatch`]) and keys as AWS reports them ([`kms`]);
+//!   the caller ([`sts`]), alarms ([`cloudwatch`]), keys as AWS reports them ([`kms`]) and the
+//!   replication role ([`iam`]);
 //! - one module per service with the calls, each a value in and a value out;
 //! - [`emulator`]: what is done for S3-compatible stores and emulators, in one place;
 //! - [`wait`]: one bounded back-off for what AWS allows only after a while;
@@ -35,6 +36,7 @@ pub mod dynamodb;
 pub mod emulator;
 mod error;
 pub mod failure;
+pub mod iam;
 pub mod kms;
 pub mod lifecycle;
 pub mod mock;

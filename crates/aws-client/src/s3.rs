@@ -213,6 +213,8 @@ pub enum BucketWrite {
     /// The bucket ACL reset to `private` (the owner's full control only): S3 refuses to
     /// enforce bucket-owner ownership while the ACL grants anyone else.
     PrivateAcl,
+    /// Replace the replication configuration (S3 requires versioning on both buckets).
+    Replication(Replication),
 }
 
 /// Object Lock retention modes.
@@ -331,11 +333,145 @@ pub struct Notifications {
     pub eventbridge: bool,
 }
 
-/// Replication.
+/// A bucket's replication configuration, as S3 reports it and as it is written.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Replication {
+    /// The ARN of the role S3 assumes to replicate.
+    pub role: String,
+    /// The rules, in order.
+    pub rules: Vec<ReplicationRule>,
+}
+
+impl Replication {
     /// The destination bucket ARNs of the enabled rules.
-    pub destinations: Vec<String>,
+    pub fn destinations(&self) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|rule| rule.enabled)
+            .map(|rule| rule.destination.as_str())
+            .collect()
+    }
+}
+
+/// One replication rule (S3's V2 schema: a filter, a priority, delete-marker replication).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ReplicationRule {
+    /// Its ID.
+    pub id: String,
+    /// Its priority among the rules.
+    pub priority: Option<i32>,
+    /// Whether it is enabled.
+    pub enabled: bool,
+    /// The key prefix it replicates (`""`: every object; `None`: a filter by tags, or none).
+    pub prefix: Option<String>,
+    /// The destination bucket's ARN.
+    pub destination: String,
+    /// Whether delete markers are replicated.
+    pub delete_markers: bool,
+    /// Whether objects encrypted with SSE-KMS are replicated (S3 skips them otherwise).
+    pub kms_objects: bool,
+    /// The KMS key the replicas are encrypted with, in the destination's region.
+    pub replica_kms_key: Option<String>,
+    /// Whether replication metrics (latency, pending operations and bytes) go to
+    /// CloudWatch.
+    pub metrics: bool,
+}
+
+fn replication_rule(rule: &s3t::ReplicationRule) -> ReplicationRule {
+    let destination = rule.destination();
+    ReplicationRule {
+        id: rule.id().unwrap_or_default().to_owned(),
+        priority: rule.priority(),
+        enabled: *rule.status() == s3t::ReplicationRuleStatus::Enabled,
+        prefix: match rule.filter() {
+            Some(filter) if filter.tag().is_none() && filter.and().is_none() => {
+                Some(filter.prefix().unwrap_or_default().to_owned())
+            }
+            Some(_) => None,
+            #[allow(deprecated)]
+            None => rule.prefix().map(str::to_owned),
+        },
+        destination: destination
+            .map(|d| d.bucket().to_owned())
+            .unwrap_or_default(),
+        delete_markers: rule
+            .delete_marker_replication()
+            .and_then(|d| d.status())
+            .is_some_and(|status| *status == s3t::DeleteMarkerReplicationStatus::Enabled),
+        kms_objects: rule
+            .source_selection_criteria()
+            .and_then(|c| c.sse_kms_encrypted_objects())
+            .is_some_and(|o| *o.status() == s3t::SseKmsEncryptedObjectsStatus::Enabled),
+        replica_kms_key: destination
+            .and_then(|d| d.encryption_configuration())
+            .and_then(|e| e.replica_kms_key_id())
+            .map(str::to_owned),
+        metrics: destination
+            .and_then(|d| d.metrics())
+            .is_some_and(|m| *m.status() == s3t::MetricsStatus::Enabled),
+    }
+}
+
+fn replication_config(
+    bucket: &str,
+    replication: &Replication,
+) -> Result<s3t::ReplicationConfiguration, AwsError> {
+    let invalid = |e| build_error("PutBucketReplication", bucket, e);
+    let status = |on: bool| match on {
+        true => s3t::ReplicationRuleStatus::Enabled,
+        false => s3t::ReplicationRuleStatus::Disabled,
+    };
+    let mut config = s3t::ReplicationConfiguration::builder().role(&replication.role);
+    for rule in &replication.rules {
+        let mut destination = s3t::Destination::builder().bucket(&rule.destination);
+        if let Some(key) = &rule.replica_kms_key {
+            destination = destination.encryption_configuration(
+                s3t::EncryptionConfiguration::builder()
+                    .replica_kms_key_id(key)
+                    .build(),
+            );
+        }
+        if rule.metrics {
+            destination = destination.metrics(
+                s3t::Metrics::builder()
+                    .status(s3t::MetricsStatus::Enabled)
+                    .build()
+                    .map_err(invalid)?,
+            );
+        }
+        let mut built = s3t::ReplicationRule::builder()
+            .id(&rule.id)
+            .set_priority(rule.priority)
+            .status(status(rule.enabled))
+            .filter(
+                s3t::ReplicationRuleFilter::builder()
+                    .prefix(rule.prefix.clone().unwrap_or_default())
+                    .build(),
+            )
+            .delete_marker_replication(
+                s3t::DeleteMarkerReplication::builder()
+                    .status(match rule.delete_markers {
+                        true => s3t::DeleteMarkerReplicationStatus::Enabled,
+                        false => s3t::DeleteMarkerReplicationStatus::Disabled,
+                    })
+                    .build(),
+            )
+            .destination(destination.build().map_err(invalid)?);
+        if rule.kms_objects {
+            built = built.source_selection_criteria(
+                s3t::SourceSelectionCriteria::builder()
+                    .sse_kms_encrypted_objects(
+                        s3t::SseKmsEncryptedObjects::builder()
+                            .status(s3t::SseKmsEncryptedObjectsStatus::Enabled)
+                            .build()
+                            .map_err(invalid)?,
+                    )
+                    .build(),
+            );
+        }
+        config = config.rules(built.build().map_err(invalid)?);
+    }
+    config.build().map_err(invalid)
 }
 
 fn grantee(grantee: &s3t::Grantee) -> Grantee {
@@ -824,15 +960,8 @@ impl Aws {
         Ok(output
             .and_then(|output| output.replication_configuration().cloned())
             .map(|config| Replication {
-                destinations: config
-                    .rules()
-                    .iter()
-                    .filter(|rule| *rule.status() == s3t::ReplicationRuleStatus::Enabled)
-                    .filter_map(|rule| {
-                        rule.destination()
-                            .map(|destination| destination.bucket().to_owned())
-                    })
-                    .collect(),
+                role: config.role().to_owned(),
+                rules: config.rules().iter().map(replication_rule).collect(),
             }))
     }
 }
@@ -1016,6 +1145,15 @@ impl Aws {
                 .map(drop)
                 .map_err(|error| classify("PutBucketPolicy", name, error)),
             BucketWrite::PrivateAcl => self.make_acl_private(name).await,
+            BucketWrite::Replication(replication) => self
+                .s3
+                .put_bucket_replication()
+                .bucket(name)
+                .replication_configuration(replication_config(name, replication)?)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|error| classify("PutBucketReplication", name, error)),
             BucketWrite::Logging(logging) => {
                 let enabled = s3t::LoggingEnabled::builder()
                     .target_bucket(&logging.target_bucket)

@@ -8,8 +8,9 @@ use naming::{BucketName, Region, TableName};
 use crate::error::AwsError;
 use crate::model::{
     AlarmSpec, BucketPresence, BucketSettings, BucketWrite, Caller, Created, Reads, TableCreated,
-    TableFacts, TableSpec, TableWrite,
+    TableFacts, TableSpec, TableWrite, Tags,
 };
+use crate::replication::ObservedRole;
 
 /// S3 buckets.
 pub trait Buckets: Sync {
@@ -86,7 +87,38 @@ pub trait Alarms: Sync {
     fn put_alarm(&self, alarm: &AlarmSpec) -> impl Future<Output = Result<(), AwsError>> + Send;
 }
 
-/// Everything provisioning talks to.
-pub trait Cloud: Buckets + LockTables + Account + Alarms + Keys {}
+/// IAM roles: the replication role of `--replicate-to`.
+pub trait Roles: Sync {
+    /// The role's trust policy and its inline policy `policy`, decoded, or `None` when
+    /// there is no such role (IAM GetRole and GetRolePolicy).
+    fn role(
+        &self,
+        name: &str,
+        policy: &str,
+    ) -> impl Future<Output = Result<Option<ObservedRole>, AwsError>> + Send;
+    /// Creates the role with this trust policy and these tags.
+    fn create_role(
+        &self,
+        name: &str,
+        trust_policy: &str,
+        tags: &Tags,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Replaces the role's trust policy.
+    fn set_trust_policy(
+        &self,
+        name: &str,
+        trust_policy: &str,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Sets the role's inline policy `policy`.
+    fn put_role_policy(
+        &self,
+        name: &str,
+        policy: &str,
+        document: &str,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+}
 
-impl<T: Buckets + LockTables + Account + Alarms + Keys> Cloud for T {}
+/// Everything provisioning talks to.
+pub trait Cloud: Buckets + LockTables + Account + Alarms + Keys + Roles {}
+
+impl<T: Buckets + LockTables + Account + Alarms + Keys + Roles> Cloud for T {}

@@ -15,6 +15,7 @@ use crate::plan::{
     Action, BucketPlan, Observed, ObservedBucket, Plan, TableOwnership, TablePlan, plan,
     table_writes,
 };
+use crate::replication::RolePlan;
 use crate::spec::{BucketRole, EncryptionSpec, Spec};
 use aws_client::wait::Patience;
 
@@ -34,11 +35,11 @@ pub async fn observe<C: Cloud>(
             }
         }
     }
-    let buckets = join_all(
-        roles
-            .iter()
-            .map(|(bucket, role)| observe_bucket(cloud, bucket, *role, &caller.account)),
-    );
+    let buckets = join_all(roles.iter().map(|(bucket, role)| {
+        let mut reads = Reads::for_role(*role);
+        reads.replication = *role == BucketRole::State && spec.replication.is_some();
+        observe_bucket(cloud, bucket, reads, &caller.account)
+    }));
     let table = async {
         match &spec.lock_table {
             Some(table) => cloud.describe_table(table).await,
@@ -46,9 +47,19 @@ pub async fn observe<C: Cloud>(
         }
     };
     let key_arn = async {
-        match (&spec.lock_table, &spec.encryption) {
-            (Some(_), EncryptionSpec::Kms(key)) => key_arn(cloud, key).await,
+        let needed = spec.lock_table.is_some() || spec.replication.is_some();
+        match &spec.encryption {
+            EncryptionSpec::Kms(key) if needed => key_arn(cloud, key).await,
             _ => Ok(None),
+        }
+    };
+    let role = async {
+        match &spec.replication {
+            Some(replica) => cloud
+                .role(&replica.role, crate::replication::ROLE_POLICY)
+                .await
+                .map_err(ProvisionError::from),
+            None => Ok(None),
         }
     };
     let alarm_names: Vec<String> = spec.alarms().into_iter().map(|alarm| alarm.name).collect();
@@ -59,11 +70,13 @@ pub async fn observe<C: Cloud>(
             cloud.describe_alarms(&alarm_names).await
         }
     };
-    let (buckets, table, alarms, key_arn) = futures::join!(buckets, table, alarms, key_arn);
+    let (buckets, table, alarms, key_arn, role) =
+        futures::join!(buckets, table, alarms, key_arn, role);
     let mut observed = Observed {
         table: table?,
         alarms: alarms?,
         key_arn: key_arn?,
+        role: role?,
         ..Observed::default()
     };
     for ((name, _), found) in roles.into_iter().zip(buckets) {
@@ -90,14 +103,12 @@ async fn key_arn<C: Cloud>(cloud: &C, key: &str) -> Result<Option<String>, Provi
 async fn observe_bucket<C: Cloud>(
     cloud: &C,
     bucket: &BucketName,
-    role: BucketRole,
+    reads: Reads,
     owner: &str,
 ) -> Result<ObservedBucket, ProvisionError> {
     let presence = cloud.bucket_presence(bucket, owner).await?;
     let settings = match presence {
-        BucketPresence::Owned { .. } => {
-            cloud.bucket_settings(bucket, Reads::for_role(role)).await?
-        }
+        BucketPresence::Owned { .. } => cloud.bucket_settings(bucket, reads).await?,
         _ => Default::default(),
     };
     Ok(ObservedBucket { presence, settings })
@@ -133,26 +144,91 @@ pub async fn apply<C: Cloud>(cloud: &C, spec: &Spec, plan: &Plan) -> Result<(), 
                     .map_err(ProvisionError::from)
             }),
     );
-    let (buckets, table, alarms) = futures::join!(buckets, table, alarms);
+    let role = async {
+        match &plan.role {
+            Some(role) if pending(role.action) => apply_role(cloud, spec, role).await,
+            _ => Ok(()),
+        }
+    };
+    let (buckets, table, alarms, role) = futures::join!(buckets, table, alarms, role);
     buckets
         .into_iter()
         .chain(alarms)
-        .chain([table])
+        .chain([table, role])
         .collect::<Result<(), _>>()?;
 
-    let logging = plan.buckets.iter().flat_map(|bucket| {
+    // Last, what needs another resource ready: access logging (its target's grant) and
+    // replication (the role, and versioning on both buckets).
+    let last = plan.buckets.iter().flat_map(|bucket| {
         bucket
             .writes
             .iter()
-            .filter(|write| matches!(write, BucketWrite::Logging(_)))
+            .filter(|write| matches!(write, BucketWrite::Logging(_) | BucketWrite::Replication(_)))
             .map(move |write| async move {
-                cloud
-                    .write_bucket(&bucket.bucket, write)
-                    .await
-                    .map_err(ProvisionError::from)
+                match write {
+                    BucketWrite::Replication(_) => {
+                        replicate_when_role_ready(cloud, spec, &bucket.bucket, write).await
+                    }
+                    _ => cloud
+                        .write_bucket(&bucket.bucket, write)
+                        .await
+                        .map_err(ProvisionError::from),
+                }
             })
     });
-    join_all(logging).await.into_iter().collect()
+    join_all(last).await.into_iter().collect()
+}
+
+/// The replication role: created with its trust policy, then its permissions set.
+async fn apply_role<C: Cloud>(
+    cloud: &C,
+    spec: &Spec,
+    plan: &RolePlan,
+) -> Result<(), ProvisionError> {
+    if let Some(trust) = &plan.trust_policy {
+        match plan.action {
+            Action::Create => {
+                let mut tags = spec.bucket_tags();
+                tags.insert(
+                    "Purpose".to_owned(),
+                    "terraform-state-replication".to_owned(),
+                );
+                cloud.create_role(&plan.name, trust, &tags).await?
+            }
+            _ => cloud.set_trust_policy(&plan.name, trust).await?,
+        }
+    }
+    if let Some(policy) = &plan.policy {
+        cloud
+            .put_role_policy(&plan.name, crate::replication::ROLE_POLICY, policy)
+            .await?;
+    }
+    Ok(())
+}
+
+/// PutBucketReplication right after the role was made or changed: IAM is eventually
+/// consistent, and until S3 sees the role it answers `InvalidRequest` or `AccessDenied`
+/// (the S3 user guide's replication troubleshooting); the write is tried again within the
+/// spec's bounded wait.
+async fn replicate_when_role_ready<C: Cloud>(
+    cloud: &C,
+    spec: &Spec,
+    bucket: &BucketName,
+    write: &BucketWrite,
+) -> Result<(), ProvisionError> {
+    patience(spec)
+        .retry(
+            || cloud.write_bucket(bucket, write),
+            |error| {
+                matches!(error.code(), Some("InvalidRequest" | "NoSuchBucket"))
+                    || error.kind() == aws_client::AwsErrorKind::AccessDenied
+            },
+            |error, _| {
+                tracing::info!(bucket = %bucket, %error, "S3 does not accept the replication role yet; waiting")
+            },
+        )
+        .await
+        .map_err(ProvisionError::from)
 }
 
 async fn apply_bucket<C: Cloud>(
@@ -180,7 +256,7 @@ async fn apply_bucket<C: Cloud>(
     for write in plan
         .writes
         .iter()
-        .filter(|write| !matches!(write, BucketWrite::Logging(_)))
+        .filter(|write| !matches!(write, BucketWrite::Logging(_) | BucketWrite::Replication(_)))
     {
         match write_bucket_when_ready(cloud, spec, &plan.bucket, write).await {
             Err(ProvisionError::Aws(error))
@@ -404,6 +480,9 @@ pub struct Report {
     pub plan: Plan,
     /// How the run ended.
     pub outcome: Outcome,
+    /// The replica's run (`--replicate-to`), which goes first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica: Option<Box<Report>>,
 }
 
 /// What a run shows and asks along the way.
@@ -450,5 +529,6 @@ pub async fn provision<C: Cloud>(
         region: spec.deployment.region.to_string(),
         plan: planned,
         outcome,
+        replica: None,
     })
 }

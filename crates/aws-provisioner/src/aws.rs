@@ -4,13 +4,14 @@
 use aws_client::Aws;
 use naming::{BucketName, Region, TableName};
 
-use crate::api::{Account, Alarms, Buckets, Keys, LockTables};
+use crate::api::{Account, Alarms, Buckets, Keys, LockTables, Roles};
 use crate::error::AwsError;
 use crate::lifecycle;
 use crate::model::{
     AlarmSpec, BucketPresence, BucketSettings, BucketWrite, Caller, Created, Reads, TableCreated,
     TableFacts, TableSpec, TableWrite,
 };
+use crate::replication::ObservedRole;
 
 impl Buckets for Aws {
     async fn bucket_presence(
@@ -67,11 +68,19 @@ impl Buckets for Aws {
                 false => Ok(Vec::new()),
             }
         };
-        let (hardening, policy, logging, rules) = futures::join!(hardening, policy, logging, rules);
+        let replication = async {
+            match reads.replication {
+                true => self.replication(name).await,
+                false => Ok(None),
+            }
+        };
+        let (hardening, policy, logging, rules, replication) =
+            futures::join!(hardening, policy, logging, rules, replication);
         Ok(BucketSettings {
             policy: policy?,
             logging: logging?,
             lifecycle: rules?,
+            replication: replication?,
             ..hardening?
         })
     }
@@ -141,5 +150,42 @@ fn or_absent<T: Default>(read: Result<T, AwsError>) -> Result<T, AwsError> {
     match read {
         Err(error) if error.code() == Some("NotImplemented") => Ok(T::default()),
         read => read,
+    }
+}
+
+impl Roles for Aws {
+    async fn role(&self, name: &str, policy: &str) -> Result<Option<ObservedRole>, AwsError> {
+        let Some(role) = Aws::role(self, name).await? else {
+            return Ok(None);
+        };
+        Ok(Some(ObservedRole {
+            trust_policy: role.trust_policy,
+            policy: Aws::role_policy(self, name, policy).await?,
+        }))
+    }
+
+    async fn create_role(
+        &self,
+        name: &str,
+        trust_policy: &str,
+        tags: &crate::model::Tags,
+    ) -> Result<(), AwsError> {
+        let description = "Assumed by S3 to replicate the Terraform state bucket (tfstate-toolkit)";
+        Aws::create_role(self, name, trust_policy, description, tags)
+            .await
+            .map(drop)
+    }
+
+    async fn set_trust_policy(&self, name: &str, trust_policy: &str) -> Result<(), AwsError> {
+        Aws::set_trust_policy(self, name, trust_policy).await
+    }
+
+    async fn put_role_policy(
+        &self,
+        name: &str,
+        policy: &str,
+        document: &str,
+    ) -> Result<(), AwsError> {
+        Aws::put_role_policy(self, name, policy, document).await
     }
 }

@@ -20,6 +20,10 @@
 //! policy-based delivery; on observability buckets, a retention lifecycle rule per kind. The
 //! lock table gets the `LockID` (S) hash key, on-demand billing, KMS encryption,
 //! point-in-time recovery and deletion protection; CloudWatch alarms come with an SNS topic.
+//! With `--replicate-to` ([`replication`]), a replica state bucket and lock table in a
+//! second region ([`Spec::replica`], provisioned first), the least-privilege IAM role S3
+//! assumes, and the state bucket's replication rule (delete markers and SSE-KMS objects
+//! included, metrics on).
 //!
 //! What it deliberately does not do: it never deletes, never replaces a statement, rule or
 //! tag it does not own, and never downgrades encryption a bucket already has.
@@ -40,6 +44,8 @@
 //!     wait: WaitPolicy::default(),
 //!     take_over_table: false,
 //!     skip: Default::default(),
+//!     replicate_to: None,
+//!     replica_kms_key_id: None,
 //! })?;
 //! assert_eq!(spec.managed_buckets().len(), 5);
 //! assert_eq!(spec.lock_table.unwrap().as_str(), "terraform-locks-us-east");
@@ -55,6 +61,7 @@ mod error;
 pub mod lifecycle;
 pub mod model;
 pub mod plan;
+pub mod replication;
 pub mod report;
 mod spec;
 

@@ -5,9 +5,10 @@ pub use aws_client::cloudwatch::AlarmSpec;
 pub use aws_client::dynamodb::{
     KeyAttribute, TableCreated, TableFacts, TableSpec, TableStatus, TableWrite, lock_key,
 };
+pub use aws_client::iam::Role;
 pub use aws_client::s3::{
     BucketPresence, BucketWrite, Created, Encryption, Logging, ObjectOwnership, PublicAccessBlock,
-    Tags, Versioning,
+    Replication, ReplicationRule, Tags, Versioning,
 };
 pub use aws_client::sts::Caller;
 
@@ -36,6 +37,8 @@ pub struct BucketSettings {
     pub logging: Option<Logging>,
     /// Lifecycle rules, in order.
     pub lifecycle: Vec<LifecycleRule>,
+    /// Replication, if configured (read only when `--replicate-to` asks for it).
+    pub replication: Option<Replication>,
 }
 
 impl BucketSettings {
@@ -57,6 +60,7 @@ impl BucketSettings {
             BucketWrite::Logging(logging) => self.logging = Some(logging),
             // The ACL is not a setting the plan compares.
             BucketWrite::PrivateAcl => {}
+            BucketWrite::Replication(replication) => self.replication = Some(replication),
         }
     }
 }
@@ -72,6 +76,8 @@ pub struct Reads {
     pub logging: bool,
     /// Lifecycle rules (observability buckets').
     pub lifecycle: bool,
+    /// Replication (the state bucket's, with `--replicate-to`).
+    pub replication: bool,
 }
 
 impl Reads {
@@ -81,6 +87,7 @@ impl Reads {
         policy: true,
         logging: true,
         lifecycle: true,
+        replication: true,
     };
 
     /// What the plan compares for a bucket of `role`.
@@ -89,10 +96,12 @@ impl Reads {
         match role {
             BucketRole::State => Reads {
                 lifecycle: false,
+                replication: false,
                 ..Reads::ALL
             },
             BucketRole::Observability(_) => Reads {
                 logging: false,
+                replication: false,
                 ..Reads::ALL
             },
             // Provisioning manages no other bucket; one would be read as a log target is,
@@ -102,6 +111,7 @@ impl Reads {
                 policy: true,
                 logging: false,
                 lifecycle: false,
+                replication: false,
             },
         }
     }

@@ -15,6 +15,7 @@ use crate::model::{
     lock_key,
 };
 use crate::policy::{Policy, log_delivery_sid, log_delivery_statement, tls_statement};
+use crate::replication::{self, ObservedRole, RolePlan};
 use crate::spec::{BucketRole, EncryptionSpec, Spec};
 
 /// What was found in AWS, for every resource the plan looks at.
@@ -29,6 +30,8 @@ pub struct Observed {
     /// The ARN AWS reports for `--kms-key-id` (KMS DescribeKey), when the lock table is
     /// looked at and the key could be looked up.
     pub key_arn: Option<String>,
+    /// The replication role, when `--replicate-to` asks for one and it exists.
+    pub role: Option<ObservedRole>,
 }
 
 /// One bucket as found.
@@ -86,6 +89,12 @@ pub enum Setting {
     DeletionProtection,
     /// A CloudWatch alarm's definition.
     Alarm,
+    /// The state bucket's replication to its replica (`--replicate-to`).
+    Replication,
+    /// The replication role's trust policy.
+    TrustPolicy,
+    /// The replication role's permissions.
+    RolePolicy,
 }
 
 impl Setting {
@@ -108,6 +117,9 @@ impl Setting {
             Setting::PointInTimeRecovery => "point-in-time-recovery",
             Setting::DeletionProtection => "deletion-protection",
             Setting::Alarm => "alarm",
+            Setting::Replication => "replication",
+            Setting::TrustPolicy => "trust-policy",
+            Setting::RolePolicy => "role-policy",
         }
     }
 }
@@ -191,6 +203,8 @@ pub struct Plan {
     pub table: Option<TablePlan>,
     /// The alarms of `--alarm-topic-arn`.
     pub alarms: Vec<AlarmPlan>,
+    /// The replication role of `--replicate-to`.
+    pub role: Option<RolePlan>,
     /// Why the plan cannot be carried out, if it cannot.
     pub problems: Vec<Problem>,
     /// Things to know that do not stop the run.
@@ -206,6 +220,7 @@ impl Plan {
                 .as_ref()
                 .is_none_or(|t| t.action == Action::Unchanged)
             && self.alarms.iter().all(|a| a.action == Action::Unchanged)
+            && self.role.iter().all(|r| r.action == Action::Unchanged)
     }
 
     /// Whether the plan only creates what is missing: it changes nothing that exists, so
@@ -215,6 +230,7 @@ impl Plan {
         self.buckets.iter().all(|b| creates_or_keeps(b.action))
             && self.table.iter().all(|t| creates_or_keeps(t.action))
             && self.alarms.iter().all(|a| creates_or_keeps(a.action))
+            && self.role.iter().all(|r| creates_or_keeps(r.action))
     }
 
     /// Every pending change as `resource: setting` text, for reports and errors.
@@ -234,11 +250,16 @@ impl Plan {
             .iter()
             .filter(|plan| plan.action != Action::Unchanged)
             .map(|plan| format!("{}: alarm", plan.alarm.name));
-        buckets.chain(table).chain(alarms).collect()
+        let role = self.role.iter().flat_map(|plan| {
+            plan.changes
+                .iter()
+                .map(move |change| format!("{}: {}", plan.name, change.setting))
+        });
+        buckets.chain(table).chain(alarms).chain(role).collect()
     }
 }
 
-fn change(setting: Setting, from: impl fmt::Display, to: impl fmt::Display) -> Change {
+pub(crate) fn change(setting: Setting, from: impl fmt::Display, to: impl fmt::Display) -> Change {
     Change {
         setting,
         from: from.to_string(),
@@ -420,10 +441,28 @@ pub fn plan(spec: &Spec, caller: &Caller, observed: &Observed) -> Plan {
                 ),
             });
         }
-        let planned = bucket_plan(spec, caller, &bucket, role, &found, source, target.as_ref());
+        let mut planned = bucket_plan(spec, caller, &bucket, role, &found, source, target.as_ref());
         problems.extend(public_policy_refused(&planned, role, &found));
+        if role == BucketRole::State
+            && let Some(replica) = &spec.replication
+        {
+            let partition = spec.deployment.region.partition();
+            let want = replication::desired(partition, &caller.account, replica);
+            match replication::judge(&bucket, found.settings.replication.as_ref(), &want) {
+                Ok(None) => {}
+                Ok(Some(change)) => {
+                    planned.changes.push(change);
+                    planned.writes.push(BucketWrite::Replication(want));
+                    if planned.action == Action::Unchanged {
+                        planned.action = Action::Update;
+                    }
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
         buckets.push(planned);
     }
+    let role = role_plan(spec, caller, observed, &mut problems);
     let table = spec
         .lock_table
         .as_ref()
@@ -448,9 +487,58 @@ pub fn plan(spec: &Spec, caller: &Caller, observed: &Observed) -> Plan {
         buckets,
         table,
         alarms,
+        role,
         problems,
         warnings,
     }
+}
+
+/// The replication role of `--replicate-to`: S3 may assume it for this account, and it may
+/// read the state bucket and write the replica (with KMS, through the source key and the
+/// replica's, whose ARN KMS reported).
+fn role_plan(
+    spec: &Spec,
+    caller: &Caller,
+    observed: &Observed,
+    problems: &mut Vec<Problem>,
+) -> Option<RolePlan> {
+    let (Some(replica), Some(source)) = (&spec.replication, &spec.state_bucket) else {
+        return None;
+    };
+    let source_key = match &spec.encryption {
+        EncryptionSpec::Default => None,
+        EncryptionSpec::Kms(key) => match &observed.key_arn {
+            Some(arn) => Some(arn.as_str()),
+            None => {
+                problems.push(Problem {
+                    resource: replica.role.clone(),
+                    message: format!(
+                        "KMS has no key `{key}` that this account may describe; the \
+                         replication role's policy names the state bucket's key by its ARN"
+                    ),
+                    hint: Some(
+                        "give --kms-key-id as the key's ARN, or allow kms:DescribeKey".to_owned(),
+                    ),
+                    input: false,
+                });
+                return None;
+            }
+        },
+    };
+    let trust = replication::trust_policy(&caller.account);
+    let policy = replication::role_policy(
+        spec.deployment.region.partition(),
+        source,
+        spec.deployment.region,
+        replica,
+        source_key,
+    );
+    Some(replication::role_plan(
+        &replica.role,
+        &trust,
+        &policy,
+        observed.role.as_ref(),
+    ))
 }
 
 /// P8: with Block Public Access's BlockPublicPolicy on (every managed bucket gets it, before

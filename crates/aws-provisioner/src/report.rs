@@ -119,35 +119,11 @@ pub fn plan_lines(report_heading: &str, plan: &Plan, dry_run: bool) -> Vec<Line>
                 format!("⏳ {name} is {status}; provisioning waits for it"),
             ));
         }
-        match table.action {
-            Action::Create => {
-                lines.push(Line::Report(
-                    Level::Info,
-                    format!("🗃️  {name}: will be created"),
-                ));
-                for change in &table.changes {
-                    details(&format!("{}: {}", change.setting, change.to), &mut lines);
-                }
-            }
-            Action::Update => {
-                lines.push(Line::Report(
-                    Level::Warning,
-                    format!("🔧 {name}: exists, will be repaired"),
-                ));
-                for change in &table.changes {
-                    details(
-                        &format!("{}: {} → {}", change.setting, change.from, change.to),
-                        &mut lines,
-                    );
-                }
-            }
-            Action::Unchanged => {
-                lines.push(Line::Report(
-                    Level::Success,
-                    format!("✓ {name}: exists, unchanged"),
-                ));
-            }
-        }
+        resource_lines("🗃️ ", &name, table.action, &table.changes, &mut lines);
+    }
+    if let Some(role) = &plan.role {
+        let name = format!("{} (IAM role S3 replication assumes)", role.name);
+        resource_lines("🔑", &name, role.action, &role.changes, &mut lines);
     }
     for alarm in &plan.alarms {
         let name = &alarm.alarm.name;
@@ -193,6 +169,46 @@ fn tagged(level: Level, text: &str, lines: &mut Vec<Line>) {
     lines.extend(texts.map(Line::Detail));
 }
 
+/// A resource's lines: created with its settings, repaired setting by setting, or
+/// unchanged.
+fn resource_lines(
+    icon: &str,
+    name: &str,
+    action: Action,
+    changes: &[crate::plan::Change],
+    lines: &mut Vec<Line>,
+) {
+    match action {
+        Action::Create => {
+            lines.push(Line::Report(
+                Level::Info,
+                format!("{icon} {name}: will be created"),
+            ));
+            for change in changes {
+                details(&format!("{}: {}", change.setting, change.to), lines);
+            }
+        }
+        Action::Update => {
+            lines.push(Line::Report(
+                Level::Warning,
+                format!("🔧 {name}: exists, will be repaired"),
+            ));
+            for change in changes {
+                details(
+                    &format!("{}: {} → {}", change.setting, change.from, change.to),
+                    lines,
+                );
+            }
+        }
+        Action::Unchanged => {
+            lines.push(Line::Report(
+                Level::Success,
+                format!("✓ {name}: exists, unchanged"),
+            ));
+        }
+    }
+}
+
 /// Counts of a plan: created, repaired, unchanged resources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Counts {
@@ -212,7 +228,8 @@ impl Counts {
             .iter()
             .map(|b| b.action)
             .chain(plan.table.iter().map(|t| t.action))
-            .chain(plan.alarms.iter().map(|a| a.action));
+            .chain(plan.alarms.iter().map(|a| a.action))
+            .chain(plan.role.iter().map(|r| r.action));
         let mut counts = Counts::default();
         for action in actions {
             match action {
@@ -270,6 +287,16 @@ pub fn outcome_lines(report: &Report) -> Vec<Line> {
             lines.push(Line::Report(
                 Level::Success,
                 format!("✅ Set CloudWatch alarm: {}", alarm.alarm.name),
+            ));
+        }
+        if let Some(role) = plan.role.as_ref().filter(|r| r.action != Action::Unchanged) {
+            let verb = match role.action {
+                Action::Create => "Created",
+                _ => "Repaired",
+            };
+            lines.push(Line::Report(
+                Level::Success,
+                format!("✅ {verb} IAM role: {}", role.name),
             ));
         }
     }

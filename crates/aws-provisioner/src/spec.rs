@@ -4,12 +4,13 @@
 use std::time::Duration;
 
 use naming::{
-    BucketName, Company, Deployment, LockMode, NamingRules, ObservabilityKind, TableName,
+    BucketName, Company, Deployment, LockMode, NamingRules, ObservabilityKind, Region, TableName,
 };
 use serde::Serialize;
 
 use crate::error::ProvisionError;
 use crate::model::{AlarmSpec, Tags};
+use crate::replication::ReplicaSpec;
 
 /// Which resources a run provisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -81,6 +82,10 @@ pub struct Options {
     pub take_over_table: bool,
     /// `--skip-<group>` and shared-config.toml's `skip`: bucket settings left out.
     pub skip: std::collections::BTreeSet<naming::SettingGroup>,
+    /// `--replicate-to`: the region of the state bucket's replica.
+    pub replicate_to: Option<Region>,
+    /// `--replica-kms-key-id`: the replica region's KMS key, when the buckets use KMS.
+    pub replica_kms_key_id: Option<String>,
 }
 
 /// A validated request: the names of everything to provision and how.
@@ -113,6 +118,8 @@ pub struct Spec {
     pub take_over_table: bool,
     /// Bucket settings left out: neither written nor expected.
     pub skip: std::collections::BTreeSet<naming::SettingGroup>,
+    /// `--replicate-to`: where the state bucket is replicated.
+    pub replication: Option<ReplicaSpec>,
 }
 
 /// The role a bucket plays: naming's, of which provisioning manages `State`,
@@ -134,6 +141,8 @@ impl Spec {
             wait,
             take_over_table,
             skip,
+            replicate_to,
+            replica_kms_key_id,
         } = options;
         let backend = scope != Scope::ObservabilityOnly;
         let state_bucket = backend
@@ -189,6 +198,15 @@ impl Spec {
         let alarm_topic = alarm_topic_arn
             .map(|arn| check_topic_arn(&arn, deployment.region))
             .transpose()?;
+        let replication = replica(
+            &rules,
+            &deployment,
+            state_bucket.is_some(),
+            lock_table.is_some(),
+            &encryption,
+            replicate_to,
+            replica_kms_key_id,
+        )?;
         Ok(Spec {
             state_bucket,
             lock_table,
@@ -203,6 +221,38 @@ impl Spec {
             wait,
             take_over_table,
             skip,
+            replication,
+        })
+    }
+
+    /// The replica's own run, in the replica's region: the replica bucket hardened as a
+    /// state bucket and that region's lock table, which failover points Terraform at. Its
+    /// access logs are left out: S3 delivers them only to a bucket in the same region.
+    pub fn replica(&self) -> Option<Spec> {
+        let replica = self.replication.as_ref()?;
+        let mut skip = self.skip.clone();
+        skip.insert(naming::SettingGroup::AccessLogging);
+        Some(Spec {
+            deployment: Deployment {
+                region: replica.region,
+                ..self.deployment.clone()
+            },
+            scope: Scope::BackendOnly,
+            state_bucket: Some(replica.bucket.clone()),
+            observability: Vec::new(),
+            logs_bucket: None,
+            lock_table: replica.lock_table.clone(),
+            encryption: match &replica.kms_key {
+                Some(key) => EncryptionSpec::Kms(key.clone()),
+                None => EncryptionSpec::Default,
+            },
+            company: self.company.clone(),
+            access_log_bucket: None,
+            alarm_topic: None,
+            wait: self.wait,
+            take_over_table: self.take_over_table,
+            skip,
+            replication: None,
         })
     }
 
@@ -334,6 +384,113 @@ impl Spec {
     }
 }
 
+/// `--replicate-to` and `--replica-kms-key-id`, validated: another region, a state bucket
+/// in the run, and with KMS a key ARN of the replica's region (KMS keys are regional, and
+/// S3 takes the replica's key as an ARN).
+fn replica(
+    rules: &NamingRules,
+    deployment: &Deployment,
+    has_state_bucket: bool,
+    has_table: bool,
+    encryption: &EncryptionSpec,
+    region: Option<Region>,
+    kms_key: Option<String>,
+) -> Result<Option<ReplicaSpec>, ProvisionError> {
+    let Some(region) = region else {
+        return match kms_key {
+            Some(key) => Err(input(
+                "--replica-kms-key-id",
+                &key,
+                "is given without --replicate-to",
+                "add --replicate-to REGION, or drop --replica-kms-key-id",
+            )),
+            None => Ok(None),
+        };
+    };
+    if region == deployment.region {
+        return Err(input(
+            "--replicate-to",
+            region.name(),
+            "is the state bucket's own region; a replica for disaster recovery is in another",
+            "name a second region, for example us-west-2 for us-east-2",
+        ));
+    }
+    if region.partition() != deployment.region.partition() {
+        return Err(input(
+            "--replicate-to",
+            region.name(),
+            &format!("is in another partition than {}", deployment.region),
+            "S3 replicates only within a partition: name a region of the same one",
+        ));
+    }
+    if !has_state_bucket {
+        return Err(input(
+            "--replicate-to",
+            region.name(),
+            "replicates the state bucket, which --observability-only leaves out",
+            "drop --observability-only, or --replicate-to",
+        ));
+    }
+    let kms_key = match (encryption, kms_key) {
+        (EncryptionSpec::Kms(_), None) => {
+            return Err(input(
+                "--replica-kms-key-id",
+                "(missing)",
+                &format!(
+                    "is needed with --kms-key-id: KMS keys are regional, so the replica in                      {region} is encrypted with a key of {region}"
+                ),
+                &format!("add --replica-kms-key-id arn:aws:kms:{region}:ACCOUNT:key/KEY-ID"),
+            ));
+        }
+        (EncryptionSpec::Default, Some(key)) => {
+            return Err(input(
+                "--replica-kms-key-id",
+                &key,
+                "is given without --kms-key-id; the replica is encrypted as the state bucket is",
+                "add --kms-key-id for the state bucket, or drop --replica-kms-key-id",
+            ));
+        }
+        (_, Some(key)) => {
+            let key = check_kms_key(&key, region).map_err(|error| match error {
+                ProvisionError::Input {
+                    value, rule, hint, ..
+                } => ProvisionError::Input {
+                    field: "--replica-kms-key-id",
+                    value,
+                    rule,
+                    hint,
+                },
+                other => other,
+            })?;
+            if !aws_client::kms::is_key_arn(&key) {
+                return Err(input(
+                    "--replica-kms-key-id",
+                    &key,
+                    "is not a key ARN; S3 replication and the role's policy need the key's ARN",
+                    &format!(
+                        "give arn:aws:kms:{region}:ACCOUNT:key/KEY-ID (`aws kms describe-key --key-id {key} --region {region}` shows it)"
+                    ),
+                ));
+            }
+            Some(key)
+        }
+        (EncryptionSpec::Default, None) => None,
+    };
+    let replica_deployment = Deployment {
+        region,
+        ..deployment.clone()
+    };
+    Ok(Some(ReplicaSpec {
+        region,
+        bucket: rules.replica_bucket(deployment, region)?,
+        lock_table: has_table
+            .then(|| rules.lock_table(&replica_deployment))
+            .transpose()?,
+        role: rules.replication_role(deployment)?,
+        kms_key,
+    }))
+}
+
 fn input(field: &'static str, value: &str, rule: &str, hint: &str) -> ProvisionError {
     ProvisionError::Input {
         field,
@@ -418,6 +575,8 @@ mod tests {
             wait: WaitPolicy::default(),
             take_over_table: false,
             skip: Default::default(),
+            replicate_to: None,
+            replica_kms_key_id: None,
         }
     }
 

@@ -45,6 +45,8 @@ pub enum Field {
     KmsKey,
     /// A group of bucket settings provisioning may leave out (`skip` in shared-config.toml).
     SettingGroup,
+    /// An IAM role name (the replication role).
+    IamRole,
 }
 
 impl fmt::Display for Field {
@@ -67,6 +69,7 @@ impl fmt::Display for Field {
             Field::ObservabilityKind => "observability bucket kind",
             Field::KmsKey => "--kms-key-id",
             Field::SettingGroup => "setting group",
+            Field::IamRole => "IAM role name",
             Field::Pattern(name) => return write!(f, "naming pattern `{name}`"),
         };
         f.write_str(text)

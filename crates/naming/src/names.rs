@@ -416,6 +416,54 @@ impl NamingRules {
         bucket(&self.state_bucket, deployment, None)
     }
 
+    /// The replica of a deployment's state bucket in `region`, for disaster recovery: the
+    /// state bucket's name with `-replica-{region}` (bucket names are global, so the replica
+    /// cannot share it).
+    ///
+    /// ```
+    /// # use naming::{Deployment, NamingRules, Region};
+    /// let d = Deployment::parse("ohio-01", "production", "us-east-2")?;
+    /// let replica = NamingRules::default().replica_bucket(&d, Region::new("us-west-2")?)?;
+    /// assert_eq!(replica.as_str(), "ohio-01-terraform-state-production-replica-us-west-2");
+    /// # Ok::<(), naming::NamingError>(())
+    /// ```
+    pub fn replica_bucket(
+        &self,
+        deployment: &Deployment,
+        region: Region,
+    ) -> Result<BucketName, NamingError> {
+        let state = self.state_bucket(deployment)?;
+        BucketName::new(format!("{state}-replica-{region}")).map_err(|error| {
+            error.with_hint(format!(
+                "the replica's name is the state bucket's (`{state}`) with `-replica-{region}`; \
+                 a shorter --project-name or state-bucket pattern leaves room for it"
+            ))
+        })
+    }
+
+    /// The IAM role S3 assumes to replicate a deployment's state bucket:
+    /// `{state bucket}-replication`, at most 64 characters as IAM allows.
+    pub fn replication_role(&self, deployment: &Deployment) -> Result<String, NamingError> {
+        let state = self.state_bucket(deployment)?;
+        let name = format!("{state}-replication");
+        match name.len() {
+            ..=64 => Ok(name),
+            actual => Err(NamingError::Invalid {
+                field: Field::IamRole,
+                value: name,
+                rule: Rule::Length {
+                    min: 1,
+                    max: 64,
+                    actual,
+                },
+                hint: Some(format!(
+                    "the replication role is named after the state bucket (`{state}`); a \
+                     shorter --project-name or state-bucket pattern leaves room for it"
+                )),
+            }),
+        }
+    }
+
     /// The observability bucket of one kind.
     pub fn observability_bucket(
         &self,

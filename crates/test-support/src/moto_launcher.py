@@ -21,7 +21,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 
 
-# Six gaps of moto 5.2.5 that the toolkit's requests meet, filled the way S3 behaves, so the
+# Seven gaps of moto 5.2.5 that the toolkit's requests meet, filled the way S3 behaves, so the
 # requests under test still go over HTTP to this server and are answered as S3 answers:
 # - no S3 request-metrics configurations (PutBucketMetricsConfiguration is routed to
 #   CreateBucket and fails); the contract asks every bucket to have one;
@@ -29,6 +29,8 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 # - an empty GetBucketNotificationConfiguration answered under the wrong root element;
 # - no GetObjectRetention (the request falls through to GetObject and answers 500);
 # - no Get/PutBucketRequestPayment (the GET falls through to ListObjects);
+# - GetBucketReplication answers every rule with delete-marker replication Disabled and
+#   without its source selection criteria, whatever was put; S3 answers what was put;
 # - bucket policies: moto evaluates only StringEquals conditions and counts any other as
 #   matching, so the TLS-only statement (Deny unless aws:SecureTransport) denies every
 #   object request. Here loopback HTTP stands in for the HTTPS every SDK uses with AWS, so
@@ -76,6 +78,22 @@ def _bucket_response(self, request, full_url):
             f"<Payer>{payer}</Payer></RequestPaymentConfiguration>"
         )
         return 200, {"content-type": "application/xml"}, body
+    if "replication" in querystring and request.method in ("GET", "PUT", "DELETE"):
+        answer = _original_bucket_response(self, request, full_url)
+        if not isinstance(answer, tuple) or len(answer) != 3:
+            status, headers, body = 200, {}, answer if isinstance(answer, str) else ""
+        else:
+            status, headers, body = answer
+        if str(status).startswith("2"):
+            bucket = self.backend.get_bucket(self.parse_bucket_name_from_url(request, full_url))
+            if request.method == "PUT":
+                put = self.body.decode() if isinstance(self.body, bytes) else (self.body or "")
+                bucket.__dict__["_harness_replication"] = put[put.find("<ReplicationConfiguration"):]
+            elif request.method == "DELETE":
+                bucket.__dict__.pop("_harness_replication", None)
+            elif "_harness_replication" in bucket.__dict__:
+                body = '<?xml version="1.0" encoding="UTF-8"?>\n' + bucket.__dict__["_harness_replication"]
+        return status, headers, body
     if "notification" in querystring and request.method == "GET":
         # With no configuration moto answers an empty `GetBucketNotificationResponse`; S3
         # answers an empty `NotificationConfiguration`, the only root the SDKs accept.

@@ -619,3 +619,149 @@ async fn a_setting_the_store_lacks_is_named_and_can_be_left_out_by_flag_or_confi
         bad.stderr
     );
 }
+
+#[tokio::test]
+async fn replicate_to_provisions_a_hardened_replica_its_lock_table_the_role_and_the_rule() {
+    let dir = workdir();
+    let project = unique_name("dr");
+    let provision = |extra: &[&str]| {
+        let mut args = vec!["--region", "us-east-2", "--environment", "production"];
+        args.extend(["--project-name", &project, "--backend-only"]);
+        args.extend_from_slice(extra);
+        run(BIN, dir.path(), Some(moto().endpoint()), &args)
+    };
+    let state = format!("{project}-terraform-state-production");
+    let replica = format!("{state}-replica-us-west-2");
+    let role = format!("{state}-replication");
+
+    let dry = provision(&["--replicate-to", "us-west-2", "--dry-run"]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(
+        dry.stderr.contains("Provisioning plan (replica)"),
+        "{}",
+        dry.stderr
+    );
+    assert!(
+        dry.stderr.contains(&format!(
+            "{role} (IAM role S3 replication assumes): will be created"
+        )),
+        "{}",
+        dry.stderr
+    );
+    let s3_west = aws::s3(&aws::sdk_config_for(moto().endpoint(), "us-west-2"));
+    assert!(
+        s3_west.head_bucket().bucket(&replica).send().await.is_err(),
+        "a dry run creates nothing"
+    );
+
+    let output = provision(&["--replicate-to", "us-west-2", "--force"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .contains(&format!("Created S3 bucket: {replica}")),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains(&format!("Created IAM role: {role}")),
+        "{}",
+        output.stderr
+    );
+
+    // The replica: in the second region, hardened as a state bucket.
+    let location = s3_west
+        .get_bucket_location()
+        .bucket(&replica)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location.location_constraint().map(|c| c.as_str()),
+        Some("us-west-2")
+    );
+    assert_eq!(
+        aws::versioning_status(&s3_west, &replica).await.as_deref(),
+        Some("Enabled")
+    );
+    let block = s3_west
+        .get_public_access_block()
+        .bucket(&replica)
+        .send()
+        .await
+        .unwrap();
+    let block = block.public_access_block_configuration().unwrap();
+    assert_eq!(block.block_public_policy(), Some(true));
+    let policy = s3_west
+        .get_bucket_policy()
+        .bucket(&replica)
+        .send()
+        .await
+        .unwrap();
+    assert!(policy.policy().unwrap().contains("aws:SecureTransport"));
+    // That region's lock table, for failover.
+    let west_table = aws::dynamodb(&aws::sdk_config_for(moto().endpoint(), "us-west-2"))
+        .describe_table()
+        .table_name(format!("locks-{project}"))
+        .send()
+        .await;
+    assert!(west_table.is_ok(), "the replica region's lock table exists");
+
+    // The rule and the role, read back.
+    let aws = aws::client_for(moto().endpoint(), "us-east-2").await;
+    let replication = aws.replication(&state).await.unwrap().unwrap();
+    assert_eq!(
+        replication.role,
+        format!("arn:aws:iam::123456789012:role/{role}")
+    );
+    let rule = &replication.rules[0];
+    assert_eq!(rule.destination, format!("arn:aws:s3:::{replica}"));
+    assert!(rule.enabled && rule.delete_markers, "{rule:?}");
+    let found = aws.role(&role).await.unwrap().unwrap();
+    assert!(
+        found.trust_policy.contains("s3.amazonaws.com"),
+        "{}",
+        found.trust_policy
+    );
+    let permissions = aws
+        .role_policy(&role, aws_provisioner::replication::ROLE_POLICY)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(permissions.contains("s3:ReplicateObject"), "{permissions}");
+    assert!(
+        permissions.contains(&format!("arn:aws:s3:::{replica}/*")),
+        "{permissions}"
+    );
+    assert!(
+        !permissions.contains("\"s3:*\""),
+        "least privilege: {permissions}"
+    );
+
+    let again = provision(&["--replicate-to", "us-west-2"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(
+        again
+            .stderr
+            .matches("Everything is already provisioned")
+            .count(),
+        2,
+        "the replica's run and the source's both change nothing: {}",
+        again.stderr
+    );
+
+    let same = provision(&["--replicate-to", "us-east-2"]);
+    assert_eq!(same.code, 2, "{}", same.stderr);
+    assert!(
+        same.stderr.contains("is the state bucket's own region"),
+        "{}",
+        same.stderr
+    );
+    let kms = provision(&["--replicate-to", "us-west-2", "--kms-key-id", "alias/state"]);
+    assert_eq!(kms.code, 2, "{}", kms.stderr);
+    assert!(
+        kms.stderr.contains("--replica-kms-key-id"),
+        "{}",
+        kms.stderr
+    );
+}

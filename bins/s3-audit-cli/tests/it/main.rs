@@ -45,6 +45,8 @@ impl Project {
             wait: aws_provisioner::WaitPolicy::default(),
             take_over_table: false,
             skip: Default::default(),
+            replicate_to: None,
+            replica_kms_key_id: None,
         })
         .unwrap();
         let cloud = aws_provisioner::Aws::new(&aws::client_config_for(moto().endpoint(), REGION));

@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use aws_provisioner::api::{Account, Alarms, Buckets, Keys, LockTables};
+use aws_provisioner::api::{Account, Alarms, Buckets, Keys, LockTables, Roles};
 use aws_provisioner::model::{
     AlarmSpec, BucketPresence, BucketSettings, BucketWrite, Caller, Created, Reads, TableCreated,
     TableFacts, TableSpec, TableStatus, TableWrite, lock_key,
 };
+use aws_provisioner::replication::ObservedRole;
 use aws_provisioner::{
     Action, AwsError, Options, Outcome, ProvisionError, Scope, Spec, WaitPolicy, provision,
 };
@@ -34,6 +35,11 @@ struct State {
     writes: Vec<String>,
     /// KMS keys by every name they go by (alias, id), to their ARN.
     keys: BTreeMap<String, String>,
+    /// IAM roles by name.
+    roles: BTreeMap<String, ObservedRole>,
+    /// How many PutBucketReplication calls S3 refuses with `InvalidRequest` before it sees
+    /// a new role (IAM is eventually consistent).
+    role_unseen: usize,
 }
 
 #[derive(Default)]
@@ -116,6 +122,19 @@ impl Buckets for Memory {
 
     async fn write_bucket(&self, bucket: &BucketName, write: &BucketWrite) -> Result<(), AwsError> {
         let mut state = self.state();
+        if let BucketWrite::Replication(replication) = write {
+            let role = replication.role.rsplit('/').next().unwrap();
+            if !state.roles.contains_key(role) || state.role_unseen > 0 {
+                state.role_unseen = state.role_unseen.saturating_sub(1);
+                return Err(AwsError::new(
+                    "PutBucketReplication",
+                    bucket.as_str(),
+                    aws_provisioner::AwsErrorKind::Invalid,
+                    "Invalid role",
+                )
+                .with_code("InvalidRequest"));
+            }
+        }
         state
             .writes
             .push(format!("{bucket}: {write:?}").chars().take(80).collect());
@@ -205,6 +224,41 @@ impl Account for Memory {
     }
 }
 
+impl Roles for Memory {
+    async fn role(&self, name: &str, _: &str) -> Result<Option<ObservedRole>, AwsError> {
+        Ok(self.state().roles.get(name).cloned())
+    }
+    async fn create_role(
+        &self,
+        name: &str,
+        trust_policy: &str,
+        _: &aws_provisioner::model::Tags,
+    ) -> Result<(), AwsError> {
+        let mut state = self.state();
+        state.writes.push(format!("CreateRole {name}"));
+        state.roles.insert(
+            name.to_owned(),
+            ObservedRole {
+                trust_policy: trust_policy.to_owned(),
+                policy: None,
+            },
+        );
+        Ok(())
+    }
+    async fn set_trust_policy(&self, name: &str, trust_policy: &str) -> Result<(), AwsError> {
+        let mut state = self.state();
+        state.writes.push(format!("UpdateAssumeRolePolicy {name}"));
+        state.roles.get_mut(name).unwrap().trust_policy = trust_policy.to_owned();
+        Ok(())
+    }
+    async fn put_role_policy(&self, name: &str, _: &str, document: &str) -> Result<(), AwsError> {
+        let mut state = self.state();
+        state.writes.push(format!("PutRolePolicy {name}"));
+        state.roles.get_mut(name).unwrap().policy = Some(document.to_owned());
+        Ok(())
+    }
+}
+
 impl Alarms for Memory {
     async fn describe_alarms(&self, names: &[String]) -> Result<Vec<AlarmSpec>, AwsError> {
         Ok(self
@@ -249,6 +303,55 @@ async fn a_model_cloud_converges_in_one_run_and_the_next_changes_nothing() {
         (Outcome::Unchanged, 1),
         "no change, no question"
     );
+    assert_eq!(cloud.state().writes.len(), writes);
+}
+
+#[tokio::test]
+async fn replication_waits_for_s3_to_see_the_new_role_and_then_changes_nothing() {
+    let spec = Spec::new(Options {
+        replicate_to: Some(Region::new("us-west-2").unwrap()),
+        wait: WaitPolicy {
+            attempts: 6,
+            interval: Duration::from_millis(1),
+        },
+        ..options(Scope::BackendOnly, "us-east-2")
+    })
+    .unwrap();
+    let replica = spec.replica().unwrap();
+    let cloud = Memory::with(State {
+        role_unseen: 2,
+        ..State::default()
+    });
+    let mut ui = Recorder::default();
+    // The replica first, as the command runs them: versioned before anything replicates
+    // into it.
+    let report = provision(&cloud, &replica, false, &mut ui).await.unwrap();
+    assert_eq!(report.outcome, Outcome::Applied);
+    let report = provision(&cloud, &spec, false, &mut ui).await.unwrap();
+    assert_eq!(report.outcome, Outcome::Applied);
+    let role = report.plan.role.as_ref().unwrap();
+    assert_eq!(role.action, Action::Create);
+    let writes = {
+        let source = spec.state_bucket.as_ref().unwrap();
+        let state = cloud.state();
+        let replication = state.buckets[source.as_str()]
+            .2
+            .replication
+            .clone()
+            .unwrap();
+        let target = replica.state_bucket.as_ref().unwrap();
+        assert_eq!(
+            replication.destinations(),
+            [format!("arn:aws:s3:::{target}")]
+        );
+        assert!(replication.rules[0].delete_markers);
+        assert_eq!(state.role_unseen, 0, "the refused writes were tried again");
+        let policy = state.roles[&role.name].policy.clone().unwrap();
+        assert!(policy.contains("s3:ReplicateObject"), "{policy}");
+        state.writes.len()
+    };
+    let again = provision(&cloud, &spec, false, &mut ui).await.unwrap();
+    assert_eq!(again.outcome, Outcome::Unchanged);
     assert_eq!(cloud.state().writes.len(), writes);
 }
 

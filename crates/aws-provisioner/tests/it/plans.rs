@@ -56,6 +56,7 @@ fn hardened(spec: &Spec, bucket: &BucketName, role: BucketRole) -> BucketSetting
             BucketRole::Observability(kind) => vec![LifecycleRule::Retention(retention_for(kind))],
             _ => Vec::new(),
         },
+        replication: None,
     }
 }
 
@@ -121,6 +122,7 @@ fn nothing_there_means_everything_is_created_in_a_safe_order() {
             BucketWrite::Policy(_) => "policy",
             BucketWrite::Logging(_) => "logging",
             BucketWrite::PrivateAcl => "acl",
+            BucketWrite::Replication(_) => "replication",
         })
         .collect();
     // Ownership and the public-access block before anything that could expose the bucket;

@@ -23,6 +23,8 @@ pub(crate) fn options(scope: Scope, region: &str) -> Options {
         wait: WaitPolicy::default(),
         take_over_table: false,
         skip: Default::default(),
+        replicate_to: None,
+        replica_kms_key_id: None,
     }
 }
 

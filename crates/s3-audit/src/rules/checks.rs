@@ -337,9 +337,9 @@ pub(super) fn event_notifications(bucket: &BucketFacts, _: &Context) -> Option<O
 pub(super) fn replication(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
     match unread(&bucket.replication) {
         Err(outcome) => outcome,
-        Ok(Some(replication)) if !replication.destinations.is_empty() => pass(format!(
+        Ok(Some(replication)) if !replication.destinations().is_empty() => pass(format!(
             "ENABLED (to {})",
-            replication.destinations.join(", ")
+            replication.destinations().join(", ")
         )),
         Ok(_) => info("NONE"),
     }

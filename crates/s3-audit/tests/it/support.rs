@@ -45,6 +45,8 @@ impl Project {
             wait: WaitPolicy::default(),
             take_over_table: false,
             skip: Default::default(),
+            replicate_to: None,
+            replica_kms_key_id: None,
         })
         .unwrap();
         let cloud = aws_provisioner::Aws::new(&stores.client_config(REGION));
