@@ -1,8 +1,9 @@
 //! `manage-remote-state`: Terraform's remote state in the project's bucket once it exists:
 //! every state, its versions and what changed between them, a version restored (with the
 //! digest Terraform checks), locks listed and released, integrity verified and repaired,
-//! old versions pruned, states migrated between key layouts (`migrate`) and backed up to
-//! another bucket (`backup`). This tool has no original script; it follows the others'
+//! old versions pruned, states migrated between key layouts (`migrate`), backed up to
+//! another bucket (`backup`), and run from the replica in another region (`failover`). This
+//! tool has no original script; it follows the others'
 //! conventions: `--region --environment --project-name`, `shared-config.toml`,
 //! `--output json`, `--dry-run`, `--force`.
 //!
@@ -29,6 +30,7 @@ use remote_state::{Depth, Survey, Target, ops, prune, restore, unlock};
 use serde_json::json;
 
 mod backup;
+mod failover;
 mod migrate;
 
 const EXAMPLES: &str = "\
@@ -60,7 +62,11 @@ Examples:
 
   # Back every state up to another account's bucket, then prove the backup fresh
   manage-remote-state backup --to-bucket ohio-01-state-backup --to-profile backup
-  manage-remote-state backup --to-bucket ohio-01-state-backup --to-profile backup --verify --max-age 25h";
+  manage-remote-state backup --to-bucket ohio-01-state-backup --to-profile backup --verify --max-age 25h
+
+  # Run from the replica (provision-s3-* --replicate-to us-west-2): digest rows, backend files
+  manage-remote-state failover --to-region us-west-2 --dry-run
+  manage-remote-state failover --to-region us-west-2";
 
 /// Terraform's remote state in S3 and its lock table: list every state, its versions and
 /// diffs, restore a version, list and release locks, verify and repair integrity, prune old
@@ -254,6 +260,28 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Prepare to run Terraform from the replica in another region: digest rows for the
+    /// replica bucket in that region's lock table, and backend files pointing at the replica
+    Failover {
+        /// The replica's region
+        #[arg(long, value_name = "REGION")]
+        to_region: String,
+        /// The replica bucket [default: the project's, `{state bucket}-replica-{region}`]
+        #[arg(long, value_name = "NAME")]
+        to_bucket: Option<String>,
+        /// The replica region's lock table [default: the project's in that region]
+        #[arg(long, value_name = "NAME")]
+        to_table: Option<String>,
+        /// Where the backend files are [default: the scheme's folder at the repository root]
+        #[arg(long, value_name = "DIR")]
+        backends_dir: Option<std::path::PathBuf>,
+        /// Where the failover backend files go, each at its file's place in the layout
+        /// [default: failover-REGION]
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        change: Change,
+    },
     /// Delete noncurrent versions beyond what is kept (never the current version, never a
     /// locked state)
     Prune {
@@ -279,6 +307,8 @@ struct Place {
     region: naming::Region,
     /// The project's deployment, when it was needed (or given).
     deployment: Option<naming::Deployment>,
+    /// The naming patterns.
+    rules: naming::NamingRules,
 }
 
 async fn place(cli: &Cli) -> Result<Place, Failure> {
@@ -302,6 +332,9 @@ async fn place(cli: &Cli) -> Result<Place, Failure> {
         cli.command,
         Command::Migrate {
             from_scheme: Some(_),
+            ..
+        } | Command::Failover {
+            to_bucket: None,
             ..
         }
     );
@@ -343,6 +376,7 @@ async fn place(cli: &Cli) -> Result<Place, Failure> {
             .map_or(naming::KeyScheme::Tenant, |scheme| scheme.value),
         region,
         deployment,
+        rules: settings.naming.clone(),
     })
 }
 
@@ -1231,6 +1265,24 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<Exit, Failure> {
                 dry_run: *dry_run,
             };
             backup::run(cli, &place, asked, reporter).await
+        }
+        Command::Failover {
+            to_region,
+            to_bucket,
+            to_table,
+            backends_dir,
+            out_dir,
+            change,
+        } => {
+            let asked = failover::Failover {
+                to_region,
+                to_bucket: to_bucket.as_deref(),
+                to_table: to_table.as_deref(),
+                backends_dir: backends_dir.as_deref(),
+                out_dir: out_dir.as_deref(),
+                change: *change,
+            };
+            failover::run(cli, &place, asked, reporter).await
         }
         Command::Repair { scope, change } => repair(&place, &scope.prefix, *change, reporter).await,
         Command::Prune {

@@ -15,7 +15,8 @@
 //!   state goes under another key scheme or a map, the refusals: collisions, occupied
 //!   keys, locks; what a re-run finds done; which old states `--finish` retires);
 //!   [`backup`] (what a run copies to another bucket, the manifest, whether a backup is
-//!   complete and fresh);
+//!   complete and fresh); [`failover`] (the digest rows a replica bucket needs before
+//!   Terraform can use it, and how far it lags the source);
 //! - [`ops`]: the I/O around them through the narrow [`api::Store`] trait: a survey that
 //!   reads every state's versions, bytes and records concurrently, and every change made
 //!   under the state's lock taken as Terraform takes it (conditional PutItem on `LockID`,
@@ -40,6 +41,7 @@ pub mod api;
 mod aws;
 pub mod backup;
 pub mod diff;
+pub mod failover;
 pub mod migrate;
 pub mod model;
 pub mod ops;

@@ -7,6 +7,7 @@ use test_support::terraform::Stack;
 use test_support::{aws, fixtures, moto, terraform, unique_name};
 
 mod backup;
+mod failover;
 mod migrate;
 
 const KEY: &str = "tenants/acme/terraform.tfstate";
