@@ -108,3 +108,40 @@ impl Aws {
             .map_err(|error| classify("PutMetricAlarm", &alarm.name, error))
     }
 }
+
+impl Aws {
+    /// The largest S3 replication latency (seconds) CloudWatch reports for one rule over
+    /// the last hour (`AWS/S3 ReplicationLatency`, published in the source's region once the
+    /// rule's replication metrics are on), or `None` when it reports no datapoint.
+    pub async fn replication_latency(
+        &self,
+        source: &str,
+        destination: &str,
+        rule_id: &str,
+    ) -> Result<Option<f64>, AwsError> {
+        let now = std::time::SystemTime::now();
+        let hour_ago = now - std::time::Duration::from_secs(3600);
+        let dimension =
+            |name: &str, value: &str| Dimension::builder().name(name).value(value).build();
+        let output = self
+            .cloudwatch
+            .get_metric_statistics()
+            .namespace("AWS/S3")
+            .metric_name("ReplicationLatency")
+            .dimensions(dimension("SourceBucket", source))
+            .dimensions(dimension("DestinationBucket", destination))
+            .dimensions(dimension("RuleId", rule_id))
+            .start_time(aws_smithy_types::DateTime::from(hour_ago))
+            .end_time(aws_smithy_types::DateTime::from(now))
+            .period(300)
+            .statistics(Statistic::Maximum)
+            .send()
+            .await
+            .map_err(|error| classify("GetMetricStatistics", source, error))?;
+        Ok(output
+            .datapoints()
+            .iter()
+            .filter_map(|point| point.maximum())
+            .reduce(f64::max))
+    }
+}

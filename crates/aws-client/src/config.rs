@@ -99,12 +99,15 @@ pub struct Aws {
     /// bucket (aws-behaviour.md P11).
     pub(crate) expected_owner: crate::owner::ExpectedOwner,
     region: String,
+    /// What the clients were built from, for [`Aws::in_region`].
+    sdk: SdkConfig,
+    settings: Config,
 }
 
 impl Aws {
     /// Loads the SDK config for `config` and builds every client.
     pub async fn connect(config: &Config) -> Aws {
-        Aws::from_sdk(&load(config).await, config)
+        Aws::from_sdk(&load(config).await, config, Default::default())
     }
 
     /// Every client for `config` without loading anything: the config's own credentials
@@ -131,12 +134,15 @@ impl Aws {
                 ),
             );
         }
-        Aws::from_sdk(&builder.build(), config)
+        Aws::from_sdk(&builder.build(), config, Default::default())
     }
 
-    fn from_sdk(config: &SdkConfig, ours: &Config) -> Aws {
+    fn from_sdk(
+        config: &SdkConfig,
+        ours: &Config,
+        expected_owner: crate::owner::ExpectedOwner,
+    ) -> Aws {
         let retry = retry_config(config);
-        let expected_owner = crate::owner::ExpectedOwner::default();
         let s3_endpoint = ours.s3_endpoint_url.as_deref().or(config.endpoint_url());
         let mut s3 = aws_sdk_s3::config::Builder::from(config);
         s3.set_endpoint_url(s3_endpoint.map(str::to_owned));
@@ -184,7 +190,26 @@ impl Aws {
                 .region()
                 .map(|region| region.to_string())
                 .unwrap_or_default(),
+            sdk: config.clone(),
+            settings: ours.clone(),
         }
+    }
+
+    /// The same clients (credentials, endpoint, timeouts, expected bucket owner) in
+    /// another region: the Rust SDK does not follow S3's 301 to a bucket's region
+    /// (aws-behaviour.md T4), so a bucket elsewhere is asked through its own region's
+    /// clients.
+    pub fn in_region(&self, region: &str) -> Aws {
+        let sdk = self
+            .sdk
+            .to_builder()
+            .region(aws_config::Region::new(region.to_owned()))
+            .build();
+        let settings = Config {
+            region: region.to_owned(),
+            ..self.settings.clone()
+        };
+        Aws::from_sdk(&sdk, &settings, Arc::clone(&self.expected_owner))
     }
 
     /// The region requests go to.
@@ -286,7 +311,10 @@ mod tests {
         );
         assert_eq!(timeouts.operation_timeout(), Some(Duration::from_secs(21)));
         assert_eq!(retry_config(&sdk).max_attempts(), MIN_ATTEMPTS);
-        assert_eq!(Aws::from_sdk(&sdk, &config).region(), "eu-west-1");
+        assert_eq!(
+            Aws::from_sdk(&sdk, &config, Default::default()).region(),
+            "eu-west-1"
+        );
     }
 
     #[test]

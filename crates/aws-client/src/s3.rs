@@ -554,6 +554,24 @@ impl Aws {
         }
     }
 
+    /// The bucket's region (HEAD Bucket: `x-amz-bucket-region`, or the region a 301 names),
+    /// `None` when there is no such bucket. A bucket another account owns is refused
+    /// (403), as the expected-owner header asks (P11).
+    pub async fn bucket_region(&self, bucket: &str) -> Result<Option<String>, AwsError> {
+        match self.s3.head_bucket().bucket(bucket).send().await {
+            Ok(output) => Ok(Some(
+                output
+                    .bucket_region()
+                    .map_or_else(|| self.region().to_owned(), str::to_owned),
+            )),
+            Err(error) => match status(&error) {
+                Some(404) => Ok(None),
+                Some(301) => Ok(redirect_region(&error).map(str::to_owned)),
+                _ => Err(classify("HeadBucket", bucket, error)),
+            },
+        }
+    }
+
     /// The buckets the caller owns in this client's region (ListBuckets with
     /// BucketRegion, every page).
     pub async fn buckets_in_region(&self) -> Result<Vec<String>, AwsError> {

@@ -90,6 +90,24 @@ pub trait Inspect: Sync {
         &self,
         bucket: &str,
     ) -> impl Future<Output = Result<Option<Replication>, AwsError>> + Send;
+    /// The bucket's region, `None` when there is no such bucket (HEAD Bucket: S3 names the
+    /// region even from another region's endpoint).
+    fn bucket_region(
+        &self,
+        bucket: &str,
+    ) -> impl Future<Output = Result<Option<String>, AwsError>> + Send;
+    /// The same reads in another region (the Rust SDK does not follow S3's redirects, T4).
+    fn in_region(&self, region: &str) -> Self
+    where
+        Self: Sized;
+    /// The largest replication latency (seconds) over the last hour of the rule `rule_id`
+    /// from `source` to `destination`, `None` without a datapoint.
+    fn replication_latency(
+        &self,
+        source: &str,
+        destination: &str,
+        rule_id: &str,
+    ) -> impl Future<Output = Result<Option<f64>, AwsError>> + Send;
     /// Whether an object exists (HEAD Object).
     fn object_exists(
         &self,

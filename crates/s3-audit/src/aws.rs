@@ -90,6 +90,23 @@ impl Inspect for Aws {
         Aws::replication(self, bucket).await
     }
 
+    async fn bucket_region(&self, bucket: &str) -> Result<Option<String>, AwsError> {
+        Aws::bucket_region(self, bucket).await
+    }
+
+    fn in_region(&self, region: &str) -> Aws {
+        Aws::in_region(self, region)
+    }
+
+    async fn replication_latency(
+        &self,
+        source: &str,
+        destination: &str,
+        rule_id: &str,
+    ) -> Result<Option<f64>, AwsError> {
+        Aws::replication_latency(self, source, destination, rule_id).await
+    }
+
     async fn object_exists(&self, bucket: &str, key: &str) -> Result<bool, AwsError> {
         Aws::object_exists(self, bucket, key).await
     }

@@ -74,6 +74,30 @@ pub struct LogTarget {
     pub requester_pays: Fact<bool>,
 }
 
+/// The destination of a replication rule, read through its own region's clients.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplicaFacts {
+    /// The replica bucket's name.
+    pub bucket: String,
+    /// The rule that replicates to it.
+    pub rule: aws_client::s3::ReplicationRule,
+    /// Its region, when it exists.
+    pub region: Option<String>,
+    /// Whether it exists (and is the caller's).
+    pub exists: Fact<bool>,
+    /// Versioning: S3 replicates only into a versioned bucket.
+    pub versioning: Fact<VersioningFacts>,
+    /// Default encryption.
+    pub encryption: Fact<Option<Encryption>>,
+    /// The bucket-level public access block.
+    pub public_access_block: Fact<Option<PublicAccessBlock>>,
+    /// The bucket policy.
+    pub policy: Fact<Option<Policy>>,
+    /// The largest replication latency (seconds) CloudWatch reports for the rule over the
+    /// last hour (`None`: no datapoint); read only when the rule's metrics are on.
+    pub latency: Fact<Option<f64>>,
+}
+
 /// Everything the audit reads about one bucket.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BucketFacts {
@@ -116,6 +140,8 @@ pub struct BucketFacts {
     pub replication: Fact<Option<Replication>>,
     /// Where its access logs go, when logging is on.
     pub log_target: Option<LogTarget>,
+    /// The buckets its enabled replication rules write to.
+    pub replicas: Vec<ReplicaFacts>,
 }
 
 impl BucketFacts {
@@ -148,6 +174,7 @@ impl BucketFacts {
             notifications: Fact::unreadable(code, &message),
             replication: Fact::unreadable(code, &message),
             log_target: None,
+            replicas: Vec::new(),
             partition: naming::Partition::Aws,
             exists,
         }

@@ -7,8 +7,8 @@ use futures::StreamExt;
 
 use crate::api::Inspect;
 use crate::facts::{
-    AccountFacts, BucketFacts, DigestRow, Fact, Facts, LockInfo, LockRow, LogTarget, Role,
-    TableFacts,
+    AccountFacts, BucketFacts, DigestRow, Fact, Facts, LockInfo, LockRow, LogTarget, ReplicaFacts,
+    Role, TableFacts,
 };
 
 /// What to audit.
@@ -102,6 +102,7 @@ pub async fn gather_observed<A: Inspect>(
     let (account, table, buckets) = futures::join!(account, table, buckets);
     let mut buckets: Vec<BucketFacts> = buckets.into_iter().collect::<Result<_, _>>()?;
     fill_log_targets(api, &mut buckets).await?;
+    fill_replicas(api, &mut buckets).await?;
     let facts = Facts {
         account: account?,
         buckets,
@@ -175,8 +176,102 @@ async fn bucket<A: Inspect>(
         lifecycle: fact(lifecycle)?,
         notifications: fact(notifications)?,
         replication: fact(replication)?,
-        // Filled in by `fill_log_targets` once every bucket is in.
+        // Filled in by `fill_log_targets` and `fill_replicas` once every bucket is in.
         log_target: None,
+        replicas: Vec::new(),
+    })
+}
+
+/// The replica of every enabled replication rule, each read in its own region, with the
+/// rule's latency from the source region's CloudWatch when its metrics are on.
+async fn fill_replicas<A: Inspect>(api: &A, buckets: &mut [BucketFacts]) -> Result<(), AwsError> {
+    for facts in buckets.iter_mut() {
+        let Some(Some(replication)) = facts.replication.known() else {
+            continue;
+        };
+        let rules: Vec<_> = replication
+            .rules
+            .iter()
+            .filter(|r| r.enabled)
+            .cloned()
+            .collect();
+        let source = facts.name.clone();
+        let read = futures::future::join_all(rules.into_iter().map(|rule| {
+            let source = source.clone();
+            async move { replica(api, &source, rule).await }
+        }))
+        .await;
+        facts.replicas = read.into_iter().collect::<Result<_, _>>()?;
+    }
+    Ok(())
+}
+
+async fn replica<A: Inspect>(
+    api: &A,
+    source: &str,
+    rule: aws_client::s3::ReplicationRule,
+) -> Result<ReplicaFacts, AwsError> {
+    let bucket = rule
+        .destination
+        .rsplit(":::")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let latency = async {
+        match rule.metrics {
+            true => fact(api.replication_latency(source, &bucket, &rule.id).await),
+            false => Ok(Fact::unreadable(
+                None,
+                "replication metrics are off for the rule",
+            )),
+        }
+    };
+    let (region, latency) = futures::join!(api.bucket_region(&bucket), latency);
+    let (region, latency) = (fact(region)?, latency?);
+    let missing = |exists: Fact<bool>, region: Option<String>| {
+        let (code, message) = match &exists {
+            Fact::Unreadable { code, message } => (code.clone(), message.clone()),
+            Fact::Known(_) => (
+                Some("NoSuchBucket".to_owned()),
+                "the bucket does not exist".to_owned(),
+            ),
+        };
+        ReplicaFacts {
+            bucket: bucket.clone(),
+            rule: rule.clone(),
+            region,
+            exists,
+            versioning: Fact::unreadable(code.as_deref(), &message),
+            encryption: Fact::unreadable(code.as_deref(), &message),
+            public_access_block: Fact::unreadable(code.as_deref(), &message),
+            policy: Fact::unreadable(code.as_deref(), &message),
+            latency: latency.clone(),
+        }
+    };
+    let region = match region {
+        Fact::Known(Some(region)) => region,
+        Fact::Known(None) => return Ok(missing(Fact::Known(false), None)),
+        Fact::Unreadable { code, message } => {
+            return Ok(missing(Fact::Unreadable { code, message }, None));
+        }
+    };
+    let there = api.in_region(&region);
+    let (versioning, encryption, pab, policy) = futures::join!(
+        there.versioning(&bucket),
+        there.encryption(&bucket),
+        there.public_access_block(&bucket),
+        there.policy(&bucket),
+    );
+    Ok(ReplicaFacts {
+        bucket: bucket.clone(),
+        rule: rule.clone(),
+        region: Some(region),
+        exists: Fact::Known(true),
+        versioning: fact(versioning)?,
+        encryption: fact(encryption)?,
+        public_access_block: fact(pab)?,
+        policy: fact(policy)?,
+        latency,
     })
 }
 

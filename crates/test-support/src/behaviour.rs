@@ -125,6 +125,26 @@ pub fn bucket_in_region(bucket: &str, region: &'static str) -> FaultRule {
     .matching(move |record| record.path == path || record.path.starts_with(&format!("{path}/")))
 }
 
+/// T4 as S3 does it for a bucket of this account in `region`: a request signed for another
+/// region is answered 301 with `x-amz-bucket-region`; one signed for `region` goes through.
+/// (moto keeps every region's buckets in one place and answers any region.)
+pub fn bucket_only_in_region(bucket: &str, region: &'static str) -> FaultRule {
+    let path = format!("/{bucket}");
+    FaultRule::new(
+        Fault::Error(AwsAnswer {
+            status: 301,
+            code: "PermanentRedirect",
+            message: "The bucket you are attempting to access must be addressed using the specified endpoint.",
+            header: Some(("x-amz-bucket-region", region)),
+        }),
+        1.0,
+    )
+    .matching(move |record| {
+        (record.path == path || record.path.starts_with(&format!("{path}/")))
+            && record.signed_region.as_deref() != Some(region)
+    })
+}
+
 /// P1: DynamoDB reports a table's KMS key as its full key ARN
 /// (`SSEDescription.KMSMasterKeyArn`), whatever form it was given in; moto reports it as
 /// given. For the key `given` (an alias or key id) whose ARN is `arn`: every DescribeTable
@@ -577,6 +597,7 @@ mod tests {
             query: query.to_owned(),
             operation: None,
             headers: Vec::new(),
+            signed_region: None,
             body: String::new(),
             status: 0,
             fault: None,

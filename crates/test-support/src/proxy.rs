@@ -117,6 +117,9 @@ pub struct RequestRecord {
     pub operation: Option<String>,
     /// The request's `x-amz-*` headers but the signature's, names in lower case.
     pub headers: Vec<(String, String)>,
+    /// The region the request was signed for (its SigV4 credential scope), which is the
+    /// region of the endpoint it was meant for.
+    pub signed_region: Option<String>,
     /// The body of a small request that carries a document: a form, a JSON call
     /// (DynamoDB), a bucket configuration write (S3's `PUT /{bucket}?{configuration}`).
     /// Empty for object uploads and other streams.
@@ -504,12 +507,21 @@ async fn handle(
             (name.as_str().to_owned(), value)
         })
         .collect();
+    // `Authorization: AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/SERVICE/aws4_request, ...`
+    let signed_region = parts
+        .headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split("Credential=").nth(1))
+        .and_then(|scope| scope.split('/').nth(2))
+        .map(str::to_owned);
     let mut record = RequestRecord {
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().unwrap_or_default().to_owned(),
         operation,
         headers,
+        signed_region,
         body: String::new(),
         status: 0,
         fault: None,

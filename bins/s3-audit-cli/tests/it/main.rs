@@ -27,6 +27,12 @@ struct Project {
 
 impl Project {
     async fn provisioned() -> Project {
+        Project::provisioned_replicating(None).await
+    }
+
+    /// A provisioned project whose state bucket replicates to `replicate_to` (the replica
+    /// provisioned first, in its region, as the provisioning command does).
+    async fn provisioned_replicating(replicate_to: Option<&str>) -> Project {
         let name = unique_name("v");
         let dir = Workdir::new();
         dir.write(
@@ -45,10 +51,18 @@ impl Project {
             wait: aws_provisioner::WaitPolicy::default(),
             take_over_table: false,
             skip: Default::default(),
-            replicate_to: None,
+            replicate_to: replicate_to.map(|region| naming::Region::new(region).unwrap()),
             replica_kms_key_id: None,
         })
         .unwrap();
+        if let Some(replica) = spec.replica() {
+            let region = replica.deployment.region.name();
+            let there =
+                aws_provisioner::Aws::new(&aws::client_config_for(moto().endpoint(), region));
+            aws_provisioner::provision(&there, &replica, false, &mut Approve)
+                .await
+                .unwrap();
+        }
         let cloud = aws_provisioner::Aws::new(&aws::client_config_for(moto().endpoint(), REGION));
         aws_provisioner::provision(&cloud, &spec, false, &mut Approve)
             .await
@@ -63,9 +77,14 @@ impl Project {
     /// Runs the binary in the project's directory; the account-level check is left out
     /// (the emulator's account is shared by every test).
     fn audit(&self, args: &[&str]) -> Output {
+        self.audit_via(moto().endpoint(), args)
+    }
+
+    /// [`Project::audit`] with the requests sent to `endpoint` (a proxy in front of moto).
+    fn audit_via(&self, endpoint: &str, args: &[&str]) -> Output {
         let mut all = vec!["--no-account"];
         all.extend_from_slice(args);
-        run(BIN, self.dir.path(), Some(moto().endpoint()), &all)
+        run(BIN, self.dir.path(), Some(endpoint), &all)
     }
 }
 
@@ -411,5 +430,77 @@ async fn a_bucket_in_another_region_reads_as_unreadable_with_the_region_to_run_i
             .contains("the bucket is in eu-west-1; run with --region eu-west-1"),
         "{}",
         out.stdout
+    );
+}
+
+/// The findings of one rule for the state bucket, from `--output json`.
+fn finding(document: &serde_json::Value, bucket: &str, rule: &str) -> serde_json::Value {
+    document["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|subject| subject["name"] == bucket)
+        .and_then(|subject| {
+            subject["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|finding| finding["rule"] == rule)
+                .cloned()
+        })
+        .unwrap_or_else(|| panic!("no {rule} for {bucket} in {document:#}"))
+}
+
+#[tokio::test]
+async fn a_replicated_state_bucket_is_checked_with_its_replica_in_the_other_region() {
+    let project = Project::provisioned_replicating(Some("us-west-2")).await;
+    let replica = format!("{}-replica-us-west-2", project.state());
+    // As on AWS (T4), the replica answers requests signed for us-east-2 with a 301 naming
+    // its region: it is read through us-west-2's clients.
+    let proxy = test_support::FaultProxy::start(
+        moto().endpoint(),
+        vec![test_support::behaviour::bucket_only_in_region(
+            &replica,
+            "us-west-2",
+        )],
+    );
+    let output = project.audit_via(proxy.endpoint(), &["--output", "json"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let document = output.json();
+    let rule = finding(&document, &project.state(), "replication-rule");
+    assert_eq!(rule["status"], "PASS", "{rule:#}");
+    let hardened = finding(&document, &project.state(), "replica-hardened");
+    assert_eq!(hardened["status"], "PASS", "{hardened:#}");
+    assert!(
+        hardened["detail"].as_str().unwrap().contains(&replica),
+        "{hardened:#}"
+    );
+    let lag = finding(&document, &project.state(), "replication-lag");
+    assert_eq!(lag["status"], "INFO", "{lag:#}");
+    assert!(
+        lag["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no datapoint in the last hour"),
+        "{lag:#}"
+    );
+
+    // The replica loses its public-access block: the state bucket's audit says so.
+    let west = aws::s3(&aws::sdk_config_for(moto().endpoint(), "us-west-2"));
+    west.delete_public_access_block()
+        .bucket(&replica)
+        .send()
+        .await
+        .unwrap();
+    let output = project.audit_via(proxy.endpoint(), &["--output", "json"]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    let hardened = finding(&output.json(), &project.state(), "replica-hardened");
+    assert_eq!(hardened["status"], "FAIL", "{hardened:#}");
+    assert!(
+        hardened["detail"]
+            .as_str()
+            .unwrap()
+            .contains("(us-west-2): public access not blocked"),
+        "{hardened:#}"
     );
 }

@@ -330,6 +330,51 @@ pub static BUCKET_RULES: &[(Rule, BucketCheck)] = &[
     ),
     (
         rule!(
+            "replication-rule",
+            "Replication Rule",
+            Medium,
+            Bucket,
+            None,
+            "Replication is active, with delete markers and (on an SSE-KMS bucket) SSE-KMS objects",
+            "Enable the rule, with DeleteMarkerReplication and SourceSelectionCriteria.SseKmsEncryptedObjects on (provision-s3-* --replicate-to REGION does).",
+            "aws s3api get-bucket-replication --bucket {bucket}",
+            "aws_s3_bucket_replication_configuration",
+            false
+        ),
+        replication_rule,
+    ),
+    (
+        rule!(
+            "replica-hardened",
+            "Replica Hardening",
+            High,
+            Bucket,
+            None,
+            "Each replica exists and is versioned, encrypted, blocks public access and denies requests without TLS",
+            "Harden the replica as the state bucket (provision-s3-* --replicate-to REGION does): it holds the same states.",
+            "aws s3api get-bucket-versioning --bucket REPLICA --region REPLICA_REGION",
+            "aws_s3_bucket_versioning",
+            false
+        ),
+        replica_hardened,
+    ),
+    (
+        rule!(
+            "replication-lag",
+            "Replication Lag",
+            Informational,
+            Bucket,
+            None,
+            "How far each replica lags, from CloudWatch's ReplicationLatency (the rule's metrics on)",
+            "Turn the rule's replication metrics on to see the lag; look at failed replication if it grows.",
+            "aws cloudwatch get-metric-statistics --namespace AWS/S3 --metric-name ReplicationLatency --dimensions Name=SourceBucket,Value={bucket} Name=DestinationBucket,Value=REPLICA Name=RuleId,Value=RULE --statistics Maximum --period 300 --start-time START --end-time END",
+            "aws_s3_bucket_replication_configuration",
+            false
+        ),
+        replication_lag,
+    ),
+    (
+        rule!(
             "access-log-target",
             "Access Log Target",
             Medium,

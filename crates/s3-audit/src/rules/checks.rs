@@ -345,6 +345,147 @@ pub(super) fn replication(bucket: &BucketFacts, _: &Context) -> Option<Outcome> 
     }
 }
 
+/// The replication rules: one enabled, replicating delete markers (a state deleted or
+/// restored here is on the replica too) and, on an SSE-KMS bucket, SSE-KMS objects (S3
+/// skips them otherwise, so no state would reach the replica).
+pub(super) fn replication_rule(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    let replication = bucket.replication.known()?.as_ref()?;
+    let enabled: Vec<_> = replication.rules.iter().filter(|r| r.enabled).collect();
+    if enabled.is_empty() {
+        return fail(format!(
+            "INACTIVE ({} rule(s), none enabled)",
+            replication.rules.len()
+        ));
+    }
+    let kms = matches!(
+        bucket.encryption.known(),
+        Some(Some(Encryption::Kms { .. }))
+    );
+    if let Some(rule) = enabled.iter().find(|r| kms && !r.kms_objects) {
+        return fail(format!(
+            "SSE-KMS OBJECTS NOT REPLICATED (rule {}: the bucket is SSE-KMS, so S3 replicates none of its states)",
+            rule.id
+        ));
+    }
+    if let Some(rule) = enabled.iter().find(|r| !r.delete_markers) {
+        return warn(format!(
+            "DELETE MARKERS NOT REPLICATED (rule {}: a state deleted here stays current on the replica)",
+            rule.id
+        ));
+    }
+    pass(format!(
+        "ACTIVE ({} rule(s), delete markers{})",
+        enabled.len(),
+        if kms { ", SSE-KMS objects" } else { "" }
+    ))
+}
+
+/// Each replica exists and is hardened as a state bucket: versioned (S3 replicates only
+/// into a versioned bucket), encrypted, public access blocked, TLS only.
+pub(super) fn replica_hardened(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    if bucket.replicas.is_empty() {
+        return None;
+    }
+    let mut wrong = Vec::new();
+    let mut unknown = Vec::new();
+    for replica in &bucket.replicas {
+        let name = format!(
+            "s3://{}{}",
+            replica.bucket,
+            replica
+                .region
+                .as_deref()
+                .map_or_else(String::new, |region| format!(" ({region})"))
+        );
+        match &replica.exists {
+            Fact::Known(false) => {
+                wrong.push(format!("{name} does not exist"));
+                continue;
+            }
+            Fact::Unreadable { code, .. } => {
+                unknown.push(format!(
+                    "{name}: {}",
+                    code.as_deref().unwrap_or("unreadable")
+                ));
+                continue;
+            }
+            Fact::Known(true) => {}
+        }
+        let mut gaps = Vec::new();
+        match &replica.versioning {
+            Fact::Known(facts) if facts.status == Versioning::Enabled => {}
+            Fact::Known(_) => gaps.push("not versioned"),
+            Fact::Unreadable { .. } => unknown.push(format!("{name}: versioning")),
+        }
+        match &replica.encryption {
+            Fact::Known(Some(_)) => {}
+            Fact::Known(None) => gaps.push("not encrypted"),
+            Fact::Unreadable { .. } => unknown.push(format!("{name}: encryption")),
+        }
+        match &replica.public_access_block {
+            Fact::Known(Some(block)) if block.count_on() == 4 => {}
+            Fact::Known(_) => gaps.push("public access not blocked"),
+            Fact::Unreadable { .. } => unknown.push(format!("{name}: public access block")),
+        }
+        let arn = format!("arn:{}:s3:::{}", bucket.partition.id(), replica.bucket);
+        match &replica.policy {
+            Fact::Known(Some(policy)) if policy.denies_insecure_transport(&arn) => {}
+            Fact::Known(_) => gaps.push("no TLS-only policy"),
+            Fact::Unreadable { .. } => unknown.push(format!("{name}: policy")),
+        }
+        if !gaps.is_empty() {
+            wrong.push(format!("{name}: {}", gaps.join(", ")));
+        }
+    }
+    if !wrong.is_empty() {
+        return fail(format!("NOT HARDENED ({})", wrong.join("; ")));
+    }
+    if !unknown.is_empty() {
+        return warn(format!("UNKNOWN ({})", unknown.join("; ")));
+    }
+    let names: Vec<String> = bucket
+        .replicas
+        .iter()
+        .map(|r| format!("s3://{}", r.bucket))
+        .collect();
+    pass(format!(
+        "HARDENED ({}: versioned, encrypted, public access blocked, TLS only)",
+        names.join(", ")
+    ))
+}
+
+/// How far the replicas lag, where CloudWatch shows it (the rule's replication metrics):
+/// worth knowing, and a warning beyond 15 minutes (S3 Replication Time Control's promise).
+pub(super) fn replication_lag(bucket: &BucketFacts, _: &Context) -> Option<Outcome> {
+    if bucket.replicas.is_empty() {
+        return None;
+    }
+    let mut lines = Vec::new();
+    let mut late = false;
+    for replica in &bucket.replicas {
+        let line = match &replica.latency {
+            Fact::Known(Some(seconds)) => {
+                late |= *seconds > 900.0;
+                format!(
+                    "s3://{}: at most {seconds:.0} s over the last hour",
+                    replica.bucket
+                )
+            }
+            Fact::Known(None) => format!(
+                "s3://{}: no datapoint in the last hour (nothing replicated, or metrics just turned on)",
+                replica.bucket
+            ),
+            Fact::Unreadable { message, .. } => format!("s3://{}: {message}", replica.bucket),
+        };
+        lines.push(line);
+    }
+    let text = lines.join("; ");
+    match late {
+        true => warn(format!("BEHIND ({text})")),
+        false => info(text),
+    }
+}
+
 pub(super) fn access_log_target(bucket: &BucketFacts, context: &Context) -> Option<Outcome> {
     let logging = bucket.logging.known().and_then(Option::as_ref)?;
     let Some(target) = &bucket.log_target else {

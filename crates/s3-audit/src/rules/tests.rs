@@ -120,6 +120,167 @@ fn hardened(name: &str, role: Role) -> BucketFacts {
         notifications: Fact::Known(Notifications::default()),
         replication: Fact::Known(None),
         log_target,
+        replicas: Vec::new(),
+    }
+}
+
+const REPLICA: &str = "state-replica-us-west-2";
+
+/// The state bucket replicated as `--replicate-to` leaves it, its replica hardened.
+fn replicated() -> BucketFacts {
+    let rule = aws_client::s3::ReplicationRule {
+        id: "tfstate-toolkit-replica".to_owned(),
+        priority: Some(1),
+        enabled: true,
+        prefix: Some(String::new()),
+        destination: format!("arn:aws:s3:::{REPLICA}"),
+        delete_markers: true,
+        kms_objects: false,
+        replica_kms_key: None,
+        metrics: true,
+    };
+    let mut bucket = hardened("state", Role::State);
+    bucket.replication = Fact::Known(Some(crate::facts::Replication {
+        role: format!("arn:aws:iam::{ACCOUNT}:role/state-replication"),
+        rules: vec![rule.clone()],
+    }));
+    let replica = hardened(REPLICA, Role::State);
+    bucket.replicas = vec![crate::facts::ReplicaFacts {
+        bucket: REPLICA.to_owned(),
+        rule,
+        region: Some("us-west-2".to_owned()),
+        exists: Fact::Known(true),
+        versioning: replica.versioning,
+        encryption: replica.encryption,
+        public_access_block: replica.public_access_block,
+        policy: replica.policy,
+        latency: Fact::Known(Some(42.0)),
+    }];
+    bucket
+}
+
+fn outcome<'a>(findings: &'a [Finding], id: &str) -> Option<&'a Outcome> {
+    findings
+        .iter()
+        .find(|finding| finding.rule.id == id)
+        .map(|finding| &finding.outcome)
+}
+
+#[test]
+fn a_replicated_state_bucket_with_a_hardened_replica_passes_and_shows_its_lag() {
+    let findings = evaluate_bucket(&replicated(), &context());
+    assert_eq!(statuses(&findings, Status::Fail), Vec::<&str>::new());
+    assert_eq!(statuses(&findings, Status::Warn), Vec::<&str>::new());
+    let rule = outcome(&findings, "replication-rule").unwrap();
+    assert_eq!(
+        (rule.status, rule.detail.as_str()),
+        (Status::Pass, "ACTIVE (1 rule(s), delete markers)")
+    );
+    assert_eq!(
+        outcome(&findings, "replica-hardened").unwrap().status,
+        Status::Pass
+    );
+    let lag = outcome(&findings, "replication-lag").unwrap();
+    assert!(lag.detail.contains("at most 42 s"), "{lag:?}");
+    // Without replication the three rules do not apply.
+    let plain = evaluate_bucket(&hardened("state", Role::State), &context());
+    for id in ["replication-rule", "replica-hardened", "replication-lag"] {
+        assert!(outcome(&plain, id).is_none(), "{id}");
+    }
+}
+
+#[test]
+fn each_replication_gap_fails_or_warns_its_rule() {
+    type Case = (&'static str, fn(&mut BucketFacts), &'static str, Status);
+    let cases: &[Case] = &[
+        (
+            "rule disabled",
+            |b| {
+                if let Fact::Known(Some(r)) = &mut b.replication {
+                    r.rules[0].enabled = false;
+                }
+                b.replicas.clear();
+            },
+            "replication-rule",
+            Status::Fail,
+        ),
+        (
+            "no delete markers",
+            |b| {
+                if let Fact::Known(Some(r)) = &mut b.replication {
+                    r.rules[0].delete_markers = false;
+                }
+            },
+            "replication-rule",
+            Status::Warn,
+        ),
+        (
+            "SSE-KMS objects skipped",
+            |b| {
+                b.encryption = Fact::Known(Some(Encryption::Kms {
+                    key_id: None,
+                    bucket_key: true,
+                }));
+            },
+            "replication-rule",
+            Status::Fail,
+        ),
+        (
+            "replica missing",
+            |b| b.replicas[0].exists = Fact::Known(false),
+            "replica-hardened",
+            Status::Fail,
+        ),
+        (
+            "replica unversioned",
+            |b| {
+                b.replicas[0].versioning = Fact::Known(VersioningFacts {
+                    status: Versioning::Suspended,
+                    mfa_delete: false,
+                });
+            },
+            "replica-hardened",
+            Status::Fail,
+        ),
+        (
+            "replica public",
+            |b| b.replicas[0].public_access_block = Fact::Known(None),
+            "replica-hardened",
+            Status::Fail,
+        ),
+        (
+            "replica without TLS-only policy",
+            |b| b.replicas[0].policy = Fact::Known(None),
+            "replica-hardened",
+            Status::Fail,
+        ),
+        (
+            "replica unreadable",
+            |b| {
+                b.replicas[0].encryption = Fact::unreadable(Some("AccessDenied"), "denied");
+            },
+            "replica-hardened",
+            Status::Warn,
+        ),
+        (
+            "replica behind",
+            |b| b.replicas[0].latency = Fact::Known(Some(1800.0)),
+            "replication-lag",
+            Status::Warn,
+        ),
+    ];
+    for (name, mutate, id, status) in cases {
+        let mut bucket = replicated();
+        mutate(&mut bucket);
+        let findings = evaluate_bucket(&bucket, &context());
+        let found = outcome(&findings, id).unwrap_or_else(|| panic!("{name}: no {id}"));
+        assert_eq!(found.status, *status, "{name}: {found:?}");
+        let others: Vec<&str> = [Status::Fail, Status::Warn]
+            .into_iter()
+            .flat_map(|s| statuses(&findings, s))
+            .filter(|other| other != id)
+            .collect();
+        assert!(others.is_empty(), "{name}: only {id}, not {others:?}");
     }
 }
 
@@ -552,7 +713,7 @@ fn the_account_block_and_the_catalogue() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), ids.len(), "rule ids are unique");
-    assert_eq!(ids.len(), 30);
+    assert_eq!(ids.len(), 33);
     // The seed's eight, in its order (its ACL check is split into read and write).
     let first: Vec<&str> = BUCKET_RULES[1..10]
         .iter()
