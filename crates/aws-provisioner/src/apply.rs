@@ -216,19 +216,33 @@ async fn replicate_when_role_ready<C: Cloud>(
     bucket: &BucketName,
     write: &BucketWrite,
 ) -> Result<(), ProvisionError> {
+    let role_unseen = |error: &AwsError| {
+        matches!(error.code(), Some("InvalidRequest" | "NoSuchBucket"))
+            || error.kind() == aws_client::AwsErrorKind::AccessDenied
+    };
+    let waiting = "S3 does not accept the replication role yet; waiting";
+    write_retrying(cloud, spec, bucket, write, role_unseen, waiting)
+        .await
+        .map_err(ProvisionError::from)
+}
+
+/// One bucket write, tried again within the spec's bounded wait while `retryable` says the
+/// failure is one that passes.
+async fn write_retrying<C: Cloud>(
+    cloud: &C,
+    spec: &Spec,
+    bucket: &BucketName,
+    write: &BucketWrite,
+    retryable: impl Fn(&AwsError) -> bool,
+    waiting: &str,
+) -> Result<(), AwsError> {
     patience(spec)
         .retry(
             || cloud.write_bucket(bucket, write),
-            |error| {
-                matches!(error.code(), Some("InvalidRequest" | "NoSuchBucket"))
-                    || error.kind() == aws_client::AwsErrorKind::AccessDenied
-            },
-            |error, _| {
-                tracing::info!(bucket = %bucket, %error, "S3 does not accept the replication role yet; waiting")
-            },
+            retryable,
+            |error, _| tracing::info!(bucket = %bucket, %error, "{waiting}"),
         )
         .await
-        .map_err(ProvisionError::from)
 }
 
 async fn apply_bucket<C: Cloud>(
@@ -289,12 +303,9 @@ async fn write_bucket_when_ready<C: Cloud>(
     bucket: &BucketName,
     write: &BucketWrite,
 ) -> Result<(), ProvisionError> {
-    patience(spec)
-        .retry(
-            || cloud.write_bucket(bucket, write),
-            |error| error.code() == Some("NoSuchBucket"),
-            |_, _| tracing::info!(bucket = %bucket, "the new bucket is not visible yet; waiting"),
-        )
+    let unseen = |error: &AwsError| error.code() == Some("NoSuchBucket");
+    let waiting = "the new bucket is not visible yet; waiting";
+    write_retrying(cloud, spec, bucket, write, unseen, waiting)
         .await
         .map_err(|error| not_set(bucket, write, error))
 }

@@ -75,34 +75,16 @@ pub fn caller_lines(caller: &Caller) -> Vec<Line> {
 
 fn bucket_lines(plan: &BucketPlan, lines: &mut Vec<Line>) {
     let name = bucket_name(plan);
-    match plan.action {
-        Action::Create => {
-            lines.push(Line::Report(
-                Level::Info,
-                format!("🪣 {name}: will be created"),
-            ));
-            let settings: Vec<&str> = plan.changes.iter().map(|c| c.setting.as_str()).collect();
-            details(&format!("with {}", settings.join(", ")), lines);
-        }
-        Action::Update => {
-            lines.push(Line::Report(
-                Level::Warning,
-                format!("🔧 {name}: exists, will be repaired"),
-            ));
-            for change in &plan.changes {
-                details(
-                    &format!("{}: {} → {}", change.setting, change.from, change.to),
-                    lines,
-                );
-            }
-        }
-        Action::Unchanged => {
-            lines.push(Line::Report(
-                Level::Success,
-                format!("✓ {name}: exists, unchanged"),
-            ));
-        }
+    if plan.action == Action::Create {
+        lines.push(Line::Report(
+            Level::Info,
+            format!("🪣 {name}: will be created"),
+        ));
+        let settings: Vec<&str> = plan.changes.iter().map(|c| c.setting.as_str()).collect();
+        details(&format!("with {}", settings.join(", ")), lines);
+        return;
     }
+    resource_lines("🪣", &name, plan.action, &plan.changes, lines);
 }
 
 /// The lines for a plan.

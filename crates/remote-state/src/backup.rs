@@ -86,12 +86,10 @@ pub struct Copy {
 
 fn held(manifest: Option<&Manifest>, key: &str, version: &Version) -> bool {
     manifest.is_some_and(|manifest| {
-        manifest.entries.iter().any(|entry| {
-            entry.key == key
-                && entry.version_id == version.id
-                && (version.id != "null"
-                    || (entry.size == version.size && entry.last_modified == version.last_modified))
-        })
+        manifest
+            .entries
+            .iter()
+            .any(|entry| entry.key == key && held_by(entry, version))
     })
 }
 

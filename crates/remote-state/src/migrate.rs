@@ -317,13 +317,18 @@ fn history(state: &Observed, all_versions: bool) -> Option<Vec<Copy>> {
         .collect()
 }
 
+/// The surveyed states by object path.
+fn by_key(states: &[Observed]) -> BTreeMap<&str, &Observed> {
+    states
+        .iter()
+        .map(|state| (state.id.key.as_str(), state))
+        .collect()
+}
+
 /// The plan of moving every state `mapping` covers. `states` is a survey of the bucket
 /// (with every version read when `all_versions`).
 pub fn plan(states: &[Observed], mapping: &Mapping, all_versions: bool) -> MigrationPlan {
-    let by_key: BTreeMap<&str, &Observed> = states
-        .iter()
-        .map(|state| (state.id.key.as_str(), state))
-        .collect();
+    let by_key = by_key(states);
     let mut found = MigrationPlan {
         moves: Vec::new(),
         refusals: Vec::new(),
@@ -483,10 +488,7 @@ pub enum Finish {
 
 /// What `--finish` does with each old state `mapping` covers.
 pub fn finish(states: &[Observed], mapping: &Mapping) -> Vec<Finish> {
-    let by_key: BTreeMap<&str, &Observed> = states
-        .iter()
-        .map(|state| (state.id.key.as_str(), state))
-        .collect();
+    let by_key = by_key(states);
     let mut outcomes = Vec::new();
     for state in states {
         let (Some(current), Some(read)) = (state.current(), state.current_read()) else {

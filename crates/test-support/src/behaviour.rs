@@ -112,23 +112,24 @@ pub const BUCKET_NOT_EMPTY_AFTER_DELETES: Behaviour = Behaviour {
 /// owns it), and the Rust SDK does not follow it. A fact about one bucket, so a rule to
 /// add for it rather than a part of [`real_account`].
 pub fn bucket_in_region(bucket: &str, region: &'static str) -> FaultRule {
-    let path = format!("/{bucket}");
-    FaultRule::new(
-        Fault::Error(AwsAnswer {
-            status: 301,
-            code: "PermanentRedirect",
-            message: "The bucket you are attempting to access must be addressed using the specified endpoint.",
-            header: Some(("x-amz-bucket-region", region)),
-        }),
-        1.0,
-    )
-    .matching(move |record| record.path == path || record.path.starts_with(&format!("{path}/")))
+    redirect_to(bucket, region, |_| true)
 }
 
 /// T4 as S3 does it for a bucket of this account in `region`: a request signed for another
 /// region is answered 301 with `x-amz-bucket-region`; one signed for `region` goes through.
 /// (moto keeps every region's buckets in one place and answers any region.)
 pub fn bucket_only_in_region(bucket: &str, region: &'static str) -> FaultRule {
+    redirect_to(bucket, region, move |record| {
+        record.signed_region.as_deref() != Some(region)
+    })
+}
+
+/// 301 PermanentRedirect to `region` for the requests on `bucket` that `also` picks.
+fn redirect_to(
+    bucket: &str,
+    region: &'static str,
+    also: impl Fn(&RequestRecord) -> bool + Send + Sync + 'static,
+) -> FaultRule {
     let path = format!("/{bucket}");
     FaultRule::new(
         Fault::Error(AwsAnswer {
@@ -140,8 +141,7 @@ pub fn bucket_only_in_region(bucket: &str, region: &'static str) -> FaultRule {
         1.0,
     )
     .matching(move |record| {
-        (record.path == path || record.path.starts_with(&format!("{path}/")))
-            && record.signed_region.as_deref() != Some(region)
+        (record.path == path || record.path.starts_with(&format!("{path}/"))) && also(record)
     })
 }
 
