@@ -198,6 +198,16 @@ impl Spec {
         let alarm_topic = alarm_topic_arn
             .map(|arn| check_topic_arn(&arn, deployment.region))
             .transpose()?;
+        if let Some(region) =
+            replicate_to.filter(|_| skip.contains(&naming::SettingGroup::Versioning))
+        {
+            return Err(input(
+                "--replicate-to",
+                region.name(),
+                "needs versioning, which --skip-versioning leaves out: S3 replicates only versioned buckets",
+                "drop --skip-versioning (or `versioning` from shared-config.toml's skip), or --replicate-to",
+            ));
+        }
         let replication = replica(
             &rules,
             &deployment,
@@ -578,6 +588,102 @@ mod tests {
             replicate_to: None,
             replica_kms_key_id: None,
         }
+    }
+
+    #[test]
+    fn replication_is_validated_before_anything_is_sent() {
+        let west = Some(Region::new("us-west-2").unwrap());
+        let spec = Spec::new(Options {
+            replicate_to: west,
+            ..options(Scope::BackendOnly)
+        })
+        .unwrap();
+        let replica = spec.replication.as_ref().unwrap();
+        assert_eq!(
+            replica.bucket.as_str(),
+            "ohio-01-terraform-state-production-replica-us-west-2"
+        );
+        assert_eq!(
+            replica.lock_table.as_ref().map(|t| t.as_str()),
+            Some("terraform-locks-us-west")
+        );
+        let own = spec.replica().unwrap();
+        assert_eq!(own.deployment.region.name(), "us-west-2");
+        assert!(own.skips(naming::SettingGroup::AccessLogging));
+        assert!(own.replication.is_none() && own.observability.is_empty());
+
+        let refused =
+            |options: Options, field: &str, words: &str| match Spec::new(options).unwrap_err() {
+                ProvisionError::Input { field: f, rule, .. } => {
+                    assert_eq!(f, field);
+                    assert!(rule.contains(words), "{rule}");
+                }
+                other => panic!("{other:?}"),
+            };
+        let kms = Some("arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab".to_owned());
+        refused(
+            Options {
+                replicate_to: Some(Region::new("us-east-2").unwrap()),
+                ..options(Scope::Full)
+            },
+            "--replicate-to",
+            "own region",
+        );
+        refused(
+            Options {
+                replicate_to: west,
+                ..options(Scope::ObservabilityOnly)
+            },
+            "--replicate-to",
+            "--observability-only",
+        );
+        refused(
+            Options {
+                replicate_to: west,
+                kms_key_id: kms.clone(),
+                ..options(Scope::Full)
+            },
+            "--replica-kms-key-id",
+            "KMS keys are regional",
+        );
+        refused(
+            Options {
+                replicate_to: west,
+                kms_key_id: kms.clone(),
+                replica_kms_key_id: Some("alias/replica".to_owned()),
+                ..options(Scope::Full)
+            },
+            "--replica-kms-key-id",
+            "not a key ARN",
+        );
+        refused(
+            Options {
+                replica_kms_key_id: Some("arn:aws:kms:us-west-2:111122223333:key/abcd1234-12ab-34cd-56ef-1234567890ab".to_owned()),
+                ..options(Scope::Full)
+            },
+            "--replica-kms-key-id",
+            "without --replicate-to",
+        );
+        refused(
+            Options {
+                replicate_to: west,
+                skip: [naming::SettingGroup::Versioning].into(),
+                ..options(Scope::Full)
+            },
+            "--replicate-to",
+            "needs versioning",
+        );
+        let with_key = Spec::new(Options {
+            replicate_to: west,
+            kms_key_id: kms,
+            replica_kms_key_id: Some("arn:aws:kms:us-west-2:111122223333:key/abcd1234-12ab-34cd-56ef-1234567890ab".to_owned()),
+            ..options(Scope::Full)
+        })
+        .unwrap();
+        assert_eq!(
+            with_key.replica().unwrap().encryption,
+            EncryptionSpec::Kms("arn:aws:kms:us-west-2:111122223333:key/abcd1234-12ab-34cd-56ef-1234567890ab".to_owned())
+        );
     }
 
     #[test]
