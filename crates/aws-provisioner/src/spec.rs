@@ -620,7 +620,10 @@ mod tests {
                 }
                 other => panic!("{other:?}"),
             };
-        let kms = Some("arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab".to_owned());
+        let kms = Some(
+            "arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+                .to_owned(),
+        );
         refused(
             Options {
                 replicate_to: Some(Region::new("us-east-2").unwrap()),
@@ -658,7 +661,10 @@ mod tests {
         );
         refused(
             Options {
-                replica_kms_key_id: Some("arn:aws:kms:us-west-2:111122223333:key/abcd1234-12ab-34cd-56ef-1234567890ab".to_owned()),
+                replica_kms_key_id: Some(
+                    "arn:aws:kms:us-west-2:111122223333:key/abcd1234-12ab-34cd-56ef-1234567890ab"
+                        .to_owned(),
+                ),
                 ..options(Scope::Full)
             },
             "--replica-kms-key-id",
@@ -676,13 +682,19 @@ mod tests {
         let with_key = Spec::new(Options {
             replicate_to: west,
             kms_key_id: kms,
-            replica_kms_key_id: Some("arn:aws:kms:us-west-2:111122223333:key/abcd1234-12ab-34cd-56ef-1234567890ab".to_owned()),
+            replica_kms_key_id: Some(
+                "arn:aws:kms:us-west-2:111122223333:key/abcd1234-12ab-34cd-56ef-1234567890ab"
+                    .to_owned(),
+            ),
             ..options(Scope::Full)
         })
         .unwrap();
         assert_eq!(
             with_key.replica().unwrap().encryption,
-            EncryptionSpec::Kms("arn:aws:kms:us-west-2:111122223333:key/abcd1234-12ab-34cd-56ef-1234567890ab".to_owned())
+            EncryptionSpec::Kms(
+                "arn:aws:kms:us-west-2:111122223333:key/abcd1234-12ab-34cd-56ef-1234567890ab"
+                    .to_owned()
+            )
         );
     }
 

@@ -765,3 +765,81 @@ async fn replicate_to_provisions_a_hardened_replica_its_lock_table_the_role_and_
         kms.stderr
     );
 }
+
+#[tokio::test]
+async fn with_kms_the_replicas_are_encrypted_with_the_replica_regions_key() {
+    let dir = workdir();
+    let project = unique_name("drk");
+    let east = aws::sdk_config_for(moto().endpoint(), "us-east-2");
+    let west = aws::sdk_config_for(moto().endpoint(), "us-west-2");
+    let alias = format!("alias/{project}");
+    let source_key = aws::kms_key_with_alias(&east, &alias).await;
+    let replica_key = aws::kms_key_with_alias(&west, &format!("{alias}-west")).await;
+    let output = run(
+        BIN,
+        dir.path(),
+        Some(moto().endpoint()),
+        &[
+            "--region",
+            "us-east-2",
+            "--environment",
+            "production",
+            "--project-name",
+            &project,
+            "--backend-only",
+            // The source key as an alias: the role's policy names it by the ARN KMS reports.
+            "--kms-key-id",
+            &alias,
+            "--replicate-to",
+            "us-west-2",
+            "--replica-kms-key-id",
+            &replica_key,
+            "--force",
+        ],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let state = format!("{project}-terraform-state-production");
+    let replica = format!("{state}-replica-us-west-2");
+    let encryption = aws::s3(&west)
+        .get_bucket_encryption()
+        .bucket(&replica)
+        .send()
+        .await
+        .unwrap();
+    let rule = &encryption
+        .server_side_encryption_configuration()
+        .unwrap()
+        .rules()[0];
+    let default = rule.apply_server_side_encryption_by_default().unwrap();
+    assert_eq!(default.kms_master_key_id(), Some(replica_key.as_str()));
+
+    let aws = aws::client_for(moto().endpoint(), "us-east-2").await;
+    let replication = aws.replication(&state).await.unwrap().unwrap();
+    let rule = &replication.rules[0];
+    assert!(rule.kms_objects, "SSE-KMS objects are replicated: {rule:?}");
+    assert_eq!(rule.replica_kms_key.as_deref(), Some(replica_key.as_str()));
+    let policy = aws
+        .role_policy(
+            &format!("{state}-replication"),
+            aws_provisioner::replication::ROLE_POLICY,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let policy: serde_json::Value = serde_json::from_str(&policy).unwrap();
+    let statement = |action: &str| {
+        policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Action"] == action)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {action} in {policy:#}"))
+    };
+    assert_eq!(statement("kms:Decrypt")["Resource"], source_key.as_str());
+    assert_eq!(statement("kms:Encrypt")["Resource"], replica_key.as_str());
+    assert_eq!(
+        statement("kms:Encrypt")["Condition"]["StringLike"]["kms:ViaService"],
+        "s3.us-west-2.amazonaws.com"
+    );
+}
