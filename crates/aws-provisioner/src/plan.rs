@@ -28,7 +28,8 @@ pub struct Observed {
     /// The alarms that exist, of those the spec wants.
     pub alarms: Vec<AlarmSpec>,
     /// The ARN AWS reports for `--kms-key-id` (KMS DescribeKey), when the lock table is
-    /// looked at and the key could be looked up.
+    /// looked at or the replication role's policy names the key, and the key could be
+    /// looked up.
     pub key_arn: Option<String>,
     /// The replication role, when `--replicate-to` asks for one and it exists.
     pub role: Option<ObservedRole>,
