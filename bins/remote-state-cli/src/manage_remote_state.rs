@@ -447,6 +447,35 @@ fn lock_line(lock: &Lock) -> String {
     format!("{} for {age}", lock.holder())
 }
 
+/// What became of each backend file written under `root`: created, up to date, rewritten
+/// (`why`), or left as it is because it holds other settings (with the diff).
+fn report_written(
+    reporter: &Reporter,
+    root: &std::path::Path,
+    written: &[backend_hcl::Written],
+    why: &str,
+) {
+    for file in written {
+        let path = root.join(&file.path);
+        match &file.status {
+            backend_hcl::Status::Created => reporter.success(format!("Wrote {}", path.display())),
+            backend_hcl::Status::Unchanged => {
+                reporter.info(format!("{} is up to date", path.display()))
+            }
+            backend_hcl::Status::Differs { diff } => {
+                reporter.warning(format!(
+                    "{} holds other settings; left as it is:",
+                    path.display()
+                ));
+                reporter.raw(diff);
+            }
+            backend_hcl::Status::Updated { .. } => {
+                reporter.success(format!("Rewrote {} {why}", path.display()))
+            }
+        }
+    }
+}
+
 /// The backend files of the layout, with the state each names (bucket and key).
 struct BackendFile {
     path: std::path::PathBuf,

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use backend_hcl::{Planned, Slot, Status};
+use backend_hcl::{Planned, Slot};
 use cli_support::confirm::{Terminal, confirm};
 use cli_support::output::print_json;
 use cli_support::{Exit, Failure, Reporter};
@@ -217,16 +217,23 @@ pub(super) async fn run(
             ));
         }
     }
+    // The JSON document: where failover goes and what it takes, then what it did.
+    let document = |extra: serde_json::Value| {
+        let mut document = json!({
+            "bucket": replica.target.bucket,
+            "region": replica.region,
+            "table": replica.target.table,
+            "plan": plan,
+        });
+        if let (Some(document), Some(extra)) = (document.as_object_mut(), extra.as_object()) {
+            document.extend(extra.clone());
+        }
+        document
+    };
     if asked.change.dry_run {
         if place.json {
-            print_json(&json!({
-                "bucket": replica.target.bucket,
-                "region": replica.region,
-                "table": replica.target.table,
-                "plan": plan,
-                "files": planned.iter().map(|f| out.join(&f.slot.path)).collect::<Vec<_>>(),
-                "dry_run": true,
-            }))?;
+            let files: Vec<PathBuf> = planned.iter().map(|f| out.join(&f.slot.path)).collect();
+            print_json(&document(json!({"files": files, "dry_run": true})))?;
         } else {
             reporter.info("Dry run: no digest row written, no file written");
         }
@@ -274,25 +281,9 @@ pub(super) async fn run(
     let written = backend_hcl::files::write_all(&out, style, &planned, false)
         .map_err(|error| Failure::external(error.to_string()))?;
     if place.json {
-        print_json(&json!({
-            "bucket": replica.target.bucket,
-            "region": replica.region,
-            "table": replica.target.table,
-            "plan": plan,
-            "files": written,
-            "failed": failed,
-        }))?;
+        print_json(&document(json!({"files": written, "failed": failed})))?;
     } else {
-        for file in &written {
-            let path = out.join(&file.path);
-            match &file.status {
-                Status::Differs { diff } => {
-                    reporter.warning(format!("{} holds other settings; left:", path.display()));
-                    reporter.raw(diff);
-                }
-                _ => reporter.success(format!("Wrote {}", path.display())),
-            }
-        }
+        super::report_written(reporter, &out, &written, "for the replica");
         for failure in &failed {
             reporter.error(failure);
         }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use backend_hcl::{BackendConfig, Layout, Planned, Slot, Status};
+use backend_hcl::{BackendConfig, Layout, Planned, Slot};
 use cli_support::confirm::{Terminal, confirm, confirm_typed};
 use cli_support::output::print_json;
 use cli_support::{Exit, Failure, Reporter};
@@ -186,24 +186,7 @@ pub(super) async fn run(
             "failed": failed,
         }))?;
     } else {
-        for file in &written {
-            let path = files.root.join(&file.path);
-            match &file.status {
-                Status::Created => reporter.success(format!("Wrote {}", path.display())),
-                Status::Unchanged => reporter.info(format!("{} is up to date", path.display())),
-                Status::Differs { diff } => {
-                    reporter.warning(format!(
-                        "{} holds other settings; left as it is:",
-                        path.display()
-                    ));
-                    reporter.raw(diff);
-                }
-                Status::Updated { .. } => reporter.success(format!(
-                    "Rewrote {} with its state's new key",
-                    path.display()
-                )),
-            }
-        }
+        super::report_written(reporter, &files.root, &written, "with its state's new key");
         for failure in &failed {
             reporter.error(failure);
         }
