@@ -3,7 +3,7 @@
 //! version into the replica as S3 replication would, oldest first.
 
 use test_support::aws::aws_sdk_dynamodb::types::AttributeValue::S;
-use test_support::{aws, fixtures, unique_name};
+use test_support::{AwsAnswer, Fault, FaultProxy, FaultRule, aws, fixtures, unique_name};
 
 use super::{KEY, Tool, code, ok};
 
@@ -184,6 +184,41 @@ async fn failover_rows_and_files_let_terraform_plan_from_the_replica_with_no_cha
         !again.stderr.contains("set the digest row"),
         "nothing left to write: {}",
         again.stderr
+    );
+
+    // In a real outage the source cannot be read: failover says so and goes on.
+    let source_path = format!("/{}", tool.bucket);
+    let outage = FaultProxy::start(
+        test_support::moto().endpoint(),
+        vec![
+            FaultRule::new(
+                Fault::Error(AwsAnswer {
+                    status: 403,
+                    code: "AccessDenied",
+                    message: "Access Denied",
+                    header: None,
+                }),
+                1.0,
+            )
+            .matching(move |record| record.path.starts_with(&source_path)),
+        ],
+    );
+    let mut args = vec![
+        "failover",
+        "--to-region",
+        REPLICA_REGION,
+        "--to-bucket",
+        &replica,
+    ];
+    args.extend(["--to-table", &replica_table, "--force"]);
+    let blind = tool.run_via(outage.endpoint(), &args);
+    ok(&blind, "failover with the source unreadable");
+    assert!(
+        blind
+            .stderr
+            .contains("cannot be read, so the replica's lag is unknown"),
+        "{}",
+        blind.stderr
     );
 
     let same = tool.run(&[
