@@ -843,3 +843,57 @@ async fn with_kms_the_replicas_are_encrypted_with_the_replica_regions_key() {
         "s3.us-west-2.amazonaws.com"
     );
 }
+
+#[tokio::test]
+async fn replication_converges_under_every_aws_behaviour_rule() {
+    // A real account's eventual consistency (P3: NoSuchBucket right after CreateBucket, a
+    // stale read right after a write) on both regions' buckets, and the rest of the rules.
+    let proxy = FaultProxy::start(moto().endpoint(), test_support::behaviour::real_account());
+    let dir = workdir();
+    let project = unique_name("drr");
+    let provision = || {
+        run(
+            BIN,
+            dir.path(),
+            Some(proxy.endpoint()),
+            &[
+                "--region",
+                "us-east-2",
+                "--environment",
+                "production",
+                "--project-name",
+                &project,
+                "--backend-only",
+                "--replicate-to",
+                "us-west-2",
+                "--force",
+            ],
+        )
+    };
+    let first = provision();
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(
+        first.stderr.matches("every setting verified").count(),
+        2,
+        "{}",
+        first.stderr
+    );
+    let replica = format!("{project}-terraform-state-production-replica-us-west-2");
+    let met = proxy
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with(&format!("/{replica}")) && r.fault.is_some())
+        .count();
+    assert!(met > 0, "the replica's requests met AWS's behaviours");
+    let again = provision();
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(
+        again
+            .stderr
+            .matches("Everything is already provisioned")
+            .count(),
+        2,
+        "{}",
+        again.stderr
+    );
+}
