@@ -264,7 +264,7 @@ pub async fn run(
     // versioned, and failover needs that region's lock table.
     let replica = match spec.replica() {
         Some(replica) => {
-            let report = provision_one(reporter, common, args, &replica, "replica").await?;
+            let report = provision_one(reporter, common, args, &replica, Some("replica")).await?;
             if report.outcome == aws_provisioner::Outcome::Declined {
                 return Ok(Exit::Success);
             }
@@ -272,7 +272,7 @@ pub async fn run(
         }
         None => None,
     };
-    let mut report = provision_one(reporter, common, args, &spec, "").await?;
+    let mut report = provision_one(reporter, common, args, &spec, None).await?;
     report.replica = replica;
     if common.base.output == OutputFormat::Json {
         print_json(&report)?;
@@ -280,20 +280,17 @@ pub async fn run(
     Ok(Exit::Success)
 }
 
-/// One provisioning run, in the spec's region, with its plan and outcome printed.
+/// One provisioning run, in the spec's region, with its plan and outcome printed; `what`
+/// names the run in its heading when there are two.
 async fn provision_one(
     reporter: &Reporter,
     common: &CommonArgs,
     args: &ProvisionArgs,
     spec: &Spec,
-    what: &str,
+    what: Option<&str>,
 ) -> Result<Report, Failure> {
     let cloud = cli_support::aws::connect(common, spec.deployment.region).await?;
-    let what = if what.is_empty() {
-        String::new()
-    } else {
-        format!(" ({what})")
-    };
+    let what = what.map_or_else(String::new, |what| format!(" ({what})"));
     let heading = format!(
         "Provisioning plan{what}: {} / {} / {}",
         spec.deployment.project, spec.deployment.environment, spec.deployment.region

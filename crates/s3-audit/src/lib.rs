@@ -5,7 +5,10 @@
 //!
 //! 1. **facts** ([`gather()`]): every setting of each bucket, the account and the lock
 //!    table, read concurrently through the narrow [`api::Inspect`] trait. A missing
-//!    configuration is a fact; so is a setting the caller may not read ([`Fact`]).
+//!    configuration is a fact; so is a setting the caller may not read ([`Fact`]). What
+//!    lives elsewhere is read where it lives: a bucket's log target, and each replica of a
+//!    replicating bucket through its own region's clients ([`api::Inspect::in_region`]),
+//!    with the rule's lag from CloudWatch.
 //! 2. **rules** ([`rules`]): pure functions of the facts, each with an id, a severity, a
 //!    title, a status (PASS / FAIL / WARN / INFO) with the setting found, a remediation
 //!    (words, aws CLI, Terraform resource) and the AWS Security Hub control where one exists.
