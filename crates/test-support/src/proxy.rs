@@ -43,6 +43,14 @@ pub enum Fault {
     KeyErrors,
     /// Wait this long, then forward the request normally.
     Latency(Duration),
+    /// Wait `mean` give or take up to `jitter` (spread evenly, the same sequence on every
+    /// run), then forward the request normally: a service's latency as a client sees it.
+    Jittered {
+        /// The mean wait.
+        mean: Duration,
+        /// The most a wait is off the mean, either way (at most `mean`).
+        jitter: Duration,
+    },
     /// Answer as AWS answers this error, without forwarding: an S3 XML `<Error>`, or for
     /// the JSON protocol (DynamoDB) a `__type` of the code.
     Error(AwsAnswer),
@@ -323,6 +331,8 @@ struct State {
     rules: Mutex<Vec<RuleState>>,
     records: Mutex<Vec<RequestRecord>>,
     client: Client<HttpConnector, ProxyBody>,
+    /// Counts the jittered waits, which seeds each one's share of the jitter.
+    waits: std::sync::atomic::AtomicU64,
 }
 
 /// A running proxy; dropping it stops it.
@@ -356,6 +366,7 @@ impl FaultProxy {
             rules: Mutex::new(rules.into_iter().map(RuleState::new).collect()),
             records: Mutex::new(Vec::new()),
             client: Client::builder(TokioExecutor::new()).build_http(),
+            waits: std::sync::atomic::AtomicU64::new(0),
         });
         let (shutdown, stop) = oneshot::channel();
         let serving = Arc::clone(&state);
@@ -445,6 +456,18 @@ impl Drop for FaultProxy {
             let _ = thread.join();
         }
     }
+}
+
+/// The `n`-th jittered wait: `mean` moved by a share of `jitter` between -1 and 1, from a
+/// SplitMix64 sequence (evenly spread, and the same on every run).
+fn jittered(mean: Duration, jitter: Duration, n: u64) -> Duration {
+    let mut z = n.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    let share = (z >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
+    let jitter = jitter.min(mean).as_secs_f64();
+    Duration::from_secs_f64((mean.as_secs_f64() + share * jitter).max(0.0))
 }
 
 async fn serve(
@@ -559,6 +582,13 @@ async fn handle(
         match fault {
             Fault::Latency(delay) => {
                 tokio::time::sleep(delay).await;
+                record.fault.get_or_insert(fault.clone());
+            }
+            Fault::Jittered { mean, jitter } => {
+                let n = state
+                    .waits
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(jittered(mean, jitter, n)).await;
                 record.fault.get_or_insert(fault.clone());
             }
             Fault::Rewrite(rewrite) => rewrites.push(rewrite),
@@ -801,4 +831,38 @@ fn error_response(answer: AwsAnswer, json_protocol: bool) -> Response<ProxyBody>
         );
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jittered_waits_spread_evenly_around_the_mean_within_the_jitter() {
+        let (mean, jitter) = (Duration::from_millis(20), Duration::from_millis(5));
+        let waits: Vec<f64> = (0..10_000)
+            .map(|n| jittered(mean, jitter, n).as_secs_f64() * 1000.0)
+            .collect();
+        assert!(waits.iter().all(|ms| (15.0..=25.0).contains(ms)));
+        let average = waits.iter().sum::<f64>() / waits.len() as f64;
+        assert!((average - 20.0).abs() < 0.1, "{average}");
+        // Even: about a quarter of the waits in each quarter of the range.
+        for quarter in 0..4 {
+            let low = 15.0 + 2.5 * f64::from(quarter);
+            let share = waits
+                .iter()
+                .filter(|ms| (low..low + 2.5).contains(*ms))
+                .count();
+            assert!((2_300..2_700).contains(&share), "{quarter}: {share}");
+        }
+        assert_eq!(jittered(mean, jitter, 7), jittered(mean, jitter, 7));
+    }
+
+    #[test]
+    fn a_jitter_larger_than_the_mean_never_waits_less_than_nothing() {
+        let mean = Duration::from_millis(2);
+        let waits = (0..1_000).map(|n| jittered(mean, Duration::from_millis(50), n));
+        assert!(waits.clone().all(|wait| wait <= Duration::from_millis(4)));
+        assert!(waits.clone().any(|wait| wait < Duration::from_micros(200)));
+    }
 }

@@ -149,6 +149,30 @@ async fn latency_delays_but_forwards() {
 }
 
 #[tokio::test]
+async fn jittered_latency_waits_around_the_mean_and_forwards() {
+    let (mean, jitter) = (Duration::from_millis(40), Duration::from_millis(20));
+    let fault = Fault::Jittered { mean, jitter };
+    let proxy = FaultProxy::start(moto().endpoint(), vec![FaultRule::new(fault.clone(), 1.0)]);
+    let s3 = s3_through(&proxy, 1);
+    let mut waits = Vec::new();
+    for _ in 0..8 {
+        let started = Instant::now();
+        s3.list_buckets().send().await.unwrap();
+        waits.push(started.elapsed());
+    }
+    // A lower bound only (the emulator's own time adds to each); the spread of the waits
+    // is the unit tests' job.
+    assert!(waits.iter().all(|wait| *wait >= mean - jitter), "{waits:?}");
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 8);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.status == 200 && r.fault == Some(fault.clone()))
+    );
+}
+
+#[tokio::test]
 async fn the_record_tells_reads_from_writes_across_protocols() {
     let proxy = FaultProxy::start(moto().endpoint(), Vec::new());
     let config = aws::sdk_config_for(proxy.endpoint(), aws::TEST_REGION);
