@@ -77,11 +77,18 @@ enum Task {
         #[arg(value_enum)]
         target: bench::Target,
         /// How many times to run the toolkit (the slow baselines run at most twice).
-        #[arg(long, default_value_t = 5)]
+        #[arg(long, default_value_t = 3)]
         runs: usize,
         /// `audit` only: install Prowler (PyPI, a few minutes the first time) and compare.
         #[arg(long)]
         prowler: bool,
+        /// The AWS benchmarks' second pass: the mean latency the proxy adds to every
+        /// request, in milliseconds (0: the plain pass only).
+        #[arg(long, default_value_t = 20)]
+        latency_ms: u64,
+        /// The second pass's jitter: how far a request's latency may be off the mean.
+        #[arg(long, default_value_t = 5)]
+        jitter_ms: u64,
     },
     /// Fuzz the registry loader (installs cargo-fuzz; runs on stable with RUSTC_BOOTSTRAP).
     Fuzz {
@@ -145,7 +152,17 @@ fn run_task(cli: Cli) -> Result<()> {
             target,
             runs,
             prowler,
-        } => bench::run(target, runs, prowler),
+            latency_ms,
+            jitter_ms,
+        } => bench::run(
+            target,
+            runs,
+            prowler,
+            bench::Latency {
+                mean: std::time::Duration::from_millis(latency_ms),
+                jitter: std::time::Duration::from_millis(jitter_ms),
+            },
+        ),
         Task::Fuzz { seconds } => fuzz(seconds),
         Task::Moto { port } => moto(port),
         Task::Terraform { args } => {

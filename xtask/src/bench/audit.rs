@@ -1,7 +1,8 @@
 //! `cargo xtask bench audit`: verify-s3-security against the original script's aws CLI
 //! checks (one call at a time) and, with `--prowler`, against Prowler restricted to S3, on
-//! the same buckets of one emulator: 6 buckets, then 100. Speed as ratios, and findings
-//! compared: every failure a peer reports must be among the toolkit's.
+//! the same buckets of one emulator: 6 buckets, 100, then 1,000 (the aws CLI, at about 3 s a
+//! bucket, only at 6 and 100). Speed as ratios, requests a bucket, and findings compared:
+//! every failure a peer reports must be among the toolkit's.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -13,12 +14,13 @@ use naming::{Deployment, NamingRules};
 use serde_json::{Value, json};
 use test_support::{MotoOptions, MotoServer};
 
-use super::{Measure, build_release, command, project_workdir, write_results};
+use super::{Cost, Meter, Outcome, Pass, Role, Row, build_release, command, project_workdir};
 use crate::{project_root, venv};
 
 const REGION: &str = "us-east-2";
 const ENVIRONMENT: &str = "production";
-const PROJECTS: usize = 20;
+/// 1,000 buckets: the first 20 projects make the 100-bucket set.
+const PROJECTS: usize = 200;
 
 /// A toolkit result's address: the bucket and the rule.
 type Finding = (String, String);
@@ -75,7 +77,7 @@ fn prowler_rules(check: &str) -> &'static [&'static str] {
     }
 }
 
-pub(super) fn run(runs: usize, prowler: bool) -> Result<()> {
+pub(super) fn run(runs: usize, prowler: bool, passes: &[Pass]) -> Result<Outcome> {
     let harness = venv::ensure()?;
     let bench_bin = venv::ensure_bench()?;
     let prowler_bin = if prowler {
@@ -107,179 +109,206 @@ pub(super) fn run(runs: usize, prowler: bool) -> Result<()> {
         .cloned()
         .chain([bare.to_owned()])
         .collect();
-    let hundred: Vec<String> = projects.iter().flatten().cloned().collect();
-    let mut rows = Vec::new();
-    let mut results = Vec::new();
-    let mut failures = Vec::new();
-    for buckets in [&six, &hundred] {
-        let size = buckets.len();
-        let mut toolkit = Measure {
-            label: "toolkit",
-            times: Vec::new(),
-        };
-        let mut report = Value::Null;
-        for _ in 0..runs {
-            let mut run = command(&release.join("verify-s3-security"), &dir, &server, None)?;
-            run.args(["--output", "json", "--no-account"]);
-            for bucket in buckets {
-                run.args(["--bucket", bucket]);
+    let hundred: Vec<String> = projects[..PROJECTS / 10]
+        .iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let thousand: Vec<String> = projects.iter().flatten().cloned().collect();
+    let mut outcome = Outcome {
+        name: "audit",
+        title: format!(
+            "audit benchmark: verify-s3-security against the script's aws CLI checks{}, release build, moto on 127.0.0.1; toolkit median of {runs} runs (one at 1,000 buckets)",
+            if prowler_bin.is_some() {
+                " and Prowler (S3 checks only)"
+            } else {
+                ""
             }
-            let (time, output) = timed(&mut run, &[1])?;
-            toolkit.times.push(time);
-            report = serde_json::from_slice(&output.stdout).context("the toolkit's JSON")?;
-        }
-        let ours = toolkit_findings(&report)?;
-        let our_count = ours
-            .values()
-            .filter(|status| *status == "FAIL" || *status == "WARN")
-            .count();
-        let mut row = json!({
-            "buckets": size,
-            "toolkit_s": toolkit.median().as_secs_f64(),
-            "toolkit_findings": our_count,
-        });
+        ),
+        facts: json!({ "runs": runs, "prowler": prowler_bin.is_some() }),
+        ..Outcome::default()
+    };
+    for &pass in passes {
+        let meter = Meter::start(&server, pass);
+        let name = pass.name();
+        for buckets in [&six, &hundred, &thousand] {
+            let size = buckets.len();
+            let case = format!("{size} buckets");
+            let row = |tool: &str, cost: Cost, ours: bool, note: String| Row {
+                pass,
+                case: case.clone(),
+                tool: tool.to_owned(),
+                cost,
+                units: size as f64,
+                unit: "bucket",
+                role: if ours {
+                    Role::Toolkit
+                } else if tool.starts_with("BASELINE") {
+                    Role::Baseline
+                } else {
+                    Role::Peer
+                },
+                note,
+            };
+            let mut costs = Vec::new();
+            let mut report = Value::Null;
+            for _ in 0..if size >= 1000 { 1 } else { runs } {
+                let mut run = command(
+                    &release.join("verify-s3-security"),
+                    &dir,
+                    meter.endpoint(),
+                    None,
+                )?;
+                run.args(["--output", "json", "--no-account"]);
+                for bucket in buckets {
+                    run.args(["--bucket", bucket]);
+                }
+                let (cost, (_, output)) = meter.measure(|| timed(&mut run, &[1]))?;
+                costs.push(cost);
+                report = serde_json::from_slice(&output.stdout).context("the toolkit's JSON")?;
+            }
+            let ours = toolkit_findings(&report)?;
+            let our_count = ours
+                .values()
+                .filter(|status| *status == "FAIL" || *status == "WARN")
+                .count();
+            outcome.rows.push(row(
+                "verify-s3-security (toolkit)",
+                super::median(costs),
+                true,
+                format!("{our_count} findings (FAIL and WARN, 33 rules)"),
+            ));
 
-        let mut baseline = command(Path::new("bash"), &dir, &server, Some(&bench_bin))?;
-        baseline
-            .arg(project_root().join("xtask/bench/audit-baseline.sh"))
-            .args(buckets);
-        eprintln!("[xtask] aws CLI baseline on {size} buckets (about 3 s a bucket)");
-        let (cli_time, cli_output) = timed(&mut baseline, &[0])?;
-        let cli = baseline_findings(&String::from_utf8_lossy(&cli_output.stdout));
-        let missed = unreported(&cli, &ours);
-        let speedup = cli_time.as_secs_f64() / toolkit.median().as_secs_f64();
-        row["aws_cli_s"] = json!(cli_time.as_secs_f64());
-        row["aws_cli_findings"] = json!(cli.len());
-        row["aws_cli_missed_by_toolkit"] = json!(missed);
-        row["speedup_vs_aws_cli"] = json!(speedup);
-        rows.push((
-            format!("{size} buckets"),
-            "aws CLI, one call at a time".to_owned(),
-            cli_time,
-            cli.len(),
-            speedup,
-        ));
-        failures.push(check(
-            &format!(
-                "{size} buckets: {speedup:.0}x faster than the aws CLI baseline (target >= 50x)"
-            ),
-            speedup >= 50.0,
-        ));
-        failures.push(check(
-            &format!(
-                "{size} buckets: every one of the baseline's {} findings reported by the toolkit ({} missed)",
-                cli.len(),
-                missed.len()
-            ),
-            missed.is_empty(),
-        ));
-
-        if let Some(bin) = &prowler_bin {
-            let output_dir = dir.join(format!("prowler-{size}"));
-            let mut scan = command(&bin.join("prowler"), &dir, &server, Some(bin))?;
-            scan.args(["aws", "--service", "s3", "--region", REGION, "--no-banner"])
-                .args(["--output-formats", "json-ocsf", "--output-directory"])
-                .arg(&output_dir)
-                .arg("--resource-arn")
-                .args(
-                    buckets
-                        .iter()
-                        .map(|bucket| format!("arn:aws:s3:::{bucket}")),
+            if size <= 100 {
+                let mut baseline =
+                    command(Path::new("bash"), &dir, meter.endpoint(), Some(&bench_bin))?;
+                baseline
+                    .arg(project_root().join("xtask/bench/audit-baseline.sh"))
+                    .args(buckets);
+                eprintln!(
+                    "[xtask] {name}: aws CLI baseline on {size} buckets (about 3 s a bucket)"
                 );
-            eprintln!("[xtask] Prowler (S3 only) on {size} buckets");
-            let (time, _) = timed(&mut scan, &[0, 3])?;
-            let (found, unmapped) = prowler_findings(&output_dir)?;
-            let missed = unreported(&found, &ours);
-            let speedup = time.as_secs_f64() / toolkit.median().as_secs_f64();
-            row["prowler_s"] = json!(time.as_secs_f64());
-            row["prowler_findings"] = json!(found.len());
-            row["prowler_missed_by_toolkit"] = json!(missed);
-            row["prowler_checks_without_counterpart"] = json!(unmapped);
-            row["speedup_vs_prowler"] = json!(speedup);
-            rows.push((
-                format!("{size} buckets"),
-                "Prowler, S3 checks only".to_owned(),
-                time,
-                found.len(),
-                speedup,
-            ));
-            failures.push(check(
-                &format!("{size} buckets: {speedup:.0}x faster than Prowler (target >= 20x)"),
-                speedup >= 20.0,
-            ));
-            failures.push(check(
-                &format!(
-                    "{size} buckets: every one of Prowler's {} mapped findings reported by the toolkit ({} missed)",
-                    found.len(),
-                    missed.len()
-                ),
-                missed.is_empty(),
-            ));
-        }
-        rows.push((
-            format!("{size} buckets"),
-            "verify-s3-security (toolkit)".to_owned(),
-            toolkit.median(),
-            our_count,
-            1.0,
-        ));
-        results.push(row);
-    }
+                let (cost, (_, output)) = meter.measure(|| timed(&mut baseline, &[0]))?;
+                let cli = baseline_findings(&String::from_utf8_lossy(&output.stdout));
+                let missed = unreported(&cli, &ours);
+                outcome.rows.push(row(
+                    "BASELINE: the script's aws CLI checks",
+                    cost,
+                    false,
+                    format!(
+                        "{} findings (FAIL, 8 checks); missed by the toolkit: {missed:?}",
+                        cli.len()
+                    ),
+                ));
+                let speedup = outcome
+                    .speedup(pass, &case, "verify", "BASELINE")
+                    .unwrap_or(0.0);
+                if pass.is_plain() {
+                    outcome.check(
+                        format!("{name} {case}: {speedup:.0}x faster than the script's checks (target >= 50x)"),
+                        speedup >= 50.0,
+                    );
+                }
+                outcome.check(
+                    format!(
+                        "{name} {case}: every one of the script's {} findings reported by the toolkit ({} missed)",
+                        cli.len(),
+                        missed.len()
+                    ),
+                    missed.is_empty(),
+                );
+            }
 
-    println!("audit benchmark: release build, moto on 127.0.0.1; toolkit median of {runs} runs");
-    println!(
-        "  {:<12} {:<30} {:>9} {:>9} {:>9}",
-        "buckets", "tool", "time", "findings", "toolkit"
-    );
-    for (size, tool, time, findings, speedup) in &rows {
-        println!(
-            "  {size:<12} {tool:<30} {:>7.3} s {findings:>9} {:>8.0}x",
-            time.as_secs_f64(),
-            speedup
-        );
+            if let Some(bin) = &prowler_bin {
+                let output_dir = dir.join(format!("prowler-{}-{size}", outcome.rows.len()));
+                let mut scan = command(&bin.join("prowler"), &dir, meter.endpoint(), Some(bin))?;
+                scan.args(["aws", "--service", "s3", "--region", REGION, "--no-banner"])
+                    .args(["--output-formats", "json-ocsf", "--output-directory"])
+                    .arg(&output_dir)
+                    .arg("--resource-arn")
+                    .args(
+                        buckets
+                            .iter()
+                            .map(|bucket| format!("arn:aws:s3:::{bucket}")),
+                    );
+                eprintln!("[xtask] {name}: Prowler (S3 only) on {size} buckets");
+                let (cost, _) = meter.measure(|| timed(&mut scan, &[0, 3]))?;
+                let (found, unmapped) = prowler_findings(&output_dir)?;
+                let missed = unreported(&found, &ours);
+                outcome.rows.push(row(
+                    "Prowler 5, S3 checks only",
+                    cost,
+                    false,
+                    format!(
+                        "{} mapped findings (FAIL); missed by the toolkit: {missed:?}; without a counterpart: {unmapped:?}",
+                        found.len()
+                    ),
+                ));
+                let speedup = outcome
+                    .speedup(pass, &case, "verify", "Prowler")
+                    .unwrap_or(0.0);
+                if !pass.is_plain() && size >= 100 {
+                    outcome.check(
+                        format!("{name} {case}: {speedup:.0}x faster than Prowler (target >= 20x)"),
+                        speedup >= 20.0,
+                    );
+                }
+                outcome.check(
+                    format!(
+                        "{name} {case}: every one of Prowler's {} mapped findings reported by the toolkit ({} missed)",
+                        found.len(),
+                        missed.len()
+                    ),
+                    missed.is_empty(),
+                );
+            }
+        }
     }
-    println!("  (findings: FAIL and WARN for the toolkit, FAIL for the peers; the toolkit");
-    println!("   also audits lifecycle, TLS-only policy, replication and more per bucket)");
-    for line in &failures {
-        println!("  {line}");
+    for size in [six.len(), hundred.len(), thousand.len()] {
+        outcome.check_requests_and_busy(passes, &format!("{size} buckets"));
     }
-    if prowler_bin.is_none() {
-        println!("  (Prowler left out: add --prowler to install it and compare, ~5 minutes)");
-    }
-    write_results(
-        "audit",
-        &json!({ "benchmark": "audit", "runs": runs, "sizes": results }),
-    )?;
     let _ = std::fs::remove_dir_all(&dir);
-    if failures.iter().any(|line| line.starts_with("FAIL")) {
-        bail!("an audit target was missed");
-    }
-    Ok(())
+    Ok(outcome)
 }
 
-/// Provisions the projects and returns each one's five bucket names.
+/// Provisions the projects, four at a time, and returns each one's five bucket names.
 fn provision(release: &Path, dir: &Path, server: &MotoServer) -> Result<Vec<Vec<String>>> {
     let rules = NamingRules::default();
+    let names: Vec<String> = (0..PROJECTS).map(|n| format!("audit-{n:03}")).collect();
+    for batch in names.chunks(4) {
+        let mut children = Vec::new();
+        for project in batch {
+            let mut provision = command(
+                &release.join("provision-s3-client-centric"),
+                dir,
+                server.endpoint(),
+                None,
+            )?;
+            provision
+                .args(["--region", REGION, "--environment", ENVIRONMENT])
+                .args(["--project-name", project, "--force"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped());
+            children.push((
+                project,
+                provision.spawn().context("start a provisioning run")?,
+            ));
+        }
+        for (project, child) in children {
+            let output = child.wait_with_output()?;
+            if !output.status.success() {
+                bail!(
+                    "provisioning {project} failed ({}):\n{}",
+                    output.status,
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+        }
+    }
     let mut projects = Vec::new();
-    for n in 0..PROJECTS {
-        let project = format!("audit-{n:02}");
-        let mut provision = command(
-            &release.join("provision-s3-client-centric"),
-            dir,
-            server,
-            None,
-        )?;
-        provision.args([
-            "--region",
-            REGION,
-            "--environment",
-            ENVIRONMENT,
-            "--project-name",
-            &project,
-            "--force",
-        ]);
-        timed(&mut provision, &[0])?;
-        let names = rules.names(&Deployment::parse(&project, ENVIRONMENT, REGION)?)?;
+    for project in &names {
+        let names = rules.names(&Deployment::parse(project, ENVIRONMENT, REGION)?)?;
         let mut buckets = vec![names.state_bucket.to_string()];
         buckets.extend(
             names
@@ -380,7 +409,7 @@ fn misconfigure(aws: &dyn Fn(&[&str]) -> Result<()>, projects: &[Vec<String>]) -
 
 /// Runs one aws CLI command from the benchmark's virtualenv against the emulator.
 fn aws_cli(bin: &Path, dir: &Path, server: &MotoServer, args: &[&str]) -> Result<()> {
-    let mut aws = command(&bin.join("aws"), dir, server, Some(bin))?;
+    let mut aws = command(&bin.join("aws"), dir, server.endpoint(), Some(bin))?;
     timed(aws.args(args), &[0]).map(drop)
 }
 
@@ -491,8 +520,4 @@ fn unreported(peer: &[PeerFinding], ours: &BTreeMap<Finding, String>) -> Vec<Str
         })
         .map(|(bucket, rules)| format!("{bucket}: {}", rules.join("/")))
         .collect()
-}
-
-fn check(text: &str, pass: bool) -> String {
-    format!("{} {text}", if pass { "PASS" } else { "FAIL" })
 }

@@ -9,14 +9,12 @@
 //! `--current` (the loop's checks: the current version against its digest row, one read a
 //! state).
 
-use std::time::{Duration, Instant};
-
 use anyhow::{Context, Result, bail};
 use futures::StreamExt;
 use serde_json::json;
-use test_support::{FaultProxy, MotoOptions, MotoServer, aws};
+use test_support::{MotoOptions, MotoServer, aws};
 
-use super::{build_release, tempfile_dir, write_results};
+use super::{Cost, Meter, Outcome, Pass, Role, Row, build_release, tempfile_dir};
 
 mod migrate;
 use crate::{project_root, venv};
@@ -85,34 +83,11 @@ async fn fill(server: &MotoServer, bucket: &str, table: &str, keys: &[String]) -
     writes.into_iter().collect()
 }
 
-/// One tool's run through its own recording proxy.
-struct Row {
-    tool: &'static str,
-    states: usize,
-    time: Duration,
-    requests: usize,
-    dynamodb: usize,
-    /// moto's CPU seconds over the run's wall time.
-    busy: f64,
-}
-
-impl Row {
-    fn per_state(&self) -> Duration {
-        self.time / self.states as u32
-    }
-}
-
-fn measured(
-    tool: &'static str,
-    states: usize,
-    server: &MotoServer,
-    proxy: &FaultProxy,
-    command: &mut std::process::Command,
-) -> Result<Row> {
-    let cpu = || server.cpu_seconds().unwrap_or(f64::NAN);
-    let (started, cpu_before) = (Instant::now(), cpu());
-    let output = command.output().context("run the benchmarked command")?;
-    let (time, cpu_after) = (started.elapsed(), cpu());
+/// Runs `command` through `meter`, to success, refusing output that reports a broken
+/// state (the set is sound); what it cost.
+fn measured(meter: &Meter<'_>, tool: &str, command: &mut std::process::Command) -> Result<Cost> {
+    let (cost, output) =
+        meter.measure(|| command.output().context("run the benchmarked command"))?;
     if !output.status.success() {
         bail!(
             "{tool} failed ({}):\n{}",
@@ -127,66 +102,55 @@ fn measured(
     {
         bail!("{tool} found a broken state in a sound set, or failed one:\n{stdout}");
     }
-    let requests = proxy.requests();
-    let dynamodb = requests
-        .iter()
-        .filter(|request| {
-            request
-                .header("x-amz-target")
-                .is_some_and(|target| target.starts_with("DynamoDB"))
-        })
-        .count();
-    Ok(Row {
-        tool,
-        states,
-        time,
-        requests: requests.len(),
-        dynamodb,
-        busy: (cpu_after - cpu_before) / time.as_secs_f64(),
-    })
+    Ok(cost)
 }
 
-/// The median of `runs` runs of `manage-remote-state verify` with `extra` arguments.
+/// A row of `case`, over `states` states.
+fn row(pass: Pass, case: &str, (tool, role): (&str, Role), cost: Cost, states: usize) -> Row {
+    Row {
+        pass,
+        case: case.to_owned(),
+        tool: tool.to_owned(),
+        cost,
+        units: states as f64,
+        unit: "state",
+        role,
+        note: String::new(),
+    }
+}
+
+/// One run of `manage-remote-state verify` with `extra` arguments through `meter`.
 fn toolkit(
-    tool: &'static str,
-    runs: usize,
-    server: &MotoServer,
+    meter: &Meter<'_>,
+    tool: &str,
     program: &std::path::Path,
     dir: &std::path::Path,
     extra: &[&str],
-) -> Result<Row> {
-    let mut rows = Vec::new();
-    for _ in 0..runs.clamp(1, 3) {
-        let proxy = FaultProxy::start(server.endpoint(), Vec::new());
-        let mut command = test_support::cli::command(
-            program.to_str().context("a UTF-8 path")?,
-            dir,
-            Some(proxy.endpoint()),
-        );
-        command
-            .env("NO_COLOR", "1")
-            .args([
-                "--region", REGION, "--bucket", BUCKET, "--table", TABLE, "verify",
-            ])
-            .args(extra);
-        rows.push(measured(tool, STATES, server, &proxy, &mut command)?);
-    }
-    rows.sort_by_key(|row| row.time);
-    Ok(rows.swap_remove(rows.len() / 2))
+) -> Result<Cost> {
+    let mut command = test_support::cli::command(
+        program.to_str().context("a UTF-8 path")?,
+        dir,
+        Some(meter.endpoint()),
+    );
+    command
+        .env("NO_COLOR", "1")
+        .args([
+            "--region", REGION, "--bucket", BUCKET, "--table", TABLE, "verify",
+        ])
+        .args(extra);
+    measured(meter, tool, &mut command)
 }
 
-/// A bash baseline over `states` states given in `args`, with the bench virtualenv's aws
-/// CLI first on the PATH.
+/// A bash baseline with arguments `args`, with the bench virtualenv's aws CLI first on the
+/// PATH, through `meter`.
 fn baseline(
-    server: &MotoServer,
+    meter: &Meter<'_>,
     bench_bin: &std::path::Path,
     dir: &std::path::Path,
     script: &str,
     args: &[String],
-    states: usize,
-) -> Result<Row> {
-    let proxy = FaultProxy::start(server.endpoint(), Vec::new());
-    let mut command = test_support::cli::command("bash", dir, Some(proxy.endpoint()));
+) -> Result<Cost> {
+    let mut command = test_support::cli::command("bash", dir, Some(meter.endpoint()));
     let path = std::env::var_os("PATH").unwrap_or_default();
     let paths = std::iter::once(bench_bin.to_owned()).chain(std::env::split_paths(&path));
     command
@@ -194,82 +158,12 @@ fn baseline(
         .env("AWS_DEFAULT_REGION", REGION)
         .arg(project_root().join("xtask/bench").join(script))
         .args(args);
-    measured(
-        "BASELINE: bash + aws CLI, one state at a time",
-        states,
-        server,
-        &proxy,
-        &mut command,
-    )
+    measured(meter, BASELINE, &mut command)
 }
 
-/// Rows beside the loop they are compared with.
-struct Comparison {
-    /// The loop's seconds a state.
-    loop_per_state: f64,
-    /// Each row's JSON.
-    rows: Vec<serde_json::Value>,
-}
+const BASELINE: &str = "BASELINE: bash + aws CLI, a state at a time";
 
-impl Comparison {
-    /// How many times faster a state than the loop.
-    fn speedup(&self, row: &Row) -> f64 {
-        self.loop_per_state / row.per_state().as_secs_f64()
-    }
-}
-
-/// Prints `rows` and the loop, the loop's time scaled to `states` and `note` on what it
-/// does.
-fn compare(title: &str, rows: &[&Row], looped: &Row, states: usize, note: &str) -> Comparison {
-    let mut comparison = Comparison {
-        loop_per_state: looped.per_state().as_secs_f64(),
-        rows: Vec::new(),
-    };
-    let per_state = |row: &Row| row.requests as f64 / row.states as f64;
-    println!("{title}, moto on 127.0.0.1, release build");
-    println!(
-        "  {:<46} {:>6} {:>10} {:>10} {:>9} {:>9} {:>9}",
-        "tool", "states", "time", "per state", "req/state", "vs loop", "moto busy"
-    );
-    for row in rows.iter().copied().chain([looped]) {
-        println!(
-            "  {:<46} {:>6} {:>8.2} s {:>7.2} ms {:>9.2} {:>8.0}x {:>9.2}",
-            row.tool,
-            row.states,
-            row.time.as_secs_f64(),
-            row.per_state().as_secs_f64() * 1000.0,
-            per_state(row),
-            comparison.speedup(row),
-            row.busy,
-        );
-        comparison.rows.push(json!({
-            "tool": row.tool,
-            "states": row.states,
-            "seconds": row.time.as_secs_f64(),
-            "requests": row.requests,
-            "requests_per_state": per_state(row),
-            "dynamodb_requests": row.dynamodb,
-            "moto_busy": row.busy,
-            "speedup_vs_baseline": comparison.speedup(row),
-        }));
-    }
-    println!(
-        "  the loop (run over {} states) scaled to {states}: {:.0} s; {note}",
-        looped.states,
-        comparison.loop_per_state * states as f64
-    );
-    comparison
-}
-
-/// Prints each check; whether all passed.
-fn passed(checks: &[(String, bool)]) -> bool {
-    for (text, pass) in checks {
-        println!("  {} {text}", if *pass { "PASS" } else { "FAIL" });
-    }
-    checks.iter().all(|(_, pass)| *pass)
-}
-
-pub(super) fn run(runs: usize) -> Result<()> {
+pub(super) fn run(_runs: usize, _prowler: bool, passes: &[Pass]) -> Result<Outcome> {
     let harness = venv::ensure()?;
     let bench_bin = venv::ensure_bench()?;
     let release = build_release(&["manage-remote-state"])?;
@@ -284,86 +178,100 @@ pub(super) fn run(runs: usize) -> Result<()> {
     let keys: Vec<String> = (0..STATES).map(key).collect();
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(fill(&server, BUCKET, TABLE, &keys))?;
-    let every = toolkit(
-        "manage-remote-state verify (every version)",
-        runs,
-        &server,
-        &program,
-        &dir,
-        &[],
-    )?;
-    let current = toolkit(
-        "manage-remote-state verify --current",
-        runs,
-        &server,
-        &program,
-        &dir,
-        &["--current"],
-    )?;
-    let args: Vec<String> = [BUCKET, TABLE]
+    let mut outcome = Outcome {
+        name: "remote-state",
+        title: format!(
+            "remote-state benchmark: verify {STATES} states x {VERSIONS} versions, migrate {} states, release build, moto on 127.0.0.1; one run each (each is thousands of states long); the loops over a sample, per state",
+            migrate::STATES
+        ),
+        facts: json!({
+            "verify_states": STATES,
+            "versions_per_state": VERSIONS,
+            "verify_loop_sample": SAMPLE,
+            "migrate_states": migrate::STATES,
+            "migrate_loop_sample": migrate::SAMPLE,
+            "verify_loop_does": "the current version's digest only, as --current does",
+            "migrate_loop_does": "copy-object of the current version and put-item of the digest from the ETag; no lock, no read-back",
+        }),
+        ..Outcome::default()
+    };
+    let case = format!("verify {STATES} states");
+    let loop_args: Vec<String> = [BUCKET, TABLE]
         .iter()
         .map(|arg| (*arg).to_owned())
         .chain(keys[..SAMPLE].iter().cloned())
         .collect();
-    let verify_loop = baseline(
-        &server,
-        &bench_bin,
-        &dir,
-        "remote-state-baseline.sh",
-        &args,
-        SAMPLE,
-    )?;
-    let verified = compare(
-        &format!("remote-state benchmark: verify {STATES} states x {VERSIONS} versions"),
-        &[&every, &current],
-        &verify_loop,
-        STATES,
-        "it checks the current version's digest only, as --current does; verify without --current also reads every older version for its serial and lineage",
-    );
-    let speedup = |row: &Row| verified.speedup(row);
-    let dynamodb = every.dynamodb.max(current.dynamodb) as f64 / STATES as f64;
-    let verify_passed = passed(&[
-        (
-            format!(
-                "verify --current, the loop's checks, {:.0}x faster than the loop (target >= 100x)",
-                speedup(&current)
+    for (index, &pass) in passes.iter().enumerate() {
+        let meter = Meter::start(&server, pass);
+        let name = pass.name();
+        // --current does the loop's checks; every version reads three times as much.
+        for (tool, role, extra) in [
+            (
+                "manage-remote-state verify --current",
+                Role::Toolkit,
+                &["--current"][..],
             ),
-            speedup(&current) >= 100.0,
-        ),
-        (
-            format!(
-                "verify of every version, {VERSIONS} reads a state to the loop's one, {:.0}x faster than the loop (target >= 50x)",
-                speedup(&every)
+            (
+                "manage-remote-state verify (every version)",
+                Role::Variant,
+                &[][..],
             ),
-            speedup(&every) >= 50.0,
-        ),
-        (
-            format!(
-                "digest rows read in batches: {dynamodb:.4} DynamoDB requests a state (target < 0.1)"
-            ),
+        ] {
+            let cost = toolkit(&meter, tool, &program, &dir, extra)?;
+            outcome
+                .rows
+                .push(row(pass, &case, (tool, role), cost, STATES));
+        }
+        let cost = baseline(
+            &meter,
+            &bench_bin,
+            &dir,
+            "remote-state-baseline.sh",
+            &loop_args,
+        )?;
+        outcome.rows.push(Row {
+            note: format!("over {SAMPLE} states; it checks the current version's digest only, as --current does"),
+            ..row(pass, &case, (BASELINE, Role::Baseline), cost, SAMPLE)
+        });
+        let speedup = |tool: &str| outcome.speedup(pass, &case, tool, BASELINE).unwrap_or(0.0);
+        let (current, every) = (
+            speedup("manage-remote-state verify --current"),
+            speedup("manage-remote-state verify (every"),
+        );
+        let dynamodb = outcome
+            .rows
+            .iter()
+            .filter(|row| row.role != Role::Baseline && row.case == case && row.pass.name() == name)
+            .map(|row| row.cost.dynamodb)
+            .max()
+            .unwrap_or_default() as f64
+            / STATES as f64;
+        if pass.is_plain() {
+            outcome.check(
+                format!("{name}: verify --current, the loop's checks, {current:.0}x faster than the loop (target >= 100x)"),
+                current >= 100.0,
+            );
+            outcome.check(
+                format!("{name}: verify of every version, {VERSIONS} reads a state to the loop's one, {every:.0}x faster than the loop (target >= 50x)"),
+                every >= 50.0,
+            );
+        }
+        outcome.check(
+            format!("{name}: digest rows read in batches: {dynamodb:.4} DynamoDB requests a state (target < 0.1)"),
             dynamodb < 0.1,
-        ),
-    ]);
-
-    let (migrate_rows, migrate_passed) =
-        migrate::run(&server, &runtime, &program, &bench_bin, &dir)?;
-    write_results(
-        "remote-state",
-        &json!({
-            "benchmark": "remote-state",
-            "verify": {
-                "states": STATES,
-                "versions_per_state": VERSIONS,
-                "baseline_sample_states": SAMPLE,
-                "baseline_scaled_s": verified.loop_per_state * STATES as f64,
-                "rows": verified.rows,
-            },
-            "migrate": migrate_rows,
-        }),
-    )?;
-    let _ = std::fs::remove_dir_all(&dir);
-    if !(verify_passed && migrate_passed) {
-        bail!("a remote-state target was missed");
+        );
+        migrate::run(
+            &mut outcome,
+            (index, pass),
+            &meter,
+            &runtime,
+            &program,
+            &bench_bin,
+            &dir,
+        )?;
     }
-    Ok(())
+    outcome.check_requests_and_busy(passes, &case);
+    outcome.check_requests_and_busy(passes, &migrate::case());
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(outcome)
 }

@@ -5,13 +5,12 @@
 //! Each run starts from a bucket of its own, filled alike.
 
 use anyhow::{Context, Result, bail};
-use serde_json::json;
-use test_support::{FaultProxy, MotoServer};
 
-use super::{REGION, Row, VERSIONS, baseline, compare, fill, measured, passed};
+use super::{BASELINE, REGION, VERSIONS, baseline, fill, measured, row};
+use crate::bench::{Cost, Meter, Outcome, Pass, Role, Row};
 
-const STATES: usize = 1_000;
-const SAMPLE: usize = 50;
+pub(super) const STATES: usize = 1_000;
+pub(super) const SAMPLE: usize = 50;
 const TABLE: &str = "bench-migrate-locks";
 const PROJECT: &str = "bench";
 
@@ -25,22 +24,26 @@ fn new_key(index: usize) -> String {
     )
 }
 
-/// One `migrate` run over its own bucket, and the check that it wrote a backend file a
-/// state.
+/// The migrate half's case in the table.
+pub(super) fn case() -> String {
+    format!("migrate {STATES} states")
+}
+
+/// One `migrate` run over its own bucket through `meter`, and the check that it wrote a
+/// backend file a state.
 fn toolkit(
-    tool: &'static str,
-    server: &MotoServer,
+    meter: &Meter<'_>,
+    tool: &str,
     program: &std::path::Path,
     dir: &std::path::Path,
     (bucket, table): (&str, &str),
     extra: &[&str],
-) -> Result<Row> {
-    let proxy = FaultProxy::start(server.endpoint(), Vec::new());
+) -> Result<Cost> {
     let backends = dir.join(format!("backends-{bucket}"));
     let mut command = test_support::cli::command(
         program.to_str().context("a UTF-8 path")?,
         dir,
-        Some(proxy.endpoint()),
+        Some(meter.endpoint()),
     );
     command
         .env("NO_COLOR", "1")
@@ -57,85 +60,82 @@ fn toolkit(
         .arg(&backends)
         .arg("--force")
         .args(extra);
-    let row = measured(tool, STATES, server, &proxy, &mut command)?;
+    let cost = measured(meter, tool, &mut command)?;
     let files = crate::bench::count_files(&backends)?;
     if files != STATES {
         bail!("{tool} wrote {files} backend files for {STATES} states");
     }
-    Ok(row)
+    Ok(cost)
 }
 
-/// Runs the migrate benchmark: its table's rows as JSON, and whether its targets were met.
+/// Runs the migrate half of one pass (`index` counts the passes, so each gets buckets of
+/// its own), adding its rows and goals to `outcome`.
 pub(super) fn run(
-    server: &MotoServer,
+    outcome: &mut Outcome,
+    (index, pass): (usize, Pass),
+    meter: &Meter<'_>,
     runtime: &tokio::runtime::Runtime,
     program: &std::path::Path,
     bench_bin: &std::path::Path,
     dir: &std::path::Path,
-) -> Result<(serde_json::Value, bool)> {
+) -> Result<()> {
     let keys: Vec<String> = (0..STATES).map(old_key).collect();
     eprintln!(
         "[xtask] writing {STATES} tenant states x {VERSIONS} versions into two buckets, and {SAMPLE} into a third"
     );
-    let (current_bucket, every_bucket, loop_bucket) = (
-        "bench-migrate-current",
-        "bench-migrate-every",
-        "bench-migrate-loop",
-    );
-    let tables = [
-        format!("{TABLE}-current"),
-        format!("{TABLE}-every"),
-        format!("{TABLE}-loop"),
-    ];
+    let [current_bucket, every_bucket, loop_bucket] =
+        ["current", "every", "loop"].map(|name| format!("bench-migrate-{index}-{name}"));
+    let tables = ["current", "every", "loop"].map(|name| format!("{TABLE}-{index}-{name}"));
     runtime.block_on(async {
-        fill(server, current_bucket, &tables[0], &keys).await?;
-        fill(server, every_bucket, &tables[1], &keys).await?;
-        fill(server, loop_bucket, &tables[2], &keys[..SAMPLE]).await
+        fill(meter.server, &current_bucket, &tables[0], &keys).await?;
+        fill(meter.server, &every_bucket, &tables[1], &keys).await?;
+        fill(meter.server, &loop_bucket, &tables[2], &keys[..SAMPLE]).await
     })?;
-    let current = toolkit(
-        "manage-remote-state migrate (current version)",
-        server,
-        program,
-        dir,
-        (current_bucket, &tables[0]),
-        &[],
-    )?;
-    let every = toolkit(
-        "manage-remote-state migrate --all-versions",
-        server,
-        program,
-        dir,
-        (every_bucket, &tables[1]),
-        &["--all-versions"],
-    )?;
-    let args: Vec<String> = [loop_bucket.to_owned(), tables[2].clone()]
+    let case = case();
+    // The current version is the loop's move; --all-versions copies three times as much.
+    for (tool, role, bucket, table, extra) in [
+        (
+            "manage-remote-state migrate (current version)",
+            Role::Toolkit,
+            &current_bucket,
+            &tables[0],
+            &[][..],
+        ),
+        (
+            "manage-remote-state migrate --all-versions",
+            Role::Variant,
+            &every_bucket,
+            &tables[1],
+            &["--all-versions"][..],
+        ),
+    ] {
+        let cost = toolkit(meter, tool, program, dir, (bucket, table), extra)?;
+        outcome
+            .rows
+            .push(row(pass, &case, (tool, role), cost, STATES));
+    }
+    let args: Vec<String> = [loop_bucket.clone(), tables[2].clone()]
         .into_iter()
         .chain((0..SAMPLE).flat_map(|index| [old_key(index), new_key(index)]))
         .collect();
-    let moves = baseline(server, bench_bin, dir, "migrate-baseline.sh", &args, SAMPLE)?;
-    let moved = compare(
-        &format!("remote-state benchmark: migrate {STATES} states x {VERSIONS} versions"),
-        &[&current, &every],
-        &moves,
-        STATES,
-        "it copies the current version and writes the digest from the ETag, with no lock and no read-back",
-    );
-    let speedup = |row: &Row| moved.speedup(row);
-    let ok = passed(&[(
-        format!(
-            "migrate of the current version, the loop's moves, {:.0}x faster than the loop (target >= 50x)",
-            speedup(&current)
-        ),
-        speedup(&current) >= 50.0,
-    )]);
-    Ok((
-        json!({
-            "states": STATES,
-            "versions_per_state": VERSIONS,
-            "baseline_sample_states": SAMPLE,
-            "baseline_scaled_s": moved.loop_per_state * STATES as f64,
-            "rows": moved.rows,
-        }),
-        ok,
-    ))
+    let cost = baseline(meter, bench_bin, dir, "migrate-baseline.sh", &args)?;
+    outcome.rows.push(Row {
+        note: format!("over {SAMPLE} states; copy-object and put-item of the digest from the ETag, with no lock and no read-back"),
+        ..row(pass, &case, (BASELINE, Role::Baseline), cost, SAMPLE)
+    });
+    let speedup = outcome
+        .speedup(
+            pass,
+            &case,
+            "manage-remote-state migrate (current",
+            BASELINE,
+        )
+        .unwrap_or(0.0);
+    if pass.is_plain() {
+        outcome.check(
+            format!("{}: migrate of the current version, the loop's moves, {speedup:.0}x faster than the loop (target >= 50x)", pass.name()),
+            speedup >= 50.0,
+        );
+    }
+    Ok(())
 }
