@@ -590,7 +590,7 @@ fn provision(runs: usize, _prowler: bool, passes: &[Pass]) -> Result<Outcome> {
             .row(pass, rerun, "provision")
             .zip(outcome.row(pass, first, "provision"))
             .map_or(f64::NAN, |(again, once)| {
-                once.cost.time.as_secs_f64().recip() * again.cost.time.as_secs_f64()
+                again.cost.time.as_secs_f64() / once.cost.time.as_secs_f64()
             });
         outcome.check(
             format!("{name}: first provision {speedup:.0}x faster than the script (target >= 20x)"),
