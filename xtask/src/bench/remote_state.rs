@@ -127,13 +127,8 @@ fn toolkit(
     dir: &std::path::Path,
     extra: &[&str],
 ) -> Result<Cost> {
-    let mut command = test_support::cli::command(
-        program.to_str().context("a UTF-8 path")?,
-        dir,
-        Some(meter.endpoint()),
-    );
+    let mut command = super::command(program, dir, meter.endpoint(), None)?;
     command
-        .env("NO_COLOR", "1")
         .args([
             "--region", REGION, "--bucket", BUCKET, "--table", TABLE, "verify",
         ])

@@ -4,7 +4,7 @@
 //! (copy-object, put-item per state), over a sample of 50 states scaled to the whole set.
 //! Each run starts from a bucket of its own, filled alike.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use super::{BASELINE, REGION, VERSIONS, baseline, fill, measured, row};
 use crate::bench::{Cost, Meter, Outcome, Pass, Role, Row};
@@ -40,13 +40,8 @@ fn toolkit(
     extra: &[&str],
 ) -> Result<Cost> {
     let backends = dir.join(format!("backends-{bucket}"));
-    let mut command = test_support::cli::command(
-        program.to_str().context("a UTF-8 path")?,
-        dir,
-        Some(meter.endpoint()),
-    );
+    let mut command = super::super::command(program, dir, meter.endpoint(), None)?;
     command
-        .env("NO_COLOR", "1")
         .args(["--region", REGION, "--bucket", bucket, "--table", table])
         .args(["--project-name", PROJECT, "--environment", "production"])
         .args([
