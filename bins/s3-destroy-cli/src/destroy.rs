@@ -10,7 +10,7 @@ use chrono::Utc;
 use futures::future::join_all;
 use indicatif::HumanBytes;
 use s3_destroy::backup::{self, Manifest};
-use s3_destroy::signals::{Signals, StateSignal};
+use s3_destroy::signals::{ContentScan, Signals, StateSignal};
 use s3_destroy::{Blocker, ExecuteError, Inventory, Options, Plan, Step, Tally, Tuning};
 use serde_json::json;
 
@@ -49,6 +49,11 @@ pub struct DestroyArgs {
     /// Delete versions under governance-mode Object Lock retention
     #[arg(long)]
     pub bypass_governance: bool,
+
+    /// Read only keys ending in .tfstate to rule out Terraform state, not every version (a
+    /// GET each); the name, tag, .tflock and lock-table signs are still checked
+    #[arg(long)]
+    pub no_content_scan: bool,
 
     /// DeleteObjects requests (of up to 1,000 keys) in flight at once
     #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -120,6 +125,15 @@ pub async fn named_targets(
 }
 
 impl DestroyArgs {
+    /// Which versions are read to tell a state by its content.
+    pub fn content_scan(&self) -> ContentScan {
+        if self.no_content_scan {
+            ContentScan::StateKeys
+        } else {
+            ContentScan::Every
+        }
+    }
+
     /// The mode these flags ask for, from `options` (the bypass added) and `tuning` (the
     /// concurrency set).
     pub fn mode(&self, options: Options, tuning: Tuning) -> Mode {
@@ -304,6 +318,7 @@ pub async fn run(
             &inventory,
             context.lock_table.as_deref(),
             context.by_name(&target),
+            args.content_scan(),
         )
         .await;
         let plan = s3_destroy::plan(&inventory, mode.options, now);
@@ -435,6 +450,12 @@ fn report_bucket(reporter: &Reporter, bucket: &Bucket) {
         reporter.warning(format!(
             "{name}: {} version(s) could not be read to rule out Terraform state",
             bucket.signals.unreadable
+        ));
+    }
+    if bucket.signals.unscanned > 0 {
+        reporter.warning(format!(
+            "{name}: {} version(s) of keys not ending in .tfstate were not read to rule out Terraform state (--no-content-scan)",
+            bucket.signals.unscanned
         ));
     }
     match &bucket.plan {

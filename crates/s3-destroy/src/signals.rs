@@ -3,12 +3,15 @@
 //! lock file, lock or digest rows naming the bucket in the lock table, and any version of
 //! any object whose content is a Terraform or OpenTofu state (read, not guessed from the
 //! key). The caller adds what only it knows (the name against the naming patterns).
+//! [`ContentScan::StateKeys`] narrows the content read to keys ending in `.tfstate`, for
+//! buckets of many objects where a GET a version costs more than it is worth; what it did
+//! not read is counted, so the report can say so.
 
 use futures::{StreamExt, stream};
 use serde::Serialize;
 
 use crate::api::Store;
-use crate::model::Inventory;
+use crate::model::{Entry, Inventory};
 
 /// How many bytes of each version are read to tell a state by its content.
 pub const PREFIX_BYTES: u64 = 1024;
@@ -78,6 +81,28 @@ impl StateSignal {
     }
 }
 
+/// Which versions the search reads to tell a state by its content.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ContentScan {
+    /// The start of every version big enough to be a state (a GET each).
+    #[default]
+    Every,
+    /// Only the versions of keys ending in `.tfstate`; the others are counted in
+    /// [`Signals::unscanned`], not read.
+    StateKeys,
+}
+
+impl ContentScan {
+    /// Whether a version of `key` is read.
+    fn reads(self, key: &str) -> bool {
+        match self {
+            ContentScan::Every => true,
+            ContentScan::StateKeys => key.ends_with(".tfstate"),
+        }
+    }
+}
+
 /// What the search found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Signals {
@@ -85,6 +110,9 @@ pub struct Signals {
     pub signals: Vec<StateSignal>,
     /// Versions that could not be read to rule state out (archived, or access denied).
     pub unreadable: u64,
+    /// Versions big enough to be a state that were not read, as [`ContentScan::StateKeys`]
+    /// asked.
+    pub unscanned: u64,
     /// Facts that could not be read (the tags, the lock table), with why.
     pub warnings: Vec<String>,
 }
@@ -115,12 +143,13 @@ pub fn looks_like_state(prefix: &[u8]) -> bool {
 
 /// Looks for every sign of state in `inventory`'s bucket beyond `known` (which the caller
 /// found): its tags, its `.tflock` keys, rows of `lock_table` naming it, then (when nothing
-/// else has) the content of every version.
+/// else has) the content of the versions `scan` names.
 pub async fn state_signals<S: Store>(
     store: &S,
     inventory: &Inventory,
     lock_table: Option<&str>,
     known: Vec<StateSignal>,
+    scan: ContentScan,
 ) -> Signals {
     let bucket = inventory.bucket.as_str();
     let mut found = Signals {
@@ -177,7 +206,11 @@ pub async fn state_signals<S: Store>(
         return found;
     }
     // Nothing cheaper says so: read the start of every version until one is a state.
-    let mut reads = stream::iter(entries().filter(|entry| entry.size >= MIN_STATE_BYTES))
+    let (read, unread): (Vec<&Entry>, Vec<&Entry>) = entries()
+        .filter(|entry| entry.size >= MIN_STATE_BYTES)
+        .partition(|entry| scan.reads(&entry.key));
+    found.unscanned = unread.len() as u64;
+    let mut reads = stream::iter(read)
         .map(|entry| async move {
             let read = store
                 .prefix(bucket, &entry.key, &entry.version_id, PREFIX_BYTES)
@@ -226,5 +259,13 @@ mod tests {
         assert!(!looks_like_state(br#"{"level":"info","msg":"GET /"}"#));
         assert!(!looks_like_state(b"lineage terraform_version"));
         assert!(!looks_like_state(b""));
+    }
+
+    #[test]
+    fn a_state_keys_scan_reads_only_keys_ending_in_tfstate() {
+        assert!(ContentScan::Every.reads("logs/2026/access.log"));
+        assert!(ContentScan::StateKeys.reads("env/prod/terraform.tfstate"));
+        assert!(!ContentScan::StateKeys.reads("env/prod/terraform.tfstate.backup"));
+        assert!(!ContentScan::StateKeys.reads("logs/2026/access.log"));
     }
 }

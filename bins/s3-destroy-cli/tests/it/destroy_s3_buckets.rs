@@ -781,3 +781,54 @@ async fn without_the_object_lock_read_permissions_teardown_refuses_before_deleti
     );
     assert!(proxy.requests().iter().all(|r| !r.is_mutating()));
 }
+
+/// `--no-content-scan` still refuses a bucket whose `.tfstate` key holds a state (its
+/// current version a delete marker), but reads no other key: a state kept at a key not
+/// ending in .tfstate is not found, and the report says how many versions went unread.
+#[tokio::test]
+async fn no_content_scan_reads_only_state_keys_and_says_how_many_versions_it_skipped() {
+    let s3 = s3();
+    let bare = Workdir::new();
+    let deleted = bucket_named(&unique_name("scan-deleted")).await;
+    fixtures::put(&s3, &deleted, "env/terraform.tfstate", STATE.as_bytes()).await;
+    fixtures::delete(&s3, &deleted, "env/terraform.tfstate").await;
+    refused_as_state_bucket(
+        &bare,
+        &deleted,
+        &["--no-content-scan"],
+        "env/terraform.tfstate (version",
+    )
+    .await;
+
+    let fill = Fill {
+        body_size: 256,
+        ..small()
+    };
+    let json = unique_name("scan-json");
+    fixtures::versioned_bucket(&s3, &json, REGION).await;
+    fixtures::fill(&s3, &json, &fill).await;
+    fixtures::put(&s3, &json, "backups/state.json", STATE.as_bytes()).await;
+    let out = run(
+        BIN,
+        bare.path(),
+        Some(moto().endpoint()),
+        &[
+            "--bucket",
+            &json,
+            "--force",
+            "--no-content-scan",
+            "--region",
+            REGION,
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let unread = fill.object_versions() + 1;
+    assert!(
+        out.stderr.contains(&format!(
+            "{json}: {unread} version(s) of keys not ending in .tfstate were not read to rule out Terraform state (--no-content-scan)"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(fixtures::remaining(&s3, &json).await, None);
+}
