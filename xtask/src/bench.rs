@@ -35,8 +35,8 @@ pub(crate) enum Target {
     Backends,
     /// Validating registries of 1k to 1M clients, against a PyYAML + ipaddress validator.
     Cidr,
-    /// Auditing 6 and 100 buckets, against the aws CLI checks one call at a time and (with
-    /// --prowler) Prowler's S3 checks.
+    /// Auditing 6, 100 and 1,000 buckets, against the aws CLI checks one call at a time (at 6
+    /// and 100) and (with --prowler) Prowler's S3 checks.
     Audit,
     /// Emptying and deleting 10,000 versions + 500 delete markers + 5 uploads, against s5cmd
     /// and the aws CLI loop of the original script.

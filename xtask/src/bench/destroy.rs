@@ -1,4 +1,5 @@
-//! `cargo xtask bench destroy`: destroy-s3-buckets against s5cmd (`rm --all-versions`, then
+//! `cargo xtask bench destroy`: destroy-s3-buckets (with `--no-content-scan`, and once a
+//! pass reading every version to rule state out) against s5cmd (`rm --all-versions`, then
 //! `rb`) and the original script's aws CLI loop (list-object-versions + delete-objects), each
 //! on an identical fresh bucket of the same emulator, run with `MOTO_S3_DEFAULT_MAX_KEYS`
 //! large for every tool alike. Reports the time and requests per 1,000 entries deleted, and
@@ -31,9 +32,20 @@ const FILL: Fill = Fill {
 /// Versions and markers left, uploads left; `None` when the bucket is gone.
 type Left = Option<(usize, usize)>;
 
-const TOOLKIT: &str = "destroy-s3-buckets (toolkit)";
+const TOOLKIT: &str = "destroy-s3-buckets --no-content-scan";
+const SCANNING: &str = "destroy-s3-buckets (reads every version)";
 const S5CMD: &str = "s5cmd rm --all-versions + rb";
 const SCRIPT: &str = "BASELINE: the script's aws CLI loop";
+
+/// Each tool: its role, its buckets' prefix, and whether one run a pass is enough (the slow
+/// ones, for a ratio). The toolkit is measured as it is run on buckets known to hold no
+/// state (`--no-content-scan`) and, beside it, reading every version to rule state out.
+const TOOLS: [(&str, Role, &str, bool); 4] = [
+    (TOOLKIT, Role::Toolkit, "toolkit", false),
+    (SCANNING, Role::Variant, "scanning", true),
+    (S5CMD, Role::Peer, "s5cmd", false),
+    (SCRIPT, Role::Baseline, "script", true),
+];
 
 pub(super) fn run(runs: usize, _prowler: bool, passes: &[Pass]) -> Result<Outcome> {
     let harness = venv::ensure()?;
@@ -48,12 +60,12 @@ pub(super) fn run(runs: usize, _prowler: bool, passes: &[Pass]) -> Result<Outcom
     let runtime = tokio::runtime::Runtime::new()?;
     let s3 = aws::s3(&aws::sdk_config_for(server.endpoint(), REGION));
     let entries = (FILL.object_versions() + FILL.delete_markers) as f64;
-    let runs = runs.min(3);
+    let runs = runs.min(2);
     let case = format!("{entries} entries");
     let mut outcome = Outcome {
         name: "destroy",
         title: format!(
-            "destroy benchmark: {} versions + {} delete markers + {} uploads a bucket, release build, moto with MOTO_S3_DEFAULT_MAX_KEYS=100000 for every tool; median of {runs} runs (the script once)",
+            "destroy benchmark: {} versions + {} delete markers + {} uploads a bucket, release build, moto with MOTO_S3_DEFAULT_MAX_KEYS=100000 for every tool; median of {runs} runs (the script and the scanning toolkit once)",
             FILL.object_versions(),
             FILL.delete_markers,
             FILL.uploads
@@ -66,14 +78,11 @@ pub(super) fn run(runs: usize, _prowler: bool, passes: &[Pass]) -> Result<Outcom
         // Each run: the tool, its cost, and what it left (see `fixtures::remaining`).
         let mut runs_of: Vec<(&str, Cost, Left)> = Vec::new();
         for run in 0..runs {
-            for tool in [TOOLKIT, S5CMD, SCRIPT] {
-                if tool == SCRIPT && run > 0 {
-                    continue; // one run of the slow baseline is enough for a ratio
+            for (tool, _, prefix, once) in TOOLS {
+                if once && run > 0 {
+                    continue;
                 }
-                let bucket = format!(
-                    "bench-destroy-{index}-{run}-{}",
-                    tool.split([' ', ':']).next().unwrap_or("x").to_lowercase()
-                );
+                let bucket = format!("bench-destroy-{index}-{run}-{prefix}");
                 eprintln!(
                     "[xtask] filling {bucket}: {} versions, {} delete markers, {} uploads",
                     FILL.object_versions(),
@@ -86,10 +95,13 @@ pub(super) fn run(runs: usize, _prowler: bool, passes: &[Pass]) -> Result<Outcom
                 });
                 let endpoint = meter.endpoint();
                 let mut commands: Vec<Command> = match tool {
-                    TOOLKIT => {
+                    TOOLKIT | SCANNING => {
                         let mut c =
                             command(&release.join("destroy-s3-buckets"), &dir, endpoint, None)?;
                         c.args(["--region", REGION, "--bucket", &bucket, "--force"]);
+                        if tool == TOOLKIT {
+                            c.arg("--no-content-scan");
+                        }
                         vec![c]
                     }
                     S5CMD => {
@@ -131,7 +143,7 @@ pub(super) fn run(runs: usize, _prowler: bool, passes: &[Pass]) -> Result<Outcom
                 runs_of.push((tool, cost, left));
             }
         }
-        for tool in [TOOLKIT, S5CMD, SCRIPT] {
+        for (tool, role, _, _) in TOOLS {
             let costs = runs_of
                 .iter()
                 .filter(|run| run.0 == tool)
@@ -145,18 +157,14 @@ pub(super) fn run(runs: usize, _prowler: bool, passes: &[Pass]) -> Result<Outcom
                 cost: super::median(costs),
                 units: entries / 1000.0,
                 unit: "1,000 entries",
-                role: match tool {
-                    TOOLKIT => Role::Toolkit,
-                    SCRIPT => Role::Baseline,
-                    _ => Role::Peer,
-                },
+                role,
                 note: format!("left behind: {left}"),
             });
         }
         let name = pass.name();
         let clean = runs_of
             .iter()
-            .filter(|run| run.0 == TOOLKIT)
+            .filter(|run| run.0 == TOOLKIT || run.0 == SCANNING)
             .all(|run| run.2.is_none());
         let versus_s5cmd = outcome.speedup(pass, &case, TOOLKIT, S5CMD).unwrap_or(0.0);
         let versus_script = outcome.speedup(pass, &case, TOOLKIT, SCRIPT).unwrap_or(0.0);
@@ -174,7 +182,7 @@ pub(super) fn run(runs: usize, _prowler: bool, passes: &[Pass]) -> Result<Outcom
             versus_script >= script_goal,
         );
         outcome.check(
-            format!("{name}: the toolkit left nothing behind: every bucket gone"),
+            format!("{name}: the toolkit left nothing behind (both ways): every bucket gone"),
             clean,
         );
     }
