@@ -309,26 +309,33 @@ pub async fn run(
             .map(|target| s3_destroy::inventory(&*store, &target.bucket)),
     )
     .await;
-    let now = Utc::now();
-    let mut buckets = Vec::new();
-    for (target, inventory) in targets.into_iter().zip(inventories) {
-        let inventory = inventory?;
-        let signals = s3_destroy::signals::state_signals(
+    let inventories = inventories.into_iter().collect::<Result<Vec<_>, _>>()?;
+    // Every bucket's signs of state at once, as their inventories were taken.
+    let signals = join_all(targets.iter().zip(&inventories).map(|(target, inventory)| {
+        s3_destroy::signals::state_signals(
             &*store,
-            &inventory,
+            inventory,
             context.lock_table.as_deref(),
-            context.by_name(&target),
+            context.by_name(target),
             args.content_scan(),
         )
-        .await;
-        let plan = s3_destroy::plan(&inventory, mode.options, now);
-        buckets.push(Bucket {
-            target,
-            inventory,
-            signals,
-            plan,
-        });
-    }
+    }))
+    .await;
+    let now = Utc::now();
+    let buckets: Vec<Bucket> = targets
+        .into_iter()
+        .zip(inventories)
+        .zip(signals)
+        .map(|((target, inventory), signals)| {
+            let plan = s3_destroy::plan(&inventory, mode.options, now);
+            Bucket {
+                target,
+                inventory,
+                signals,
+                plan,
+            }
+        })
+        .collect();
     if text {
         for bucket in &buckets {
             report_bucket(reporter, bucket);

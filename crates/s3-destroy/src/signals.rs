@@ -159,7 +159,15 @@ pub async fn state_signals<S: Store>(
     if !inventory.exists() {
         return found;
     }
-    match store.tags(bucket).await {
+    // The tags and the lock table are asked at once (a round trip each on AWS).
+    let lock_rows = async {
+        match lock_table {
+            Some(table) => Some((table, store.lock_rows(table, bucket).await)),
+            None => None,
+        }
+    };
+    let (tags, lock_rows) = futures::join!(store.tags(bucket), lock_rows);
+    match tags {
         Ok(tags) => {
             if let Some(value) = tags.get("Purpose").filter(|v| *v == naming::STATE_PURPOSE) {
                 found.signals.push(StateSignal::Tag {
@@ -181,8 +189,8 @@ pub async fn state_signals<S: Store>(
             key: lock.key.clone(),
         });
     }
-    if let Some(table) = lock_table {
-        match store.lock_rows(table, bucket).await {
+    if let Some((table, rows)) = lock_rows {
+        match rows {
             Ok(0) => {}
             Ok(rows) => found.signals.push(StateSignal::LockRows {
                 table: table.to_owned(),
