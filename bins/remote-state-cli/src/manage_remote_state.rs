@@ -409,9 +409,9 @@ impl Place {
 fn op_failure(error: ops::OpError) -> Failure {
     match error {
         ops::OpError::Aws(error) => error.into(),
-        other @ (ops::OpError::Locked { .. } | ops::OpError::Changed { .. }) => {
-            Failure::refused(other.to_string())
-        }
+        other @ (ops::OpError::Locked { .. }
+        | ops::OpError::Changed { .. }
+        | ops::OpError::LockLost { .. }) => Failure::refused(other.to_string()),
         other => Failure::external(other.to_string()),
     }
 }

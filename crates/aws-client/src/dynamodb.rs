@@ -570,6 +570,141 @@ impl Aws {
     }
 }
 
+/// The most writes one TransactWriteItems may carry (AWS's limit).
+pub const MAX_TRANSACTION_WRITES: usize = 100;
+
+/// One write of a transaction over a table's rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RowWrite {
+    /// Writes a row only if its `LockID` is free (how Terraform takes its lock).
+    PutIfAbsent {
+        /// The row's `LockID`.
+        lock_id: String,
+        /// Its other attributes.
+        row: Row,
+    },
+    /// Writes (or overwrites) a row.
+    Put {
+        /// The row's `LockID`.
+        lock_id: String,
+        /// Its other attributes.
+        row: Row,
+    },
+    /// Deletes a row only while its attribute `name` still equals `value`.
+    DeleteIf {
+        /// The row's `LockID`.
+        lock_id: String,
+        /// The attribute checked.
+        name: String,
+        /// The value it must still hold.
+        value: String,
+    },
+}
+
+/// What a transaction did: every write, or none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transacted {
+    /// Every write was made.
+    Written,
+    /// None was: the writes (by position) whose condition failed.
+    Refused(Vec<usize>),
+}
+
+impl RowWrite {
+    fn lock_id(&self) -> &str {
+        match self {
+            RowWrite::PutIfAbsent { lock_id, .. }
+            | RowWrite::Put { lock_id, .. }
+            | RowWrite::DeleteIf { lock_id, .. } => lock_id,
+        }
+    }
+
+    fn item(&self, table: &str) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, AwsError> {
+        use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
+        let built = |error| build_error("TransactWriteItems", self.lock_id(), error);
+        let write = TransactWriteItem::builder();
+        Ok(match self {
+            RowWrite::PutIfAbsent { lock_id, row } => write.put(
+                Put::builder()
+                    .table_name(table)
+                    .set_item(Some(item(lock_id, row)))
+                    .condition_expression("attribute_not_exists(LockID)")
+                    .build()
+                    .map_err(built)?,
+            ),
+            RowWrite::Put { lock_id, row } => write.put(
+                Put::builder()
+                    .table_name(table)
+                    .set_item(Some(item(lock_id, row)))
+                    .build()
+                    .map_err(built)?,
+            ),
+            RowWrite::DeleteIf {
+                lock_id,
+                name,
+                value,
+            } => write.delete(
+                Delete::builder()
+                    .table_name(table)
+                    .key("LockID", AttributeValue::S(lock_id.clone()))
+                    .condition_expression("#attribute = :expected")
+                    .expression_attribute_names("#attribute", name)
+                    .expression_attribute_values(":expected", AttributeValue::S(value.clone()))
+                    .build()
+                    .map_err(built)?,
+            ),
+        }
+        .build())
+    }
+}
+
+impl Aws {
+    /// Makes every one of `writes` (on distinct rows, at most
+    /// [`MAX_TRANSACTION_WRITES`]) in one TransactWriteItems, or none of them: a failed
+    /// condition is [`Transacted::Refused`], naming which. A transaction cancelled for any
+    /// other reason (another transaction on one of the rows) is an error.
+    pub async fn write_rows(
+        &self,
+        table: &str,
+        writes: &[RowWrite],
+    ) -> Result<Transacted, AwsError> {
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        assert!(
+            (1..=MAX_TRANSACTION_WRITES).contains(&writes.len()),
+            "a transaction carries 1 to {MAX_TRANSACTION_WRITES} writes"
+        );
+        let items = writes
+            .iter()
+            .map(|write| write.item(table))
+            .collect::<Result<Vec<_>, _>>()?;
+        let result = self
+            .dynamodb
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        let Err(error) = result else {
+            return Ok(Transacted::Written);
+        };
+        if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+            error.as_service_error()
+        {
+            let failed: Vec<usize> = cancelled
+                .cancellation_reasons()
+                .iter()
+                .enumerate()
+                .filter(|(_, reason)| reason.code() == Some("ConditionalCheckFailed"))
+                .map(|(index, _)| index)
+                .collect();
+            if !failed.is_empty() {
+                return Ok(Transacted::Refused(failed));
+            }
+        }
+        Err(classify("TransactWriteItems", writes[0].lock_id(), error))
+    }
+}
+
 /// A read the caller may not make is a value (P10): the caller learns which fact is
 /// unknown. Any other failure is the call's.
 fn refused<T>(result: Result<T, AwsError>) -> Result<Result<T, AwsError>, AwsError> {

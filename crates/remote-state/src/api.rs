@@ -6,7 +6,7 @@ use std::future::Future;
 
 use aws_client::AwsError;
 
-pub use aws_client::dynamodb::Row;
+pub use aws_client::dynamodb::{Row, RowWrite, Transacted};
 pub use aws_client::objects::{Condition, Copied, Entry, ObjectBytes};
 
 /// S3 and DynamoDB, as the remote-state tools use them.
@@ -102,6 +102,12 @@ pub trait Store: Sync {
         lock_id: &str,
         row: &Row,
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Makes every one of `writes` (on distinct rows) in one transaction, or none of them.
+    fn write_rows(
+        &self,
+        table: &str,
+        writes: &[RowWrite],
+    ) -> impl Future<Output = Result<Transacted, AwsError>> + Send;
     /// Deletes a row, only while its attribute still has the value given, when given.
     fn delete_row(
         &self,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use aws_client::{Aws, AwsError};
 
-use crate::api::{Condition, Copied, Entry, ObjectBytes, Row, Store};
+use crate::api::{Condition, Copied, Entry, ObjectBytes, Row, RowWrite, Store, Transacted};
 
 /// The attributes of a lock-table row the remote-state tools read.
 const ATTRIBUTES: [&str; 2] = ["Info", "Digest"];
@@ -104,6 +104,10 @@ impl Store for Aws {
 
     async fn put_row(&self, table: &str, lock_id: &str, row: &Row) -> Result<(), AwsError> {
         Aws::put_row(self, table, lock_id, row).await
+    }
+
+    async fn write_rows(&self, table: &str, writes: &[RowWrite]) -> Result<Transacted, AwsError> {
+        Aws::write_rows(self, table, writes).await
     }
 
     async fn delete_row(

@@ -9,7 +9,7 @@ use futures::{StreamExt, TryStreamExt};
 
 use aws_client::AwsError;
 
-use crate::api::{Condition, Entry, Row, Store};
+use crate::api::{Condition, Entry, Row, RowWrite, Store, Transacted};
 use crate::model::{Lock, LockKind, Observed, Read, Version};
 use crate::records::{
     LOCKFILE_SUFFIX, LockInfo, digest_id, lock_id, lockfile_key, md5_hex, new_lock_id,
@@ -82,6 +82,14 @@ pub enum OpError {
         state: String,
         /// The lock that is taken: `lock row` or `lock file`.
         kind: &'static str,
+    },
+    /// The lock this run held was taken from it (unlocked by someone else) while it worked.
+    #[error(
+        "{state}'s lock was taken from this run while it worked (someone unlocked it); what was copied stays, but its digest row was not written: see who holds the lock (`manage-remote-state locks`), then run again"
+    )]
+    LockLost {
+        /// The state.
+        state: String,
     },
     /// The state changed between the plan and the change.
     #[error(
@@ -311,88 +319,197 @@ pub async fn take_lock<S: Store>(
     operation: &str,
     now: DateTime<Utc>,
 ) -> Result<Held, OpError> {
-    let info = LockInfo::ours(
-        new_lock_id(),
-        operation,
-        lock_id(&state.bucket, &state.key),
-        now,
-    );
-    let mut held = Held {
-        state: state.clone(),
-        info,
-        row: false,
-        file: false,
+    let mut held = take_locks(store, target, &[state], operation, now).await?;
+    Ok(held.remove(0))
+}
+
+/// Takes every one of `states`' locks, or none: the `.tflock` files first, one by one,
+/// when lock files are in use, then the lock rows, each with `attribute_not_exists(LockID)`
+/// as Terraform takes it, several in one TransactWriteItems (all or none). What was taken
+/// before a refusal is released.
+pub async fn take_locks<S: Store>(
+    store: &S,
+    target: &Target,
+    states: &[&StateId],
+    operation: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Held>, OpError> {
+    let mut held: Vec<Held> = states
+        .iter()
+        .map(|state| Held {
+            state: (*state).clone(),
+            info: LockInfo::ours(
+                new_lock_id(),
+                operation,
+                lock_id(&state.bucket, &state.key),
+                now,
+            ),
+            row: false,
+            file: false,
+        })
+        .collect();
+    let refused = |state: &StateId, kind| OpError::Locked {
+        state: state.to_string(),
+        kind,
     };
-    let body = held.info.to_json();
-    if target.lockfiles {
-        match store
-            .put_if_absent(
-                &state.bucket,
-                &lockfile_key(&state.key),
-                body.clone().into_bytes(),
-            )
-            .await?
-        {
-            Condition::Held => held.file = true,
-            Condition::Failed => {
-                return Err(OpError::Locked {
-                    state: state.to_string(),
-                    kind: "lock file",
-                });
-            }
-        }
-    }
-    if let Some(table) = &target.table {
-        let row = Row::from([("Info".to_owned(), body)]);
+    for index in (0..held.len()).filter(|_| target.lockfiles) {
+        let lock = &held[index];
         let taken = store
-            .put_row_if_absent(table, &lock_id(&state.bucket, &state.key), &row)
+            .put_if_absent(
+                &lock.state.bucket,
+                &lockfile_key(&lock.state.key),
+                lock.info.to_json().into_bytes(),
+            )
             .await;
-        match taken {
-            Ok(Condition::Held) => held.row = true,
-            Ok(Condition::Failed) => {
-                release(store, target, held).await?;
-                return Err(OpError::Locked {
-                    state: state.to_string(),
-                    kind: "lock row",
-                });
+        let error = match taken {
+            Ok(Condition::Held) => {
+                held[index].file = true;
+                continue;
             }
-            Err(error) => {
-                release(store, target, held).await?;
-                return Err(error.into());
-            }
-        }
+            Ok(Condition::Failed) => refused(&held[index].state, "lock file"),
+            Err(error) => error.into(),
+        };
+        release_all(store, target, held).await?;
+        return Err(error);
     }
-    Ok(held)
+    let Some(table) = &target.table else {
+        return Ok(held);
+    };
+    let taken = match held.as_slice() {
+        [one] => {
+            let row = Row::from([("Info".to_owned(), one.info.to_json())]);
+            store
+                .put_row_if_absent(table, &lock_id(&one.state.bucket, &one.state.key), &row)
+                .await
+                .map(|condition| match condition {
+                    Condition::Held => Transacted::Written,
+                    Condition::Failed => Transacted::Refused(vec![0]),
+                })
+        }
+        many => {
+            let writes: Vec<RowWrite> = many
+                .iter()
+                .map(|lock| RowWrite::PutIfAbsent {
+                    lock_id: lock_id(&lock.state.bucket, &lock.state.key),
+                    row: Row::from([("Info".to_owned(), lock.info.to_json())]),
+                })
+                .collect();
+            store.write_rows(table, &writes).await
+        }
+    };
+    let error = match taken {
+        Ok(Transacted::Written) => {
+            for lock in &mut held {
+                lock.row = true;
+            }
+            return Ok(held);
+        }
+        Ok(Transacted::Refused(failed)) => refused(
+            &held[failed.first().copied().unwrap_or(0)].state,
+            "lock row",
+        ),
+        Err(error) => error.into(),
+    };
+    release_all(store, target, held).await?;
+    Err(error)
 }
 
 /// Releases a lock this run holds, each part only while it is still ours.
 pub async fn release<S: Store>(store: &S, target: &Target, held: Held) -> Result<(), OpError> {
-    let body = held.info.to_json();
-    if held.row
-        && let Some(table) = &target.table
-    {
-        store
-            .delete_row(
-                table,
-                &lock_id(&held.state.bucket, &held.state.key),
-                Some(("Info", &body)),
-            )
-            .await?;
+    release_all(store, target, vec![held]).await
+}
+
+/// Releases locks this run holds, each part only while it is still ours: the rows, then
+/// the files.
+pub async fn release_all<S: Store>(
+    store: &S,
+    target: &Target,
+    held: Vec<Held>,
+) -> Result<(), OpError> {
+    if let Some(table) = &target.table {
+        for lock in held.iter().filter(|lock| lock.row) {
+            let body = lock.info.to_json();
+            store
+                .delete_row(
+                    table,
+                    &lock_id(&lock.state.bucket, &lock.state.key),
+                    Some(("Info", &body)),
+                )
+                .await?;
+        }
     }
-    if held.file {
-        let key = lockfile_key(&held.state.key);
+    for lock in held.iter().filter(|lock| lock.file) {
+        let body = lock.info.to_json();
+        let key = lockfile_key(&lock.state.key);
         let object = store
-            .read(&held.state.bucket, &key, None, 1024 * 1024)
+            .read(&lock.state.bucket, &key, None, 1024 * 1024)
             .await?;
         if object.bytes == body.as_bytes()
             && let Some(etag) = &object.etag
         {
             store
-                .delete_if_match(&held.state.bucket, &key, etag)
+                .delete_if_match(&lock.state.bucket, &key, etag)
                 .await?;
         }
     }
     Ok(())
+}
+
+/// Writes `rows` (none when there is no lock table) and releases `held` in one
+/// TransactWriteItems, so the rows are written only while every lock is still this run's;
+/// then releases the lock files. When a lock row is no longer ours, nothing of `rows` is
+/// written, what is still ours is released, and the state whose lock was taken is named.
+pub async fn write_and_release<S: Store>(
+    store: &S,
+    target: &Target,
+    rows: Vec<(String, Row)>,
+    mut held: Vec<Held>,
+) -> Result<(), OpError> {
+    let Some(table) = target
+        .table
+        .as_ref()
+        .filter(|_| held.iter().any(|lock| lock.row))
+    else {
+        return release_all(store, target, held).await;
+    };
+    let puts = rows.len();
+    let writes: Vec<RowWrite> = rows
+        .into_iter()
+        .map(|(lock_id, row)| RowWrite::Put { lock_id, row })
+        .chain(
+            held.iter()
+                .filter(|lock| lock.row)
+                .map(|lock| RowWrite::DeleteIf {
+                    lock_id: lock_id(&lock.state.bucket, &lock.state.key),
+                    name: "Info".to_owned(),
+                    value: lock.info.to_json(),
+                }),
+        )
+        .collect();
+    match store.write_rows(table, &writes).await {
+        Ok(Transacted::Written) => {
+            for lock in &mut held {
+                lock.row = false;
+            }
+            release_all(store, target, held).await
+        }
+        Ok(Transacted::Refused(failed)) => {
+            let with_rows: Vec<&Held> = held.iter().filter(|lock| lock.row).collect();
+            let lost = failed
+                .iter()
+                .filter_map(|index| index.checked_sub(puts))
+                .filter_map(|index| with_rows.get(index))
+                .map(|lock| lock.state.to_string())
+                .next()
+                .unwrap_or_default();
+            release_all(store, target, held).await?;
+            Err(OpError::LockLost { state: lost })
+        }
+        Err(error) => {
+            release_all(store, target, held).await?;
+            Err(error.into())
+        }
+    }
 }
 
 /// Runs `change` under `state`'s lock, and releases the lock whatever it returns.
@@ -564,8 +681,10 @@ pub async fn prune<S: Store>(
 /// bytes it stored when it is their MD5, else the bytes read back (KMS-encrypted objects).
 async fn copy_moved<S: Store>(store: &S, planned: &crate::migrate::Move) -> Result<(), OpError> {
     let (from, to) = (&planned.from, &planned.to);
-    still_current(store, from, Some(&planned.source_current)).await?;
-    still_current(store, to, planned.target_current.as_deref()).await?;
+    futures::try_join!(
+        still_current(store, from, Some(&planned.source_current)),
+        still_current(store, to, planned.target_current.as_deref()),
+    )?;
     for copy in &planned.copies {
         let copied = store
             .copy_version(&from.bucket, &from.key, &copy.version_id, &to.key)
@@ -594,33 +713,38 @@ async fn copy_moved<S: Store>(store: &S, planned: &crate::migrate::Move) -> Resu
 }
 
 /// Carries out one move of a migration under both keys' locks (taken as Terraform takes
-/// them): the copies (each checked by its MD5), then the new key's digest row. The old key
-/// is left as it was.
+/// each, both rows in one transaction): the copies (each checked by its MD5), then the new
+/// key's digest row, written in the transaction that releases the locks. The old key is
+/// left as it was.
 pub async fn move_state<S: Store>(
     store: &S,
     target: &Target,
     planned: &crate::migrate::Move,
 ) -> Result<(), OpError> {
-    let held = take_lock(store, target, &planned.from, "migrate", Utc::now()).await?;
-    let result = locked(store, target, &planned.to, "migrate", async {
-        copy_moved(store, planned).await?;
-        if let Some(table) = target.table.as_ref().filter(|_| !planned.digest_set) {
-            let row = Row::from([("Digest".to_owned(), planned.digest.clone())]);
-            store
-                .put_row(table, &digest_id(&planned.to.bucket, &planned.to.key), &row)
-                .await?;
-        }
-        Ok(())
-    })
-    .await;
-    let released = release(store, target, held).await;
-    result?;
+    let held = take_locks(
+        store,
+        target,
+        &[&planned.from, &planned.to],
+        "migrate",
+        Utc::now(),
+    )
+    .await?;
+    let copied = copy_moved(store, planned).await;
+    let digest = match &copied {
+        Ok(()) if !planned.digest_set => vec![(
+            digest_id(&planned.to.bucket, &planned.to.key),
+            Row::from([("Digest".to_owned(), planned.digest.clone())]),
+        )],
+        _ => Vec::new(),
+    };
+    let released = write_and_release(store, target, digest, held).await;
+    copied?;
     released
 }
 
 /// Carries out `moves`, [`CONCURRENCY`] at a time, each through [`move_state`] with its own
-/// locks (a batch of locks in one TransactWriteItems would send fewer requests, but a
-/// transaction is all or nothing: one taken lock would stop every move of its batch). One
+/// locks (a batch of moves' locks in one TransactWriteItems would send fewer requests, but
+/// a transaction is all or nothing: one taken lock would stop every move of its batch). One
 /// result a move, in order.
 pub async fn move_states<S: Store>(
     store: &S,

@@ -304,3 +304,66 @@ async fn collisions_and_occupied_keys_refuse_the_migration_before_anything_is_wr
     ]);
     code(&tool.run(&args), 2, "an unknown scheme");
 }
+
+#[tokio::test]
+async fn a_move_sends_six_requests_a_state_two_of_them_for_both_locks_and_the_digest() {
+    let tool = Tool::new().await;
+    write_state(&tool, ACME, 3).await;
+    write_state(&tool, BETA, 3).await;
+    let proxy = FaultProxy::start(moto().endpoint(), Vec::new());
+    ok(
+        &tool.migrate_via(
+            proxy.endpoint(),
+            &[
+                "client-centric",
+                "--layer-map",
+                "platform=02-platform",
+                "--force",
+            ],
+        ),
+        "migrate",
+    );
+    let requests = proxy.requests();
+    let count = |wanted: &dyn Fn(&test_support::proxy::RequestRecord) -> bool| {
+        requests.iter().filter(|request| wanted(request)).count()
+    };
+    let operation = |name: &'static str| {
+        move |request: &test_support::proxy::RequestRecord| {
+            request.operation.as_deref() == Some(name)
+        }
+    };
+    // Per state: both lock rows taken in one transaction, the digest written and both
+    // released in another; no single-row write at all.
+    assert_eq!(count(&operation("TransactWriteItems")), 4, "{requests:#?}");
+    for single in ["PutItem", "DeleteItem"] {
+        assert_eq!(count(&operation(single)), 0, "{single}: {requests:#?}");
+    }
+    // Per state: the current version read by the survey, both keys checked unchanged under
+    // the locks, one copy; the survey's listing and scan are shared by the whole run.
+    let s3 = |method: &'static str, copy: bool| {
+        move |request: &test_support::proxy::RequestRecord| {
+            request.operation.is_none()
+                && request.method == method
+                && !request.is_bucket_request()
+                && request.header("x-amz-copy-source").is_some() == copy
+        }
+    };
+    assert_eq!(count(&s3("GET", false)), 2, "{requests:#?}");
+    assert_eq!(count(&s3("HEAD", false)), 4, "{requests:#?}");
+    assert_eq!(count(&s3("PUT", true)), 2, "{requests:#?}");
+    // The run's own: who the caller is, the bucket's listing, the table's scan.
+    let shared = count(&|request| {
+        request.is_bucket_request()
+            || matches!(
+                request.operation.as_deref(),
+                Some("Scan" | "GetCallerIdentity")
+            )
+    });
+    assert_eq!(shared, 3, "{requests:#?}");
+    assert_eq!(requests.len() - shared, 2 * 6, "6 a state: {requests:#?}");
+    for (old, new) in [(ACME, ACME_NEW), (BETA, BETA_NEW)] {
+        assert_eq!(tool.serials(new), [3], "{new}: the current version");
+        assert_eq!(tool.serials(old), [3, 2, 1], "{old} is intact");
+    }
+    clean(&tool, "verify: every digest row set, no lock left");
+}

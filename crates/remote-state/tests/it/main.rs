@@ -1,6 +1,7 @@
 //! remote-state against moto over HTTP and the real Terraform 1.0.3: states Terraform wrote,
 //! their versions restored, their digests broken and repaired, their locks released.
 
+mod locks;
 mod records;
 mod terraform;
 
