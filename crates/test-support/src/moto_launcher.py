@@ -192,6 +192,98 @@ def _statement_check(self, action, resource="*", principal=None, incoming_condit
 
 IAMPolicyStatement.is_action_permitted = _statement_check
 
+# DynamoDB's TransactWriteItems, as DynamoDB runs it: every condition is judged against the
+# items as they are, and then every write is made or none is, isolated from other writes.
+# moto 5.2.5 instead deep-copies each table the transaction names, once an item, before it
+# writes (the cost grows with the table: thousands of rows make each call tens of
+# milliseconds of CPU), writes item by item, and on a failed condition puts the copies back,
+# which also undoes whatever other requests wrote to those tables meanwhile, and the copy
+# can fail outright while another thread writes ("dictionary changed size"). Here the
+# conditions are judged first, nothing is copied, and the transaction and single-item
+# writes hold one lock, so a transaction is atomic and isolated as DynamoDB's is.
+from moto.dynamodb.comparisons import get_filter_expression  # noqa: E402
+from moto.dynamodb.exceptions import (  # noqa: E402
+    MultipleTransactionsException,
+    TooManyTransactionsException,
+    TransactionCanceledException,
+    TransactWriteSingleOpException,
+)
+from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
+
+_dynamodb_writes = threading.RLock()
+
+
+def _serialised(write):
+    def locked(self, *args, **kwargs):
+        with _dynamodb_writes:
+            return write(self, *args, **kwargs)
+
+    return locked
+
+
+for _name in ("put_item", "delete_item", "update_item"):
+    setattr(DynamoDBBackend, _name, _serialised(getattr(DynamoDBBackend, _name)))
+
+
+def _transact_write_items(self, transact_items):
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    with _dynamodb_writes:
+        targets, writes, errors = set(), [], []
+        for entry in transact_items:
+            if len(entry) > 1:
+                raise TransactWriteSingleOpException
+            kind, op = next(iter(entry.items()))
+            if kind not in {"ConditionCheck", "Put", "Delete", "Update"}:
+                raise ValueError("Unsupported transaction operation")
+            table_name = op["TableName"]
+            if kind == "Put":
+                table = self.get_table(table_name)
+                key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
+                if table.range_key_attr is not None:
+                    key[table.range_key_attr] = op["Item"][table.range_key_attr]
+            else:
+                key = op["Key"]
+            target = (str(table_name), str(dict(sorted(key.items()))))
+            if target in targets:
+                raise MultipleTransactionsException()
+            targets.add(target)
+            condition = op.get("ConditionExpression")
+            if condition is not None:
+                judged = get_filter_expression(
+                    condition,
+                    op.get("ExpressionAttributeNames"),
+                    op.get("ExpressionAttributeValues"),
+                )
+                current = self.get_item(table_name, key)
+                if not judged.expr(current):
+                    item = None
+                    if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                        item = current.to_json()["Attributes"]
+                    errors.append(("ConditionalCheckFailed", "The conditional request failed", item))
+                    continue
+            errors.append((None, None, None))
+            writes.append((kind, op, key))
+        if any(code is not None for code, _, _ in errors):
+            raise TransactionCanceledException(errors)
+        for kind, op, key in writes:
+            names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            if kind == "Put":
+                self.put_item(op["TableName"], op["Item"])
+            elif kind == "Delete":
+                self.delete_item(op["TableName"], key)
+            elif kind == "Update":
+                self.update_item(
+                    op["TableName"],
+                    key,
+                    update_expression=op["UpdateExpression"],
+                    expression_attribute_names=names,
+                    expression_attribute_values=values,
+                )
+
+
+DynamoDBBackend.transact_write_items = _transact_write_items
+
 app = DomainDispatcherApplication(create_backend_app)
 server = make_server(
     "127.0.0.1",
