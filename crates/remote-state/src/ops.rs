@@ -325,8 +325,9 @@ pub async fn take_lock<S: Store>(
 
 /// Takes every one of `states`' locks, or none: the `.tflock` files first, one by one,
 /// when lock files are in use, then the lock rows, each with `attribute_not_exists(LockID)`
-/// as Terraform takes it, several in one TransactWriteItems (all or none). What was taken
-/// before a refusal is released.
+/// as Terraform takes it, several in one TransactWriteItems (all or none, so at most
+/// [`aws_client::dynamodb::MAX_TRANSACTION_WRITES`] states). What was taken before a
+/// refusal is released.
 pub async fn take_locks<S: Store>(
     store: &S,
     target: &Target,
@@ -372,7 +373,7 @@ pub async fn take_locks<S: Store>(
         release_all(store, target, held).await?;
         return Err(error);
     }
-    let Some(table) = &target.table else {
+    let Some(table) = target.table.as_ref().filter(|_| !held.is_empty()) else {
         return Ok(held);
     };
     let taken = match held.as_slice() {
